@@ -1,0 +1,4 @@
+// The locust formats. Each format lives in its own module; this file lists them.
+import type { Ingester } from '../types.js';
+
+export const ingesters: Ingester[] = [];

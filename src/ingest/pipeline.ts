@@ -1,0 +1,237 @@
+// Stage 1 of the pipeline: files → detected formats → run parts → merged runs.
+import path from 'node:path';
+import { promises as fs } from 'node:fs';
+import { mergeParts } from '../model/merge.js';
+import type { Run, Warning } from '../model/types.js';
+import { InputError, UsageError } from './errors.js';
+import { expandInputs } from './expand.js';
+import { sniffFile } from './read.js';
+import { findIngester, formatNames, INGESTERS } from './registry.js';
+import { DEFAULT_INGEST_OPTIONS, type IngestContext, type Ingester, type IngestOptions, type RunPart, type Sniff } from './types.js';
+
+/** A run as the config (or the command line) declares it. */
+export interface RunInput {
+  /** Fixed run id; all parts from these inputs then form a single run. */
+  id?: string;
+  name?: string;
+  inputs: string[];
+  labels?: Record<string, string>;
+  format?: string;
+  thinkTimeS?: number;
+}
+
+export interface PipelineOptions extends Partial<IngestOptions> {
+  /** Folder that paths are relative to (and shown relative to). */
+  cwd?: string;
+  /** Called as bytes are read: done and total over all files. */
+  onProgress?: (done: number, total: number) => void;
+  /** Called once per file with its detected format (for --verbose). */
+  onFile?: (displayPath: string, format: string | null) => void;
+}
+
+export interface IngestResult {
+  runs: Run[];
+  warnings: Warning[];
+}
+
+export function toDisplayPath(abs: string, cwd: string): string {
+  const rel = path.relative(cwd, abs);
+  return (rel === '' ? '.' : rel).split(path.sep).join('/');
+}
+
+export function detectFormat(sniff: Sniff): Ingester | undefined {
+  return INGESTERS.find((i) => {
+    try {
+      return i.detect(sniff);
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** Labels from `key=value` folder names on a path, e.g. `runs/replicas=3/k6.json`. */
+export function labelsFromPath(displayPath: string): Record<string, string> {
+  const labels: Record<string, string> = {};
+  const dirs = displayPath.split('/').slice(0, -1);
+  for (const d of dirs) {
+    const m = /^([A-Za-z_][\w.-]*)=(.+)$/.exec(d);
+    if (m) labels[m[1]!] = m[2]!;
+  }
+  return labels;
+}
+
+export function slug(s: string): string {
+  const out = s
+    .toLowerCase()
+    .replace(/[^a-z0-9._=-]+/g, '-')
+    .replace(/=/g, '-')
+    .replace(/^[-.]+|[-.]+$/g, '')
+    .replace(/-{2,}/g, '-');
+  return out || 'run';
+}
+
+function commonDir(dirs: string[]): string {
+  if (dirs.length === 0) return '';
+  const split = dirs.map((d) => (d === '.' || d === '' ? [] : d.split('/')));
+  const first = split[0]!;
+  let n = first.length;
+  for (const s of split) {
+    let i = 0;
+    while (i < n && i < s.length && s[i] === first[i]) i++;
+    n = i;
+  }
+  return first.slice(0, n).join('/');
+}
+
+interface Group {
+  key: string;
+  explicitId?: string;
+  spec?: RunInput;
+  parts: RunPart[];
+  /** Display path of the first file of the group. */
+  firstFile: string;
+}
+
+export async function ingestRuns(runInputs: RunInput[], opts: PipelineOptions = {}): Promise<IngestResult> {
+  const cwd = opts.cwd ?? process.cwd();
+  const options: IngestOptions = { ...DEFAULT_INGEST_OPTIONS, ...opts };
+  const warnings: Warning[] = [];
+  const groups = new Map<string, Group>();
+
+  // Expand every input first so progress knows the total.
+  const plan: Array<{ spec: RunInput; file: string; explicit: boolean; size: number }> = [];
+  for (const spec of runInputs) {
+    if (spec.format && !findIngester(spec.format)) {
+      throw new UsageError(`unknown format "${spec.format}"; known formats: ${formatNames().join(', ')}`);
+    }
+    const files = await expandInputs(spec.inputs, cwd);
+    for (const f of files) {
+      const size = (await fs.stat(f.path)).size;
+      plan.push({ spec, file: f.path, explicit: f.explicit, size });
+    }
+  }
+  const totalBytes = plan.reduce((a, p) => a + p.size, 0);
+  let doneBytes = 0;
+
+  for (const item of plan) {
+    const display = toDisplayPath(item.file, cwd);
+    const sniff = await sniffFile(item.file);
+    let ingester: Ingester | undefined;
+    if (item.spec.format) ingester = findIngester(item.spec.format);
+    else ingester = detectFormat(sniff);
+    opts.onFile?.(display, ingester?.format ?? null);
+    if (!ingester) {
+      if (item.explicit) {
+        throw new InputError(display, `unknown format: not a k6, Locust, bombardier or Prometheus file that ce-report can read (use --format to force one of: ${formatNames().join(', ')})`);
+      }
+      doneBytes += item.size;
+      continue;
+    }
+    const base = doneBytes;
+    const ctx: IngestContext = {
+      options: { ...options, onBytes: (b) => opts.onProgress?.(base + Math.min(b, item.size), totalBytes) },
+      warn: (w) => warnings.push({ ...w, file: w.file ? toDisplayIfAbs(w.file, cwd) : display }),
+    };
+    let parts: RunPart[];
+    try {
+      parts = await ingester.ingest(item.file, ctx);
+    } catch (e) {
+      if (e instanceof InputError && path.isAbsolute(e.file)) {
+        throw new InputError(toDisplayPath(e.file, cwd), e.detail, { line: e.line, column: e.column });
+      }
+      throw e;
+    }
+    doneBytes += item.size;
+    opts.onProgress?.(doneBytes, totalBytes);
+
+    const pathLabels = labelsFromPath(display);
+    for (const part of parts) {
+      for (const s of part.sources) s.path = toDisplayIfAbs(s.path, cwd);
+      for (const s of part.series) s.source = toDisplayIfAbs(s.source, cwd);
+      part.labels = { ...pathLabels, ...part.labels, ...(item.spec.labels ?? {}) };
+      if (item.spec.thinkTimeS !== undefined) part.thinkTimeS = item.spec.thinkTimeS;
+      const key = item.spec.id ? `id:${item.spec.id}` : `key:${part.groupKey}`;
+      let g = groups.get(key);
+      if (!g) {
+        g = { key, explicitId: item.spec.id, spec: item.spec, parts: [], firstFile: display };
+        groups.set(key, g);
+      }
+      g.parts.push(part);
+    }
+  }
+
+  const runs = nameAndMerge([...groups.values()]);
+  const attached = attachPrometheusRuns(runs);
+  attached.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return { runs: attached, warnings };
+}
+
+function toDisplayIfAbs(p: string, cwd: string): string {
+  return path.isAbsolute(p) ? toDisplayPath(p, cwd) : p;
+}
+
+function nameAndMerge(groups: Group[]): Run[] {
+  const dirOf = (g: Group) => path.posix.dirname(g.firstFile);
+  const implicit = groups.filter((g) => !g.explicitId);
+  const base = commonDir(implicit.map(dirOf));
+  const used = new Set<string>(groups.filter((g) => g.explicitId).map((g) => g.explicitId!));
+  const runs: Run[] = [];
+  for (const g of groups) {
+    let id: string;
+    let name: string;
+    if (g.explicitId) {
+      id = g.explicitId;
+      name = g.spec?.name ?? g.explicitId;
+    } else {
+      const dir = dirOf(g);
+      const relDir = base && dir.startsWith(base) ? dir.slice(base.length).replace(/^\//, '') : dir === '.' ? '' : dir;
+      const partName = g.parts.find((p) => p.name)?.name;
+      const dirBase = relDir ? path.posix.basename(relDir) : '';
+      const pieces = [relDir, partName && partName !== dirBase ? partName : ''].filter(Boolean);
+      const raw = pieces.join('/') || partName || path.posix.basename(base || g.firstFile) || 'run';
+      id = slug(raw.replace(/\//g, '-'));
+      name = raw;
+      let n = 2;
+      const stem = id;
+      while (used.has(id)) id = `${stem}-${n++}`;
+    }
+    used.add(id);
+    runs.push(mergeParts(g.parts, id, name));
+  }
+  return runs;
+}
+
+/**
+ * Saved Prometheus responses found next to load-test output form runs of their own
+ * at first; when their time range overlaps a load-test run, their series belong to
+ * that run (the server-side view of the same test).
+ */
+function attachPrometheusRuns(runs: Run[]): Run[] {
+  const loadRuns = runs.filter((r) => r.tool !== 'prometheus' && r.start && r.end);
+  const keep: Run[] = [];
+  for (const r of runs) {
+    if (r.tool !== 'prometheus' || r.summary.requests > 0 || !r.start || !r.end || loadRuns.length === 0) {
+      keep.push(r);
+      continue;
+    }
+    const s = Date.parse(r.start);
+    const e = Date.parse(r.end);
+    let bestRun: Run | undefined;
+    let bestOverlap = 0;
+    for (const l of loadRuns) {
+      const overlap = Math.min(e, Date.parse(l.end!)) - Math.max(s, Date.parse(l.start!));
+      if (overlap > bestOverlap) {
+        bestOverlap = overlap;
+        bestRun = l;
+      }
+    }
+    if (!bestRun) {
+      keep.push(r);
+      continue;
+    }
+    bestRun.series.push(...r.series);
+    bestRun.sources.push(...r.sources);
+    bestRun.sources.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  }
+  return keep;
+}

@@ -1,0 +1,181 @@
+// Reading input files: transparent gunzip, a size limit against decompression bombs,
+// progress counting, and the sniff used by format detection.
+import { createReadStream, promises as fs } from 'node:fs';
+import { createGunzip, gunzipSync } from 'node:zlib';
+import path from 'node:path';
+import { InputError } from './errors.js';
+import type { IngestContext, Sniff } from './types.js';
+
+const SNIFF_BYTES = 64 * 1024;
+
+export function isGzipMagic(b: Uint8Array): boolean {
+  return b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b;
+}
+
+export async function sniffFile(file: string): Promise<Sniff> {
+  const stat = await fs.stat(file);
+  const fh = await fs.open(file, 'r');
+  let raw: Buffer;
+  try {
+    const buf = Buffer.alloc(Math.min(stat.size, SNIFF_BYTES * 4));
+    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+    raw = buf.subarray(0, bytesRead);
+  } finally {
+    await fh.close();
+  }
+  const gzip = isGzipMagic(raw);
+  let head: Buffer = raw;
+  if (gzip) head = gunzipPrefix(raw);
+  const base = path.basename(file);
+  return {
+    path: file,
+    name: base.replace(/\.gz$/i, ''),
+    head: stripBom(head.subarray(0, SNIFF_BYTES).toString('utf8')),
+    gzip,
+    size: stat.size,
+  };
+}
+
+/** Decompresses as much of a gzip prefix as possible (the rest of the file is not read). */
+function gunzipPrefix(raw: Buffer): Buffer {
+  try {
+    return gunzipSync(raw, { finishFlush: 2 /* Z_SYNC_FLUSH: accept a truncated stream */ });
+  } catch {
+    return Buffer.alloc(0);
+  }
+}
+
+export function stripBom(s: string): string {
+  return s.charCodeAt(0) === 0xfeff ? s.slice(1) : s;
+}
+
+/**
+ * Streams a file's content (gunzipped when it starts with the gzip magic) in chunks.
+ * A truncated or corrupt gzip keeps what was readable and warns; content past
+ * `maxDecompressedBytes` is a clear error (decompression bomb).
+ */
+export async function* readChunks(file: string, ctx: IngestContext): AsyncGenerator<Buffer> {
+  const limit = ctx.options.maxDecompressedBytes;
+  const fh = await fs.open(file, 'r');
+  const magic = Buffer.alloc(2);
+  await fh.read(magic, 0, 2, 0);
+  await fh.close();
+  const gzip = isGzipMagic(magic);
+  const raw = createReadStream(file, { highWaterMark: 1024 * 1024 });
+  let rawBytes = 0;
+  raw.on('data', (c: Buffer | string) => {
+    rawBytes += c.length;
+    ctx.options.onBytes?.(rawBytes);
+  });
+  let total = 0;
+  if (!gzip) {
+    for await (const chunk of raw) {
+      total += chunk.length;
+      yield chunk as Buffer;
+    }
+    return;
+  }
+  const gunzip = createGunzip({ chunkSize: 256 * 1024 });
+  raw.on('error', (e) => gunzip.destroy(e));
+  raw.pipe(gunzip);
+  try {
+    for await (const chunk of gunzip) {
+      total += (chunk as Buffer).length;
+      if (total > limit) {
+        raw.destroy();
+        gunzip.destroy();
+        throw new InputError(file, `decompressed content exceeds the limit of ${formatBytes(limit)}; refusing to read further (decompression bomb?)`);
+      }
+      yield chunk as Buffer;
+    }
+  } catch (e) {
+    if (e instanceof InputError) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'Z_BUF_ERROR' || code === 'Z_DATA_ERROR' || /unexpected end of file/i.test(String((e as Error).message))) {
+      if (total === 0) throw new InputError(file, 'gzip stream is corrupt or empty; nothing could be read');
+      ctx.warn({ file, message: `gzip stream is truncated or corrupt after ${formatBytes(total)} of content; kept what was readable` });
+      return;
+    }
+    throw new InputError(file, `cannot read: ${(e as Error).message}`);
+  }
+}
+
+export interface Line {
+  text: string;
+  /** 1-based line number. */
+  lineNo: number;
+  /** True for the last line when the file does not end with a newline. */
+  unterminated: boolean;
+}
+
+/** Streams lines (UTF-8, CRLF tolerated, BOM stripped). */
+export async function* readLines(file: string, ctx: IngestContext): AsyncGenerator<Line> {
+  let carry = '';
+  let lineNo = 0;
+  const decoder = new TextDecoder('utf-8');
+  let first = true;
+  for await (const chunk of readChunks(file, ctx)) {
+    let text = carry + decoder.decode(chunk, { stream: true });
+    if (first) {
+      text = stripBom(text);
+      first = false;
+    }
+    let start = 0;
+    for (;;) {
+      const nl = text.indexOf('\n', start);
+      if (nl < 0) break;
+      let end = nl;
+      if (end > start && text.charCodeAt(end - 1) === 13) end--;
+      lineNo++;
+      yield { text: text.slice(start, end), lineNo, unterminated: false };
+      start = nl + 1;
+    }
+    carry = text.slice(start);
+  }
+  carry += decoder.decode();
+  if (carry.length > 0) {
+    lineNo++;
+    yield { text: carry.endsWith('\r') ? carry.slice(0, -1) : carry, lineNo, unterminated: true };
+  }
+}
+
+/** Reads a whole (small) file as text; for JSON summaries, HTML reports and the like. */
+export async function readText(file: string, ctx: IngestContext, maxBytes = 512 * 1024 * 1024): Promise<string> {
+  const parts: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of readChunks(file, ctx)) {
+    total += chunk.length;
+    if (total > maxBytes) throw new InputError(file, `file is larger than ${formatBytes(maxBytes)}; this format is read whole and cannot be that large`);
+    parts.push(chunk);
+  }
+  return stripBom(Buffer.concat(parts).toString('utf8'));
+}
+
+export function formatBytes(n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let i = 0;
+  let v = n;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return (i === 0 ? String(v) : v.toFixed(1)) + ' ' + units[i];
+}
+
+/** Parses JSON, turning a syntax error into an InputError with line and column. */
+export function parseJsonText(file: string, text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    const msg = (e as Error).message;
+    const m = /position (\d+)/.exec(msg);
+    if (m) {
+      const pos = Number(m[1]);
+      const before = text.slice(0, pos);
+      const line = before.split('\n').length;
+      const column = pos - before.lastIndexOf('\n');
+      throw new InputError(file, `invalid JSON: ${msg.replace(/ in JSON at position \d+.*$/, '')}`, { line, column });
+    }
+    throw new InputError(file, `invalid JSON: ${msg}`);
+  }
+}
