@@ -1,1 +1,271 @@
-console.log("cli")
+#!/usr/bin/env node
+// The ce-report command line. Exit codes: 0 success, 1 bad input / config / usage,
+// 2 an experiment verdict FAILED and --fail-on-verdict was given, 70 internal error.
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { spawn } from 'node:child_process';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { build, folderSize, ingestFromOptions } from './build.js';
+import { isUserFacingError, UsageError } from './ingest/errors.js';
+import { formatBytes } from './ingest/read.js';
+import { formatNames, INGESTERS } from './ingest/registry.js';
+import { validateModel } from './model/schema.js';
+import { SCHEMA_VERSION, type Model, type Warning } from './model/types.js';
+import { generatorInfo } from './version.js';
+import { createProgress } from './progress.js';
+import { embedCommand } from './embed-command.js';
+import { initCommand } from './init.js';
+
+export const EXIT = { ok: 0, input: 1, verdict: 2, internal: 70 } as const;
+
+function collectLabel(value: string, previous: Record<string, string> | undefined): Record<string, string> {
+  const m = /^([^=\s]+)=(.*)$/.exec(value);
+  if (!m) throw new InvalidArgumentError(`expected key=value, got "${value}"`);
+  return { ...(previous ?? {}), [m[1]!]: m[2]! };
+}
+
+interface GlobalFlags {
+  quiet?: boolean;
+  verbose?: boolean;
+  progress?: boolean;
+}
+
+function printWarnings(warnings: Warning[], flags: GlobalFlags): void {
+  if (flags.quiet || warnings.length === 0) return;
+  const shown = flags.verbose ? warnings : warnings.slice(0, 20);
+  for (const w of shown) {
+    const loc = w.file ? `${w.file}${w.line ? ':' + w.line : ''}${w.line && w.column ? ':' + w.column : ''}: ` : '';
+    process.stderr.write(`warning: ${loc}${w.message}\n`);
+  }
+  if (shown.length < warnings.length) process.stderr.write(`warning: … and ${warnings.length - shown.length} more (--verbose shows all)\n`);
+}
+
+function openInBrowser(file: string): void {
+  const cmd = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'cmd' : 'xdg-open';
+  const args = process.platform === 'win32' ? ['/c', 'start', '', file] : [file];
+  try {
+    const child = spawn(cmd, args, { detached: true, stdio: 'ignore' });
+    child.on('error', () => process.stderr.write(`could not open a browser; open ${file} yourself\n`));
+    child.unref();
+  } catch {
+    process.stderr.write(`could not open a browser; open ${file} yourself\n`);
+  }
+}
+
+function stripHistograms(model: Model): Model {
+  return {
+    ...model,
+    runs: model.runs.map((r) => ({
+      ...r,
+      summary: { ...r.summary, histogram: undefined },
+      endpoints: r.endpoints.map((e) => ({ ...e, histogram: undefined })),
+      timeline: r.timeline.map((p) => ({ ...p, histogram: undefined })),
+    })),
+  };
+}
+
+export function makeProgram(): Command {
+  const program = new Command();
+  program
+    .name('ce-report')
+    .description('Turn load-test artifacts (k6, Locust, bombardier, Prometheus) into a static report site with conclusions.')
+    .version(generatorInfo().version, '-V, --version')
+    .option('-q, --quiet', 'print nothing but errors')
+    .option('-v, --verbose', 'print each file read, its format, and every warning')
+    .option('--no-progress', 'never show a progress bar (it is shown only on a terminal anyway)')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ outputError: (str, write) => write(str) });
+
+  program
+    .command('build')
+    .description('build the report site (default: from ./ce-report.config.json into ./site)')
+    .argument('[input...]', 'files, folders or globs of load-test output; overrides the config\'s runs')
+    .option('-c, --config <file>', 'config file (default: ./ce-report.config.json when present)')
+    .option('-o, --out <dir>', 'output folder (default: the config\'s "out", else ./site)')
+    .option('-l, --label <key=value>', 'add a label to every run (repeatable)', collectLabel)
+    .addOption(new Option('-f, --format <name>', 'force the input format instead of detecting it').choices(formatNames()))
+    .option('-t, --title <title>', 'site title (default: the config\'s "title")')
+    .option('--fail-on-verdict', 'exit with code 2 when an experiment verdict is FAIL (for CI gating)')
+    .option('--offline', 'use the Prometheus responses saved by the previous build instead of querying the server')
+    .option('--timestamp', 'print the build time in the site (off by default so builds are byte-identical)')
+    .option('--open', 'open the built site in a browser')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ ce-report build                                  # ./ce-report.config.json → ./site
+  $ ce-report build results/ --out public            # every run found under results/
+  $ ce-report build 'runs/replicas=*/' --label service=api
+  $ ce-report build --config ci.config.json --fail-on-verdict`,
+    )
+    .action(async (inputs: string[], o: Record<string, unknown>, cmd: Command) => {
+      const flags = cmd.optsWithGlobals() as GlobalFlags;
+      const progress = createProgress(flags);
+      const result = await build({
+        inputs,
+        config: o.config as string | undefined,
+        out: o.out as string | undefined,
+        labels: o.label as Record<string, string>,
+        format: o.format as string | undefined,
+        title: o.title as string | undefined,
+        offline: !!o.offline,
+        timestamp: !!o.timestamp,
+        onProgress: progress.update,
+        onFile: flags.verbose ? (f, fmt) => process.stderr.write(`${fmt ?? 'skipped (unknown format)'}: ${f}\n`) : undefined,
+        log: flags.verbose ? (line) => process.stderr.write(line + '\n') : undefined,
+      }).finally(progress.stop);
+      printWarnings(result.warnings, flags);
+      const rel = path.relative(process.cwd(), result.outDir) || '.';
+      const studies = result.analysis.studies;
+      if (!flags.quiet) {
+        process.stdout.write(`Built ${rel}/ — ${result.model.runs.length} run(s), ${studies.length} stud${studies.length === 1 ? 'y' : 'ies'}, ${result.files} files, ${formatBytes(result.bytes)}\n`);
+        for (const s of studies) {
+          const verdict = (s as { verdict?: string }).verdict;
+          process.stdout.write(`  ${s.kind}: ${s.title}${verdict ? ` — ${verdict}` : ''}\n`);
+        }
+        process.stdout.write(`Open ${rel}/index.html, or publish ${rel}/ to GitHub Pages.\n`);
+      }
+      if (o.open) openInBrowser(path.join(result.outDir, 'index.html'));
+      const failed = studies.filter((s) => (s as { verdict?: string }).verdict === 'FAIL');
+      if (o.failOnVerdict && failed.length > 0) {
+        process.stderr.write(`verdict FAIL: ${failed.map((s) => s.id).join(', ')}\n`);
+        process.exitCode = EXIT.verdict;
+      }
+    });
+
+  program
+    .command('ingest')
+    .description('read load-test output and print the normalized run model as JSON')
+    .argument('<input...>', 'files, folders or globs')
+    .option('-l, --label <key=value>', 'add a label to every run (repeatable)', collectLabel)
+    .addOption(new Option('-f, --format <name>', 'force the input format instead of detecting it').choices(formatNames()))
+    .option('-o, --output <file>', 'write the JSON to a file instead of stdout')
+    .option('--no-histograms', 'leave out the encoded HDR histograms (smaller output)')
+    .option('--compact', 'one-line JSON')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ ce-report ingest k6-out.ndjson.gz > model.json
+  $ ce-report ingest results/locust/ --label workers=4 -o model.json
+  $ ce-report ingest run.txt --format bombardier-text --no-histograms`,
+    )
+    .action(async (inputs: string[], o: Record<string, unknown>, cmd: Command) => {
+      const flags = cmd.optsWithGlobals() as GlobalFlags;
+      const progress = createProgress(flags);
+      const { runs, warnings } = await ingestFromOptions({
+        inputs,
+        labels: o.label as Record<string, string>,
+        format: o.format as string | undefined,
+        onProgress: progress.update,
+        onFile: flags.verbose ? (f, fmt) => process.stderr.write(`${fmt ?? 'skipped (unknown format)'}: ${f}\n`) : undefined,
+      }).finally(progress.stop);
+      let model: Model = { schemaVersion: SCHEMA_VERSION, generator: generatorInfo(), runs, warnings };
+      const problems = validateModel(model);
+      if (problems.length > 0) throw new Error(`internal: the model does not match its schema: ${problems.join('; ')}`);
+      if (o.histograms === false) model = stripHistograms(model);
+      const json = JSON.stringify(model, null, o.compact ? undefined : 2) + '\n';
+      printWarnings(warnings, flags);
+      if (o.output) await fs.writeFile(o.output as string, json);
+      else await writeStdout(json);
+    });
+
+  program
+    .command('embed')
+    .description('replace <!-- ce-report:begin NAME --> … <!-- ce-report:end --> blocks in a Markdown file with tables from a built site')
+    .argument('<file>', 'Markdown file to update in place (e.g. README.md)')
+    .option('--from <dir>', 'built site folder to take the tables from', 'site')
+    .option('--check', 'do not write; exit 1 when the file is out of date (for CI)')
+    .option('--link-base <prefix>', 'prefix for links to charts and pages (default: relative path from the file to the site)')
+    .addHelpText(
+      'after',
+      `
+Names: "runs", "study-<id>", "study-<id>-chart", "run-<id>" (see <site>/embed/).
+Examples:
+  $ ce-report embed README.md
+  $ ce-report embed docs/results.md --from public --check`,
+    )
+    .action(async (file: string, o: Record<string, unknown>, cmd: Command) => {
+      const flags = cmd.optsWithGlobals() as GlobalFlags;
+      const changed = await embedCommand(file, { from: o.from as string, check: !!o.check, linkBase: o.linkBase as string | undefined });
+      if (o.check && changed) {
+        process.stderr.write(`${file} is out of date: run ce-report embed ${file}\n`);
+        process.exitCode = EXIT.input;
+      } else if (!flags.quiet) {
+        process.stdout.write(changed ? `Updated ${file}\n` : `${file} is up to date\n`);
+      }
+    });
+
+  program
+    .command('init')
+    .description('write a commented starter ce-report.config.json from the inputs found')
+    .argument('[input...]', 'files or folders to look in', ['.'])
+    .option('-o, --output <file>', 'config file to write', 'ce-report.config.json')
+    .option('--force', 'overwrite an existing config file')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ ce-report init results/
+  $ ce-report init k6/ locust/ --output experiments.config.json`,
+    )
+    .action(async (inputs: string[], o: Record<string, unknown>, cmd: Command) => {
+      const flags = cmd.optsWithGlobals() as GlobalFlags;
+      const written = await initCommand(inputs, { output: o.output as string, force: !!o.force });
+      if (!flags.quiet) process.stdout.write(`Wrote ${written.file} with ${written.runs} run(s) and ${written.studies} stud${written.studies === 1 ? 'y' : 'ies'}. Edit it, then run: ce-report build${written.file === 'ce-report.config.json' ? '' : ' --config ' + written.file}\n`);
+    });
+
+  program
+    .command('formats')
+    .description('list the input formats ce-report reads')
+    .action(() => {
+      for (const i of INGESTERS) process.stdout.write(`${i.format.padEnd(20)} ${i.description}\n`);
+    });
+
+  return program;
+}
+
+function writeStdout(text: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    process.stdout.write(text, (err) => (err ? reject(err) : resolve()));
+  });
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = makeProgram();
+  program.exitOverride();
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
+  } catch (e) {
+    const err = e as { code?: string; exitCode?: number; message?: string };
+    if (err.code?.startsWith('commander.')) {
+      // commander already printed help/version or the usage error.
+      return err.exitCode === 0 ? EXIT.ok : EXIT.input;
+    }
+    if (isUserFacingError(e)) {
+      process.stderr.write(`ce-report: ${(e as Error).message}\n`);
+      return EXIT.input;
+    }
+    if ((e as NodeJS.ErrnoException).code === 'EPIPE') return EXIT.ok;
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR' || code === 'ENOSPC') {
+      process.stderr.write(`ce-report: ${(e as Error).message}\n`);
+      return EXIT.input;
+    }
+    process.stderr.write(`ce-report: internal error: ${(e as Error)?.message ?? String(e)}\n`);
+    if (process.env.CE_REPORT_DEBUG) process.stderr.write(String((e as Error)?.stack) + '\n');
+    else process.stderr.write('(set CE_REPORT_DEBUG=1 for details, and please report this)\n');
+    return EXIT.internal;
+  }
+}
+
+// Run when executed directly (not when imported by tests).
+const invoked = process.argv[1] ? path.resolve(process.argv[1]) : '';
+if (invoked && (invoked.endsWith(`${path.sep}cli.js`) || invoked.endsWith(`${path.sep}ce-report`))) {
+  main(process.argv).then((code) => {
+    process.exitCode = code;
+  });
+}
+
+export { UsageError, folderSize };

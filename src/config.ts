@@ -152,6 +152,48 @@ function knownKeysAt(root: JsonSchema, pointer: string, value: unknown): string[
   return Object.keys(s.properties ?? {});
 }
 
+/**
+ * Removes line and block comments (outside strings) so configs can be commented, as
+ * tsconfig.json is. Comments become spaces, so line/column positions stay right.
+ */
+export function stripJsonComments(text: string): string {
+  let out = '';
+  let i = 0;
+  let inString = false;
+  while (i < text.length) {
+    const c = text[i]!;
+    if (inString) {
+      out += c;
+      if (c === '\\' && i + 1 < text.length) {
+        out += text[i + 1];
+        i += 2;
+        continue;
+      }
+      if (c === '"') inString = false;
+      i++;
+      continue;
+    }
+    if (c === '"') {
+      inString = true;
+      out += c;
+      i++;
+    } else if (c === '/' && text[i + 1] === '/') {
+      while (i < text.length && text[i] !== '\n') {
+        out += ' ';
+        i++;
+      }
+    } else if (c === '/' && text[i + 1] === '*') {
+      const end = text.indexOf('*/', i + 2);
+      const stop = end < 0 ? text.length : end + 2;
+      for (; i < stop; i++) out += text[i] === '\n' ? '\n' : ' ';
+    } else {
+      out += c;
+      i++;
+    }
+  }
+  return out;
+}
+
 export async function loadConfig(configPath: string | undefined, cwd = process.cwd()): Promise<LoadedConfig> {
   let file: string | null = null;
   if (configPath) {
@@ -176,7 +218,7 @@ export async function loadConfig(configPath: string | undefined, cwd = process.c
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = JSON.parse(stripJsonComments(text));
   } catch (e) {
     const msg = (e as Error).message;
     const m = /position (\d+)/.exec(msg);

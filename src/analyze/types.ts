@@ -1,5 +1,6 @@
 // Study configuration (from ce-report.config.json or inferred) and analysis results.
-// The analysis is written to data/analysis.json; field names here are a contract.
+// The analysis is written to data/analysis.json; field names here are a contract
+// shared with the renderer (src/render) and later checks.
 
 export type Criterion = {
   /** `decrease`: the candidate must be lower (latency, errors); `increase`: higher (throughput). */
@@ -56,10 +57,192 @@ export interface AnalyzeOptions {
   windowS: number;
   /** Warn when a run's failure rate is above this fraction (default 0.01). */
   failureRateThreshold: number;
+  /** Infer studies from labels even when `studies` is given (default: only when it is empty). */
+  inferStudies: boolean;
+  /** Bootstrap resamples for experiments (default 2000). */
+  bootstrapResamples: number;
+  /** Seed of the bootstrap PRNG, so output is byte-identical between builds (default 1). */
+  seed: number;
 }
 
 export const DEFAULT_ANALYZE_OPTIONS: AnalyzeOptions = {
   studies: [],
   windowS: 10,
   failureRateThreshold: 0.01,
+  inferStudies: false,
+  bootstrapResamples: 2000,
+  seed: 1,
 };
+
+// ---------------------------------------------------------------------------
+// Results (data/analysis.json)
+
+import type { Precision } from '../model/types.js';
+
+export type PhaseName = 'ramp-up' | 'steady' | 'ramp-down';
+
+export interface Phase {
+  name: PhaseName;
+  /** Seconds since the run start. */
+  startT: number;
+  endT: number;
+}
+
+/** Latency percentiles in ms; null where the source has no such figure. */
+export interface Percentiles {
+  p50: number | null;
+  p90: number | null;
+  p95: number | null;
+  p99: number | null;
+}
+
+/** The worst windowed percentile anywhere in a run, and where its window started. */
+export interface PeakPercentiles extends Percentiles {
+  /** Start (s since run start) of the window holding each peak. */
+  windowStartT: { p50: number | null; p90: number | null; p95: number | null; p99: number | null };
+}
+
+/**
+ * How exact the windowed latency is:
+ * - `samples`: merged per-interval HDR histograms (exact to 3 significant digits)
+ * - `window`: request-weighted mean of the tool's own per-interval/recent-window percentiles
+ * - `cumulative`: from since-start percentiles, which cannot be windowed (see definitions)
+ * - `reported`: only the tool's whole-run summary
+ * - `buckets`: from histogram buckets
+ */
+export type LatencyPrecision = 'samples' | 'window' | 'cumulative' | Precision;
+
+export interface RunAnalysis {
+  runId: string;
+  phases: Phase[];
+  steadyState: boolean;
+  /** What the phases were found from. */
+  phaseBasis: 'users' | 'throughput' | 'none';
+  peak: PeakPercentiles | null;
+  sustained: Percentiles | null;
+  latencyPrecision: LatencyPrecision;
+  /** Requests per second over the steady phase; null without one. */
+  sustainedRps: number | null;
+  /** Highest rps of any window of windowS seconds. */
+  peakRps: number | null;
+  /** Average rps over the whole run (summary.rps, or requests / duration). */
+  averageRps: number | null;
+  /** Coefficient of variation of per-window rps in the steady phase (run-to-run noise estimate). */
+  rpsCv: number | null;
+  /** Failed requests / requests, 0..1. */
+  errorRate: number | null;
+  warnings: string[];
+}
+
+export interface AnalysisWarning {
+  runId?: string;
+  studyId?: string;
+  message: string;
+}
+
+interface StudyBase {
+  id: string;
+  title: string;
+  /** Plain sentences with numbers. */
+  conclusions: string[];
+  /** How things were computed; printed under tables. */
+  definitions: string[];
+  runIds: string[];
+}
+
+export interface PeakVsSustainedRow {
+  /** The label value, or the run id when the run lacks the label. */
+  label: string;
+  runId: string;
+  peak: Percentiles;
+  sustained: Percentiles;
+  precision: LatencyPrecision;
+}
+
+export interface PeakVsSustainedStudy extends StudyBase {
+  kind: 'peak-vs-sustained';
+  label: string | null;
+  windowS: number;
+  rows: PeakVsSustainedRow[];
+}
+
+export interface ScalingPoint {
+  value: number;
+  runId: string;
+  rps: number | null;
+  /** Which rps rule applied: sustained (steady phase) or average (whole run / summary). */
+  rpsBasis: 'sustained' | 'average';
+  p50: number | null;
+  p95: number | null;
+  p99?: number | null;
+  errorRate: number | null;
+  /** rps / rps at the smallest factor. */
+  speedup: number | null;
+  /** speedup / (value / smallest value): 1 is linear. */
+  efficiency: number | null;
+}
+
+export interface ScalingStep {
+  from: number;
+  to: number;
+  fromRunId: string;
+  toRunId: string;
+  rpsChangePct: number | null;
+  p95ChangePct: number | null;
+  /** rps(to) / rps(from). */
+  speedup: number | null;
+  /** speedup / (to / from). */
+  efficiency: number | null;
+  withinNoise: boolean;
+  /** The noise bound used, in %. */
+  noisePct: number;
+}
+
+export interface ScalingKnee {
+  runId: string;
+  /** Seconds since run start where throughput stopped growing while latency grew. */
+  t: number;
+  users: number | null;
+  rps: number | null;
+  /** Little's law estimate N* = X_max · (R_min + Z), users. */
+  littleN: number | null;
+  reason: string;
+}
+
+export interface ScalingStudy extends StudyBase {
+  kind: 'scaling';
+  factor: string;
+  points: ScalingPoint[];
+  steps: ScalingStep[];
+  knee: ScalingKnee | null;
+}
+
+export interface ExperimentStudy extends StudyBase {
+  kind: 'experiment';
+  baseline: string;
+  candidate: string;
+  metric: ExperimentMetric;
+  criterion: Criterion;
+  confidence: number;
+  baselineValue: number | null;
+  candidateValue: number | null;
+  /** (candidate − baseline) / baseline, in %. */
+  changePct: number | null;
+  /** Bootstrap CI of changePct at `confidence`. */
+  ci: [number, number] | null;
+  /** Two-sided Mann-Whitney U p-value on the per-window values. */
+  pValue: number | null;
+  verdict: 'PASS' | 'FAIL' | 'INCONCLUSIVE';
+  method: string;
+  /** Number of per-window values used for each run. */
+  windows: { baseline: number; candidate: number };
+}
+
+export type Study = PeakVsSustainedStudy | ScalingStudy | ExperimentStudy;
+
+export interface Analysis {
+  windowS: number;
+  runs: RunAnalysis[];
+  studies: Study[];
+  warnings: AnalysisWarning[];
+}

@@ -47,7 +47,7 @@ export async function expandInputs(inputs: string[], cwd = process.cwd()): Promi
       if (matches.length === 0) throw new UsageError(`${input}: the pattern matches no file`);
       for (const m of matches) if (!seen.has(path.resolve(m))) seen.set(path.resolve(m), { path: path.resolve(m), explicit: false });
     } else {
-      throw new UsageError(`${input}: no such file or folder`);
+      throw new UsageError(`${path.isAbsolute(input) ? path.relative(cwd, input) || input : input}: no such file or folder`);
     }
   }
   return [...seen.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));

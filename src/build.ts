@@ -1,0 +1,166 @@
+// `ce-report build`: config → ingest → (live Prometheus) → analyze → render, written to
+// a temporary folder that replaces the output folder only when everything succeeded.
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { analyze, type Analysis } from './analyze/index.js';
+import { loadConfig, type Config, type LoadedConfig } from './config.js';
+import { UsageError } from './ingest/errors.js';
+import { ingestRuns, type PipelineOptions, type RunInput } from './ingest/pipeline.js';
+import { SCHEMA_VERSION, type Model, type Run, type Warning } from './model/types.js';
+import { renderSite } from './render/index.js';
+import { generatorInfo } from './version.js';
+import { attachLiveSeries } from './live.js';
+
+export interface BuildOptions {
+  inputs: string[];
+  config?: string;
+  out?: string;
+  labels?: Record<string, string>;
+  format?: string;
+  title?: string;
+  /** Use the Prometheus responses saved by an earlier build instead of querying. */
+  offline?: boolean;
+  /** Write the build time into the site (off by default: builds are byte-identical). */
+  timestamp?: boolean;
+  cwd?: string;
+  onProgress?: PipelineOptions['onProgress'];
+  onFile?: PipelineOptions['onFile'];
+  log?: (line: string) => void;
+}
+
+export interface BuildResult {
+  outDir: string;
+  files: number;
+  bytes: number;
+  model: Model;
+  analysis: Analysis;
+  warnings: Warning[];
+}
+
+/** Runs the config or command line declares, with paths resolved. */
+export function runInputsFrom(loaded: LoadedConfig, opts: Pick<BuildOptions, 'inputs' | 'labels' | 'format'>, cwd: string): RunInput[] {
+  if (opts.inputs.length > 0) {
+    return [{ inputs: opts.inputs, labels: opts.labels, format: opts.format }];
+  }
+  const cfg = loaded.config;
+  const specs: RunInput[] = [];
+  for (const r of cfg.runs ?? []) {
+    specs.push({ ...r, inputs: r.inputs.map((i) => path.resolve(loaded.baseDir, i)), labels: { ...(r.labels ?? {}), ...(opts.labels ?? {}) }, format: r.format ?? opts.format });
+  }
+  if (cfg.inputs && cfg.inputs.length > 0) {
+    specs.push({ inputs: cfg.inputs.map((i) => path.resolve(loaded.baseDir, i)), labels: opts.labels, format: opts.format });
+  }
+  return specs;
+}
+
+export async function ingestFromOptions(opts: BuildOptions): Promise<{ loaded: LoadedConfig; runs: Run[]; warnings: Warning[] }> {
+  const cwd = opts.cwd ?? process.cwd();
+  const loaded = await loadConfig(opts.config, cwd);
+  const specs = runInputsFrom(loaded, opts, cwd);
+  if (specs.length === 0) {
+    throw new UsageError('nothing to read: give INPUT files or folders, or write a ce-report.config.json (see `ce-report init`)');
+  }
+  const result = await ingestRuns(specs, {
+    cwd,
+    timelineIntervalS: loaded.config.timelineIntervalS,
+    onProgress: opts.onProgress,
+    onFile: opts.onFile,
+  });
+  if (result.runs.length === 0) {
+    throw new UsageError('no load-test output found in the inputs (k6, Locust, bombardier or Prometheus files)');
+  }
+  return { loaded, runs: result.runs, warnings: result.warnings };
+}
+
+export async function build(opts: BuildOptions): Promise<BuildResult> {
+  const cwd = opts.cwd ?? process.cwd();
+  const log = opts.log ?? (() => {});
+  const { loaded, runs, warnings } = await ingestFromOptions(opts);
+  const cfg: Config = loaded.config;
+  const outDir = path.resolve(cwd, opts.out ?? (cfg.out ? path.resolve(loaded.baseDir, cfg.out) : 'site'));
+  assertSafeOutDir(outDir, cwd);
+
+  const tmpDir = `${outDir}.tmp-${process.pid}`;
+  await fs.rm(tmpDir, { recursive: true, force: true });
+  await fs.mkdir(tmpDir, { recursive: true });
+  try {
+    if (cfg.prometheus) {
+      const liveWarnings = await attachLiveSeries(runs, cfg.prometheus, {
+        saveDir: path.join(tmpDir, 'data', 'prometheus'),
+        previousDir: path.join(outDir, 'data', 'prometheus'),
+        offline: !!opts.offline,
+        log,
+      });
+      warnings.push(...liveWarnings);
+    }
+    const analysis = analyze(runs, {
+      studies: cfg.studies ?? [],
+      windowS: cfg.windowS,
+      failureRateThreshold: cfg.failureRateThreshold,
+      inferStudies: cfg.inferStudies,
+    } as Parameters<typeof analyze>[1]);
+    const model: Model = {
+      schemaVersion: SCHEMA_VERSION,
+      generator: generatorInfo(),
+      runs,
+      warnings,
+      analysis,
+    };
+    await renderSite(model, analysis, tmpDir, {
+      title: opts.title ?? cfg.title ?? 'Load test report',
+      description: cfg.description,
+      timestamp: opts.timestamp ? new Date().toISOString() : undefined,
+    } as Parameters<typeof renderSite>[3]);
+    await fs.writeFile(path.join(tmpDir, '.nojekyll'), '');
+    const { files, bytes } = await folderSize(tmpDir);
+    await swapIn(tmpDir, outDir);
+    return { outDir, files, bytes, model, analysis, warnings };
+  } catch (e) {
+    await fs.rm(tmpDir, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+/** Refuses output folders that would wipe something precious (the project itself, /, home). */
+function assertSafeOutDir(outDir: string, cwd: string): void {
+  const root = path.parse(outDir).root;
+  const home = process.env.HOME ? path.resolve(process.env.HOME) : undefined;
+  if (outDir === root || outDir === path.resolve(cwd) || (home && outDir === home) || path.resolve(cwd).startsWith(outDir + path.sep)) {
+    throw new UsageError(`refusing to write the site into ${outDir}: it would replace a folder that holds other files; choose a dedicated --out folder`);
+  }
+}
+
+/**
+ * Replaces `outDir` by `tmpDir`. The old site is moved aside first and removed only
+ * after the new one is in place, so an error at any point leaves a complete site.
+ */
+async function swapIn(tmpDir: string, outDir: string): Promise<void> {
+  const old = `${outDir}.old-${process.pid}`;
+  let hadOld = false;
+  try {
+    await fs.rename(outDir, old);
+    hadOld = true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+  }
+  try {
+    await fs.rename(tmpDir, outDir);
+  } catch (e) {
+    if (hadOld) await fs.rename(old, outDir);
+    throw e;
+  }
+  if (hadOld) await fs.rm(old, { recursive: true, force: true });
+}
+
+export async function folderSize(dir: string): Promise<{ files: number; bytes: number }> {
+  let files = 0;
+  let bytes = 0;
+  const entries = await fs.readdir(dir, { withFileTypes: true, recursive: true });
+  for (const e of entries) {
+    if (!e.isFile()) continue;
+    files++;
+    const parent = (e as unknown as { parentPath?: string; path?: string }).parentPath ?? (e as unknown as { path: string }).path;
+    bytes += (await fs.stat(path.join(parent, e.name))).size;
+  }
+  return { files, bytes };
+}

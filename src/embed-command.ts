@@ -1,0 +1,47 @@
+// `ce-report embed FILE.md`: refresh the marked blocks of a Markdown file with tables
+// from a built site. The file is replaced atomically and only when its content changed,
+// so an error never truncates it.
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { UsageError } from './ingest/errors.js';
+
+export interface EmbedCommandOptions {
+  from: string;
+  check: boolean;
+  linkBase?: string;
+  cwd?: string;
+}
+
+interface EmbedModule {
+  loadEmbeds(siteDir: string, options?: { linkBase?: string }): Promise<Map<string, string>>;
+  embedTables(text: string, tables: Map<string, string>): string;
+}
+
+/** Returns true when the file's content changed (or, with check, would change). */
+export async function embedCommand(file: string, opts: EmbedCommandOptions): Promise<boolean> {
+  const cwd = opts.cwd ?? process.cwd();
+  const target = path.resolve(cwd, file);
+  const siteDir = path.resolve(cwd, opts.from);
+  let text: string;
+  try {
+    text = await fs.readFile(target, 'utf8');
+  } catch {
+    throw new UsageError(`${file}: cannot read the file to embed into`);
+  }
+  try {
+    await fs.access(path.join(siteDir, 'embed'));
+  } catch {
+    throw new UsageError(`${opts.from}: no built site with embeddable tables here; run \`ce-report build --out ${opts.from}\` first`);
+  }
+  const mod = (await import('./render/embed.js' as string)) as EmbedModule;
+  // Links from the Markdown file to the site: relative to the file unless a base is given.
+  const linkBase = opts.linkBase ?? (path.relative(path.dirname(target), siteDir).split(path.sep).join('/') || '.');
+  const tables = await mod.loadEmbeds(siteDir, { linkBase });
+  const updated = mod.embedTables(text, tables);
+  if (updated === text) return false;
+  if (opts.check) return true;
+  const tmp = `${target}.ce-report-${process.pid}.tmp`;
+  await fs.writeFile(tmp, updated);
+  await fs.rename(tmp, target);
+  return true;
+}
