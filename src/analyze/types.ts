@@ -140,7 +140,7 @@ export interface AnalysisWarning {
   message: string;
 }
 
-interface StudyBase {
+type StudyBase = {
   id: string;
   title: string;
   /** Plain sentences with numbers. */
@@ -148,7 +148,7 @@ interface StudyBase {
   /** How things were computed; printed under tables. */
   definitions: string[];
   runIds: string[];
-}
+};
 
 export interface PeakVsSustainedRow {
   /** The label value, or the run id when the run lacks the label. */
@@ -159,12 +159,12 @@ export interface PeakVsSustainedRow {
   precision: LatencyPrecision;
 }
 
-export interface PeakVsSustainedStudy extends StudyBase {
+export type PeakVsSustainedStudy = StudyBase & {
   kind: 'peak-vs-sustained';
   label: string | null;
   windowS: number;
   rows: PeakVsSustainedRow[];
-}
+};
 
 export interface ScalingPoint {
   value: number;
@@ -209,15 +209,15 @@ export interface ScalingKnee {
   reason: string;
 }
 
-export interface ScalingStudy extends StudyBase {
+export type ScalingStudy = StudyBase & {
   kind: 'scaling';
   factor: string;
   points: ScalingPoint[];
   steps: ScalingStep[];
   knee: ScalingKnee | null;
-}
+};
 
-export interface ExperimentStudy extends StudyBase {
+export type ExperimentStudy = StudyBase & {
   kind: 'experiment';
   baseline: string;
   candidate: string;
@@ -236,7 +236,7 @@ export interface ExperimentStudy extends StudyBase {
   method: string;
   /** Number of per-window values used for each run. */
   windows: { baseline: number; candidate: number };
-}
+};
 
 export type Study = PeakVsSustainedStudy | ScalingStudy | ExperimentStudy;
 
