@@ -1,0 +1,411 @@
+// Aggregation of raw k6 samples (time, metric, value, tags) into a run part: the
+// per-endpoint HDR histograms, the timeline buckets, the errors and the generator
+// metrics. Shared by the k6 formats that carry every sample (`--out json`, `--out csv`)
+// so both give the same model for the same run. Memory is one histogram per endpoint
+// and per time bucket, whatever the number of samples.
+import {
+  createHistogram,
+  encodeHistogram,
+  latencyFromHistogram,
+  mergeInto,
+  percentileMs,
+  recordMs,
+  timelineLatencyFromHistogram,
+  type Histogram,
+} from '../../model/histogram.js';
+import type { ErrorEntry, RunMetrics, Stats, TimelinePoint } from '../../model/types.js';
+
+/** The tags the aggregation looks at; every other tag is ignored. */
+export interface K6Tags {
+  name?: string;
+  method?: string;
+  url?: string;
+  status?: string;
+  error?: string;
+  error_code?: string;
+}
+
+export interface K6Sample {
+  /** Unix time in milliseconds. */
+  timeMs: number;
+  metric: string;
+  value: number;
+  tags: K6Tags;
+}
+
+/** k6's own metrics; anything else is a custom metric of the test script. */
+export const BUILTIN_METRICS = new Set([
+  'http_reqs',
+  'http_req_duration',
+  'http_req_blocked',
+  'http_req_connecting',
+  'http_req_tls_handshaking',
+  'http_req_sending',
+  'http_req_waiting',
+  'http_req_receiving',
+  'http_req_failed',
+  'iteration_duration',
+  'iterations',
+  'dropped_iterations',
+  'vus',
+  'vus_max',
+  'checks',
+  'data_sent',
+  'data_received',
+  'group_duration',
+  'ws_connecting',
+  'ws_msgs_received',
+  'ws_msgs_sent',
+  'ws_ping',
+  'ws_session_duration',
+  'ws_sessions',
+  'grpc_req_duration',
+  'browser_data_received',
+  'browser_data_sent',
+]);
+
+export type K6MetricType = 'trend' | 'counter' | 'rate' | 'gauge';
+
+interface EndpointAcc {
+  name: string;
+  method: string | null;
+  httpReqs: number;
+  durations: number;
+  failures: number;
+  hist: Histogram;
+  sumMs: number;
+  minMs: number;
+  maxMs: number;
+  statuses: Map<string, number>;
+}
+
+interface BucketAcc {
+  httpReqs: number;
+  durations: number;
+  failures: number;
+  /** Highest `vus` value seen in the bucket; null when none. */
+  users: number | null;
+  hist: Histogram;
+  maxMs: number;
+}
+
+interface CustomAcc {
+  count: number;
+  sum: number;
+  min: number;
+  max: number;
+  nonZero: number;
+  last: number;
+  hist: Histogram;
+}
+
+export interface K6Aggregate {
+  intervalMs: number;
+  endpoints: Map<string, EndpointAcc>;
+  buckets: Map<number, BucketAcc>;
+  errors: Map<string, ErrorEntry>;
+  custom: Map<string, CustomAcc>;
+  /** Metric types when the format declares them (NDJSON Metric lines); CSV has none. */
+  metricTypes: Map<string, K6MetricType>;
+  sawHttpReqs: boolean;
+  minTimeMs: number;
+  maxTimeMs: number;
+  samples: number;
+  iterations: number;
+  droppedIterations: number;
+  checksPass: number;
+  checksFail: number;
+  sawChecks: boolean;
+  vusMax: number | null;
+  dataSent: number | null;
+  dataReceived: number | null;
+}
+
+export function createAggregate(timelineIntervalS: number): K6Aggregate {
+  return {
+    intervalMs: timelineIntervalS * 1000,
+    endpoints: new Map(),
+    buckets: new Map(),
+    errors: new Map(),
+    custom: new Map(),
+    metricTypes: new Map(),
+    sawHttpReqs: false,
+    minTimeMs: Infinity,
+    maxTimeMs: -Infinity,
+    samples: 0,
+    iterations: 0,
+    droppedIterations: 0,
+    checksPass: 0,
+    checksFail: 0,
+    sawChecks: false,
+    vusMax: null,
+    dataSent: null,
+    dataReceived: null,
+  };
+}
+
+/** Endpoint identity: the `name` tag (k6 sets it to the URL unless the script names it), else `url`. */
+function endpointOf(agg: K6Aggregate, tags: K6Tags): EndpointAcc {
+  const name = tags.name || tags.url || '(unnamed)';
+  const method = tags.method || null;
+  const key = (method ?? '') + ' ' + name;
+  let e = agg.endpoints.get(key);
+  if (!e) {
+    e = { name, method, httpReqs: 0, durations: 0, failures: 0, hist: createHistogram(), sumMs: 0, minMs: Infinity, maxMs: -Infinity, statuses: new Map() };
+    agg.endpoints.set(key, e);
+  }
+  return e;
+}
+
+function bucketOf(agg: K6Aggregate, timeMs: number): BucketAcc {
+  // Buckets sit on a grid aligned to whole multiples of the interval on the Unix clock,
+  // so a sample can be placed before the run start is known (samples come out of order).
+  const idx = Math.floor(timeMs / agg.intervalMs);
+  let b = agg.buckets.get(idx);
+  if (!b) {
+    b = { httpReqs: 0, durations: 0, failures: 0, users: null, hist: createHistogram(), maxMs: -Infinity };
+    agg.buckets.set(idx, b);
+  }
+  return b;
+}
+
+function errorMessage(tags: K6Tags): string {
+  if (tags.error) return tags.error;
+  if (tags.status && tags.status !== '0') return `HTTP ${tags.status}`;
+  if (tags.error_code) return `error code ${tags.error_code}`;
+  return 'request failed';
+}
+
+/**
+ * Adds one sample. The caller has checked that `value` and `timeMs` are finite and,
+ * for durations, not negative.
+ */
+export function addSample(agg: K6Aggregate, s: K6Sample): void {
+  agg.samples++;
+  if (s.timeMs < agg.minTimeMs) agg.minTimeMs = s.timeMs;
+  if (s.timeMs > agg.maxTimeMs) agg.maxTimeMs = s.timeMs;
+  switch (s.metric) {
+    case 'http_reqs': {
+      agg.sawHttpReqs = true;
+      endpointOf(agg, s.tags).httpReqs += s.value;
+      bucketOf(agg, s.timeMs).httpReqs += s.value;
+      return;
+    }
+    case 'http_req_duration': {
+      const e = endpointOf(agg, s.tags);
+      e.durations++;
+      recordMs(e.hist, s.value);
+      e.sumMs += s.value;
+      if (s.value < e.minMs) e.minMs = s.value;
+      if (s.value > e.maxMs) e.maxMs = s.value;
+      const status = s.tags.status ?? '';
+      if (status) e.statuses.set(status, (e.statuses.get(status) ?? 0) + 1);
+      const b = bucketOf(agg, s.timeMs);
+      b.durations++;
+      recordMs(b.hist, s.value);
+      if (s.value > b.maxMs) b.maxMs = s.value;
+      return;
+    }
+    case 'http_req_failed': {
+      // A rate metric: value 1 (true) means the request failed.
+      if (s.value === 0) return;
+      const e = endpointOf(agg, s.tags);
+      e.failures++;
+      bucketOf(agg, s.timeMs).failures++;
+      const message = errorMessage(s.tags);
+      const status = s.tags.status || null;
+      const key = JSON.stringify([e.method, e.name, status, message]);
+      const entry = agg.errors.get(key);
+      if (entry) entry.count++;
+      else agg.errors.set(key, { endpoint: e.name, method: e.method, message, status, count: 1, kind: 'failure' });
+      return;
+    }
+    case 'vus': {
+      const b = bucketOf(agg, s.timeMs);
+      if (b.users === null || s.value > b.users) b.users = s.value;
+      return;
+    }
+    case 'vus_max':
+      if (agg.vusMax === null || s.value > agg.vusMax) agg.vusMax = s.value;
+      return;
+    case 'iterations':
+      agg.iterations += s.value;
+      return;
+    case 'dropped_iterations':
+      agg.droppedIterations += s.value;
+      return;
+    case 'checks':
+      agg.sawChecks = true;
+      if (s.value !== 0) agg.checksPass++;
+      else agg.checksFail++;
+      return;
+    case 'data_sent':
+      agg.dataSent = (agg.dataSent ?? 0) + s.value;
+      return;
+    case 'data_received':
+      agg.dataReceived = (agg.dataReceived ?? 0) + s.value;
+      return;
+    default:
+      if (!BUILTIN_METRICS.has(s.metric)) addCustom(agg, s.metric, s.value);
+  }
+}
+
+function addCustom(agg: K6Aggregate, metric: string, value: number): void {
+  let c = agg.custom.get(metric);
+  if (!c) {
+    c = { count: 0, sum: 0, min: Infinity, max: -Infinity, nonZero: 0, last: 0, hist: createHistogram() };
+    agg.custom.set(metric, c);
+  }
+  c.count++;
+  c.sum += value;
+  if (value < c.min) c.min = value;
+  if (value > c.max) c.max = value;
+  if (value !== 0) c.nonZero++;
+  c.last = value;
+  // The histogram is in ms like every trend; negative values (a gauge can go below 0)
+  // are clamped by recordMs, so percentiles are only given for non-negative metrics.
+  recordMs(c.hist, value);
+}
+
+function customSummary(type: K6MetricType | undefined, c: CustomAcc, durationS: number | null): Record<string, number> {
+  switch (type) {
+    case 'counter': {
+      const out: Record<string, number> = { count: c.sum };
+      if (durationS) out.rate = c.sum / durationS;
+      return out;
+    }
+    case 'rate':
+      return { passes: c.nonZero, fails: c.count - c.nonZero, rate: c.count ? c.nonZero / c.count : 0 };
+    case 'gauge':
+      return { value: c.last, min: c.min, max: c.max };
+    default: {
+      // A trend, or a metric of unknown type (CSV does not say): the trend summary,
+      // plus the sum so a counter read from CSV keeps its total.
+      const out: Record<string, number> = { count: c.count, sum: c.sum, min: c.min, mean: c.sum / c.count, max: c.max };
+      if (c.min >= 0) {
+        for (const p of [50, 90, 95, 99]) {
+          const v = percentileMs(c.hist, p);
+          if (v !== null) out['p' + p] = v;
+        }
+      }
+      return out;
+    }
+  }
+}
+
+function statsOf(name: string, method: string | null, requests: number, failures: number, hist: Histogram, exact: { sumMs: number; minMs: number; maxMs: number }, durationS: number | null, statuses: Map<string, number>): Stats {
+  const n = hist.totalCount;
+  const stats: Stats = {
+    name,
+    method,
+    requests,
+    failures,
+    rps: durationS && durationS > 0 ? requests / durationS : null,
+    latencyMs: latencyFromHistogram(hist, n > 0 ? exact : {}),
+    precision: 'samples',
+  };
+  if (n > 0) stats.histogram = encodeHistogram(hist);
+  if (statuses.size > 0) stats.statuses = Object.fromEntries([...statuses].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)));
+  return stats;
+}
+
+export interface AggregateResult {
+  start: string | null;
+  end: string | null;
+  /** First to last sample time; null with fewer than two distinct sample times. */
+  durationS: number | null;
+  summary: Stats;
+  endpoints: Stats[];
+  timeline: TimelinePoint[];
+  errors: ErrorEntry[];
+  metrics: RunMetrics;
+}
+
+/**
+ * Turns the accumulated state into model pieces. `durationS` may be given by the
+ * caller when it knows better than first-to-last sample (e.g. whole-second clocks).
+ */
+export function finishAggregate(agg: K6Aggregate, durationOverrideS?: number | null): AggregateResult {
+  const hasTime = agg.samples > 0;
+  const spanS = hasTime ? (agg.maxTimeMs - agg.minTimeMs) / 1000 : null;
+  const durationS = durationOverrideS !== undefined ? durationOverrideS : spanS && spanS > 0 ? spanS : null;
+  // Requests come from http_reqs when the file has it (k6's own count); a file that
+  // filtered it out still has one http_req_duration sample per request.
+  const reqsOf = (x: { httpReqs: number; durations: number }) => (agg.sawHttpReqs ? x.httpReqs : x.durations);
+
+  const endpointAccs = [...agg.endpoints.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : (a.method ?? '') < (b.method ?? '') ? -1 : 1));
+  const total = createHistogram();
+  const allStatuses = new Map<string, number>();
+  let requests = 0;
+  let failures = 0;
+  let sumMs = 0;
+  let minMs = Infinity;
+  let maxMs = -Infinity;
+  const endpoints: Stats[] = [];
+  for (const e of endpointAccs) {
+    const r = reqsOf(e);
+    if (r === 0 && e.durations === 0 && e.failures === 0) continue;
+    endpoints.push(statsOf(e.name, e.method, r, e.failures, e.hist, { sumMs: e.sumMs, minMs: e.minMs, maxMs: e.maxMs }, durationS, e.statuses));
+    mergeInto(total, e.hist);
+    requests += r;
+    failures += e.failures;
+    sumMs += e.sumMs;
+    if (e.minMs < minMs) minMs = e.minMs;
+    if (e.maxMs > maxMs) maxMs = e.maxMs;
+    for (const [k, v] of e.statuses) allStatuses.set(k, (allStatuses.get(k) ?? 0) + v);
+  }
+  const summary = statsOf('all', null, requests, failures, total, { sumMs, minMs, maxMs }, durationS, allStatuses);
+
+  const timeline: TimelinePoint[] = [];
+  if (agg.buckets.size > 0) {
+    const idxs = [...agg.buckets.keys()];
+    const first = Math.min(...idxs);
+    const last = Math.max(...idxs);
+    const intervalS = agg.intervalMs / 1000;
+    let users: number | null = null;
+    for (let i = first; i <= last; i++) {
+      const b = agg.buckets.get(i);
+      // k6 samples `vus` about once a second; a finer bucket without a sample keeps the last value.
+      if (b?.users !== null && b?.users !== undefined) users = b.users;
+      const point: TimelinePoint = {
+        t: round9((i - first) * intervalS),
+        requests: b ? reqsOf(b) : 0,
+        failures: b ? b.failures : 0,
+        users,
+        latencyMs: timelineLatencyFromHistogram(b ? b.hist : createHistogram(), b && b.durations > 0 ? b.maxMs : undefined),
+      };
+      if (b && b.durations > 0) point.histogram = encodeHistogram(b.hist);
+      timeline.push(point);
+    }
+  }
+
+  const errors = [...agg.errors.values()].sort((a, b) => b.count - a.count || (a.endpoint < b.endpoint ? -1 : a.endpoint > b.endpoint ? 1 : a.message < b.message ? -1 : 1));
+
+  const metrics: RunMetrics = {};
+  if (agg.iterations > 0) metrics.iterations = agg.iterations;
+  if (agg.droppedIterations > 0) metrics.droppedIterations = agg.droppedIterations;
+  if (agg.sawChecks) metrics.checks = { passes: agg.checksPass, fails: agg.checksFail };
+  if (agg.vusMax !== null) metrics.vusMax = agg.vusMax;
+  if (agg.dataSent !== null) metrics.dataSentBytes = agg.dataSent;
+  if (agg.dataReceived !== null) metrics.dataReceivedBytes = agg.dataReceived;
+  if (agg.dataReceived !== null && durationS) metrics.throughputBytesPerSec = agg.dataReceived / durationS;
+  if (agg.custom.size > 0) {
+    metrics.custom = {};
+    for (const name of [...agg.custom.keys()].sort()) metrics.custom[name] = customSummary(agg.metricTypes.get(name), agg.custom.get(name)!, durationS);
+  }
+
+  return {
+    start: hasTime ? new Date(agg.minTimeMs).toISOString() : null,
+    end: hasTime ? new Date(agg.maxTimeMs).toISOString() : null,
+    durationS,
+    summary,
+    endpoints,
+    timeline,
+    errors,
+    metrics,
+  };
+}
+
+function round9(x: number): number {
+  return Math.round(x * 1e9) / 1e9;
+}
