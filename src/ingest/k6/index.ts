@@ -1,4 +1,7 @@
 // The k6 formats. Each format lives in its own module; this file lists them.
 import type { Ingester } from '../types.js';
+import { k6Summary } from './summary.js';
 
-export const ingesters: Ingester[] = [];
+export const ingesters: Ingester[] = [
+  k6Summary,
+];
