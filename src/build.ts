@@ -5,6 +5,7 @@ import path from 'node:path';
 import { analyze, type Analysis } from './analyze/index.js';
 import { loadConfig, type Config, type LoadedConfig } from './config.js';
 import { UsageError } from './ingest/errors.js';
+import { defaultCacheDir } from './ingest/cache.js';
 import { ingestRuns, type PipelineOptions, type RunInput } from './ingest/pipeline.js';
 import { SCHEMA_VERSION, type Model, type Run, type Warning } from './model/types.js';
 import { renderSite } from './render/index.js';
@@ -23,6 +24,8 @@ export interface BuildOptions {
   /** Write the build time into the site (off by default: builds are byte-identical). */
   timestamp?: boolean;
   cwd?: string;
+  /** Reuse ingested big inputs whose size and modification time did not change (default true). */
+  cache?: boolean;
   onProgress?: PipelineOptions['onProgress'];
   onFile?: PipelineOptions['onFile'];
   log?: (line: string) => void;
@@ -65,6 +68,8 @@ export async function ingestFromOptions(opts: BuildOptions): Promise<{ loaded: L
     timelineIntervalS: loaded.config.timelineIntervalS,
     onProgress: opts.onProgress,
     onFile: opts.onFile,
+    cacheDir: opts.cache === false ? undefined : defaultCacheDir(),
+    version: generatorInfo().version,
   });
   if (result.runs.length === 0) {
     throw new UsageError('no load-test output found in the inputs (k6, Locust, bombardier or Prometheus files)');

@@ -89,6 +89,7 @@ export function makeProgram(): Command {
     .option('--offline', 'use the Prometheus responses saved by the previous build instead of querying the server')
     .option('--timestamp', 'print the build time in the site (off by default so builds are byte-identical)')
     .option('--open', 'open the built site in a browser')
+    .option('--no-cache', 'read every input again instead of reusing the cache of big unchanged inputs')
     .addHelpText(
       'after',
       `
@@ -110,6 +111,7 @@ Examples:
         title: o.title as string | undefined,
         offline: !!o.offline,
         timestamp: !!o.timestamp,
+        cache: o.cache !== false,
         onProgress: progress.update,
         onFile: flags.verbose ? (f, fmt) => process.stderr.write(`${fmt ?? 'skipped (unknown format)'}: ${f}\n`) : undefined,
         log: flags.verbose ? (line) => process.stderr.write(line + '\n') : undefined,
@@ -142,6 +144,7 @@ Examples:
     .option('-o, --output <file>', 'write the JSON to a file instead of stdout')
     .option('--no-histograms', 'leave out the encoded HDR histograms (smaller output)')
     .option('--compact', 'one-line JSON')
+    .option('--no-cache', 'read every input again instead of reusing the cache of big unchanged inputs')
     .addHelpText(
       'after',
       `
@@ -157,6 +160,7 @@ Examples:
         inputs,
         labels: o.label as Record<string, string>,
         format: o.format as string | undefined,
+        cache: o.cache !== false,
         onProgress: progress.update,
         onFile: flags.verbose ? (f, fmt) => process.stderr.write(`${fmt ?? 'skipped (unknown format)'}: ${f}\n`) : undefined,
       }).finally(progress.stop);

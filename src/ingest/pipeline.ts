@@ -6,6 +6,7 @@ import type { Run, Warning } from '../model/types.js';
 import { InputError, UsageError } from './errors.js';
 import { expandInputs } from './expand.js';
 import { sniffFile } from './read.js';
+import { cacheKey, CACHE_MIN_BYTES, readCache, writeCache } from './cache.js';
 import { findIngester, formatNames, INGESTERS } from './registry.js';
 import { DEFAULT_INGEST_OPTIONS, type IngestContext, type Ingester, type IngestOptions, type RunPart, type Sniff } from './types.js';
 
@@ -27,6 +28,10 @@ export interface PipelineOptions extends Partial<IngestOptions> {
   onProgress?: (done: number, total: number) => void;
   /** Called once per file with its detected format (for --verbose). */
   onFile?: (displayPath: string, format: string | null) => void;
+  /** Folder for the ingest cache of big inputs; no caching when unset. */
+  cacheDir?: string;
+  /** ce-report version, part of the cache key. */
+  version?: string;
 }
 
 export interface IngestResult {
@@ -133,8 +138,19 @@ export async function ingestRuns(runInputs: RunInput[], opts: PipelineOptions = 
       warn: (w) => warnings.push({ ...w, file: w.file ? toDisplayIfAbs(w.file, cwd) : display }),
     };
     let parts: RunPart[];
+    const useCache = !!opts.cacheDir && item.size >= CACHE_MIN_BYTES;
+    const key = useCache ? await cacheKey(item.file, ingester.format, { i: options.timelineIntervalS, m: options.maxDecompressedBytes }, opts.version ?? '') : '';
+    const cached = useCache ? await readCache(opts.cacheDir!, key) : undefined;
     try {
-      parts = await ingester.ingest(item.file, ctx);
+      if (cached) {
+        parts = cached.parts;
+        for (const w of cached.warnings) ctx.warn(w);
+      } else {
+        const fileWarnings: Warning[] = [];
+        const inner: IngestContext = { options: ctx.options, warn: (w) => { fileWarnings.push(w); ctx.warn(w); } };
+        parts = await ingester.ingest(item.file, inner);
+        if (useCache) await writeCache(opts.cacheDir!, key, { parts, warnings: fileWarnings });
+      }
     } catch (e) {
       if (e instanceof InputError && path.isAbsolute(e.file)) {
         throw new InputError(toDisplayPath(e.file, cwd), e.detail, { line: e.line, column: e.column });

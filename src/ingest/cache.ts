@@ -1,0 +1,51 @@
+// A cache of ingested parts, keyed by the input's path, size and modification time
+// (and the ingest options and ce-report version), so rebuilding a study skips the
+// multi-GB inputs that did not change. Only big inputs are cached: small ones are
+// faster to read again than to look up.
+import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Warning } from '../model/types.js';
+import type { RunPart } from './types.js';
+
+export const CACHE_MIN_BYTES = 8 * 1024 * 1024;
+
+export interface CachedIngest {
+  parts: RunPart[];
+  warnings: Warning[];
+}
+
+export function defaultCacheDir(): string {
+  if (process.env.CE_REPORT_CACHE_DIR) return process.env.CE_REPORT_CACHE_DIR;
+  const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
+  return path.join(base, 'ce-report');
+}
+
+export async function cacheKey(file: string, format: string, options: object, version: string): Promise<string> {
+  const st = await fs.stat(file);
+  const h = createHash('sha256');
+  h.update(JSON.stringify([path.resolve(file), st.size, st.mtimeMs, format, options, version]));
+  return h.digest('hex').slice(0, 40);
+}
+
+export async function readCache(dir: string, key: string): Promise<CachedIngest | undefined> {
+  try {
+    const text = await fs.readFile(path.join(dir, `${key}.json`), 'utf8');
+    return JSON.parse(text) as CachedIngest;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Best effort: a cache that cannot be written (read-only home, full disk) is skipped silently. */
+export async function writeCache(dir: string, key: string, value: CachedIngest): Promise<void> {
+  try {
+    await fs.mkdir(dir, { recursive: true });
+    const tmp = path.join(dir, `${key}.${process.pid}.tmp`);
+    await fs.writeFile(tmp, JSON.stringify(value));
+    await fs.rename(tmp, path.join(dir, `${key}.json`));
+  } catch {
+    // ignore
+  }
+}
