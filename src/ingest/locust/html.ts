@@ -18,7 +18,8 @@ const DAY = 86400;
 
 /**
  * The report joins the run of the CSV files beside it: the only CSV prefix in its
- * folder, or the prefix its name starts with (`run1_report.html`); else its own name.
+ * folder, or the prefix its name starts with (`run1_report.html`); else its own name
+ * without a `_report` suffix.
  */
 export function reportPrefix(file: string): string {
   const base = path.basename(file).replace(/\.gz$/i, '').replace(/\.html?$/i, '');
@@ -31,7 +32,8 @@ export function reportPrefix(file: string): string {
   const prefixes = [...new Set(names.filter((n) => /_(stats|stats_history|failures|exceptions)\.csv(\.gz)?$/i.test(n)).map(csvPrefix))];
   if (prefixes.length === 1) return prefixes[0]!;
   const named = prefixes.filter((p) => base === p || /^[_.-]/.test(base.slice(p.length)) && base.startsWith(p)).sort((a, b) => b.length - a.length);
-  return named[0] ?? base;
+  // Alone, `run1_report.html` names the run "run1", as its CSV files would.
+  return named[0] ?? (base.replace(/[_.-]report$/i, '') || base);
 }
 
 /** "2026-11-22 19:37:32" (Jinja, no zone: taken as UTC) or ISO 8601 (React) → unix seconds. */
@@ -81,6 +83,12 @@ function historyOffsets(points: ReportHistoryPoint[], start: number | null, time
   return { t, zoneShiftS };
 }
 
+/** Locust charts 0 while its current window is still empty: "no figure", not 0 ms. */
+function allZero(p: ReportHistoryPoint): boolean {
+  const v = [p.p50, p.p90, p.p95, p.p99].filter((x) => x !== null);
+  return v.length > 0 && v.every((x) => x === 0);
+}
+
 function toPart(file: string, data: ReportData, ctx: IngestContext): RunPart {
   const prefix = reportPrefix(file);
   const part = emptyPart(file, FORMAT, prefix, HTML_RANK, ['summary', 'endpoints', 'errors', 'timeline']);
@@ -115,7 +123,7 @@ function toPart(file: string, data: ReportData, ctx: IngestContext): RunPart {
     requests: Math.round((p.rps ?? 0) * step),
     failures: Math.round((p.failPerS ?? 0) * step),
     users: p.users,
-    latencyMs: { p50: p.p50, p90: p.p90, p95: p.p95, p99: p.p99, max: null },
+    latencyMs: allZero(p) ? { p50: null, p90: null, p95: null, p99: null, max: null } : { p50: p.p50, p90: p.p90, p95: p.p95, p99: p.p99, max: null },
   }));
   part.timeline = timeline;
   part.timelineIntervalS = step;
