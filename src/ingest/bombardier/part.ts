@@ -1,0 +1,96 @@
+// What the two bombardier formats share: the run part they fill, the endpoint name
+// taken from the target URL, and how status classes become failures and errors.
+//
+// Failures: bombardier counts responses by status class and calls everything that
+// got no HTTP response at all (timeouts, refused connections) "others". We count
+// 4xx + 5xx + others as failures, like k6's http_req_failed and Locust do by default;
+// 1xx-3xx are successes (bombardier does not follow redirects, a 3xx is an answer).
+import path from 'node:path';
+import { emptyStats, type ErrorEntry, type Stats } from '../../model/types.js';
+import type { RunPart } from '../types.js';
+
+export interface StatusCounts {
+  '1xx': number;
+  '2xx': number;
+  '3xx': number;
+  '4xx': number;
+  '5xx': number;
+  others: number;
+}
+
+export function requestsOf(c: StatusCounts): number {
+  return c['1xx'] + c['2xx'] + c['3xx'] + c['4xx'] + c['5xx'] + c.others;
+}
+
+export function failuresOf(c: StatusCounts): number {
+  return c['4xx'] + c['5xx'] + c.others;
+}
+
+export function statusesOf(c: StatusCounts): Record<string, number> {
+  return { '1xx': c['1xx'], '2xx': c['2xx'], '3xx': c['3xx'], '4xx': c['4xx'], '5xx': c['5xx'] };
+}
+
+/**
+ * Error entries: one "HTTP 4xx" / "HTTP 5xx" entry per failing status class, plus the
+ * transport errors bombardier lists by message (those make up `others`).
+ */
+export function errorsOf(c: StatusCounts, transport: Array<{ message: string; count: number }>, endpoint: string, method: string | null): ErrorEntry[] {
+  const out: ErrorEntry[] = [];
+  for (const cls of ['4xx', '5xx'] as const) {
+    if (c[cls] > 0) out.push({ endpoint, method, message: `HTTP ${cls}`, status: cls, count: c[cls], kind: 'failure' });
+  }
+  for (const t of transport) out.push({ endpoint, method, message: t.message, status: null, count: t.count, kind: 'failure' });
+  return out;
+}
+
+/** "http://127.0.0.1:18080/predict?x=1" → "/predict?x=1"; the text when it is no URL. */
+export function endpointName(url: string): string {
+  try {
+    const u = new URL(url.includes('://') ? url : `http://${url}`);
+    return (u.pathname || '/') + u.search;
+  } catch {
+    return url;
+  }
+}
+
+/** `dir/run_c20.txt` → `run_c20`. */
+export function fileStem(file: string): string {
+  const base = path.basename(file).replace(/\.gz$/i, '');
+  const dot = base.lastIndexOf('.');
+  return dot > 0 ? base.slice(0, dot) : base;
+}
+
+export function emptyBombardierPart(file: string, format: string, groupKey: string, name: string): RunPart {
+  return {
+    groupKey,
+    rank: 1,
+    name,
+    tool: 'bombardier',
+    sources: [{ path: file, format, provides: ['summary', 'endpoints', 'errors'] }],
+    labels: {},
+    start: null, // bombardier prints no clock time
+    end: null,
+    durationS: null,
+    summary: emptyStats('all', null, 'reported'),
+    endpoints: [],
+    timelineIntervalS: 1,
+    timelineLatency: 'none',
+    timeline: [],
+    errors: [],
+    series: [],
+    thresholds: [],
+    metrics: {},
+  };
+}
+
+/** The summary and the single endpoint carry the same figures (bombardier hits one URL). */
+export function setStats(part: RunPart, endpoint: Stats): void {
+  part.endpoints = [endpoint];
+  part.summary = { ...endpoint, name: 'all', method: null, latencyMs: { ...endpoint.latencyMs } };
+  if (endpoint.extraPercentiles) part.summary.extraPercentiles = { ...endpoint.extraPercentiles };
+  if (endpoint.statuses) part.summary.statuses = { ...endpoint.statuses };
+}
+
+export function percentileKey(p: number): string {
+  return 'p' + String(p);
+}
