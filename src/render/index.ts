@@ -1,21 +1,142 @@
 // Stage 4: the static site and Markdown tables.
+//
+// Every page is written twice: as Markdown (`.md`, charts linked as SVG files) and as
+// HTML (the same Markdown through remark, charts inlined as SVG). Links are relative,
+// nothing is fetched from another host and no JavaScript is needed, so the site works
+// offline and from any sub-path (GitHub Pages project sites). Output is deterministic:
+// the same model gives byte-identical files unless options.timestamp is set.
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
 import type { Model } from '../model/types.js';
 import type { Analysis } from '../analyze/index.js';
+import { renderSvg, standaloneSvg } from './charts.js';
+import { markdownToHtml } from './markdown-html.js';
+import { indexPage, makeLinks, runPage, siteContext, studyPage, chartMarkdown, type ChartJob, type PageDraft, type SiteContext, studyMainTables } from './pages.js';
+import { readStyleSheet, renderLayout, renderMarkdown } from './templates.js';
+import { endpointsTable, runsTable } from './markdown-tables.js';
+import { mdText } from './escape.js';
 
 export interface RenderOptions {
   title: string;
   description?: string;
+  /** ISO time written into the page footers; off by default so builds are byte-identical. */
+  timestamp?: string;
+  /**
+   * Keep the HDR `histogram` strings in data/model.json. Off by default: they are
+   * bulky, and the site's readers want numbers; `ce-report ingest` gives the full model.
+   */
+  includeHistograms?: boolean;
 }
 
 export interface RenderResult {
-  /** Files written, relative to the output folder. */
+  /** Files written, relative to the output folder, sorted. */
   files: string[];
 }
 
 export async function renderSite(model: Model, analysis: Analysis, outDir: string, options: RenderOptions): Promise<RenderResult> {
-  void model;
-  void analysis;
-  void outDir;
-  void options;
-  return { files: [] };
+  const ctx = siteContext(model, analysis, options.title, options.description);
+  const pages: PageDraft[] = [indexPage(ctx), ...analysis.studies.map((s) => studyPage(s, ctx)), ...model.runs.map((r) => runPage(r, ctx))];
+  const out = new Map<string, string>();
+  const generator = `${model.generator.name} ${model.generator.version}`;
+
+  for (const page of pages) {
+    const root = '../'.repeat(page.path.split('/').length - 1);
+    const svgs = await renderCharts(page.charts);
+    for (const c of page.charts) out.set(`charts/${c.file}`, standaloneSvg(svgs.get(c.file) as string));
+
+    out.set(`${page.path}.md`, renderMarkdown(page.template, page.view('md', root)));
+    const htmlMarkdown = renderMarkdown(page.template, page.view('html', root));
+    const links = makeLinks(ctx, 'html', root);
+    const inline = page.charts.map((c) => ({ src: links.chart(c.file), svg: svgs.get(c.file) as string }));
+    const body = markdownToHtml(htmlMarkdown, inline);
+    out.set(
+      `${page.path}.html`,
+      renderLayout({
+        pageTitle: page.path === 'index' ? options.title : `${page.title} · ${options.title}`,
+        siteTitle: options.title,
+        root,
+        body,
+        markdownHref: `${path.posix.basename(page.path)}.md`,
+        generator,
+        timestamp: options.timestamp,
+      }),
+    );
+  }
+
+  out.set('report.md', reportMarkdown(pages));
+  for (const [name, text] of embedFiles(ctx)) out.set(`embed/${name}.md`, text);
+  out.set('assets/style.css', readStyleSheet());
+  out.set('data/analysis.json', JSON.stringify(analysis, null, 2) + '\n');
+  out.set('data/model.json', JSON.stringify(siteModel(model, !!options.includeHistograms), null, 2) + '\n');
+  out.set('.nojekyll', '');
+
+  const files = [...out.keys()].sort();
+  for (const rel of files) {
+    const target = path.join(outDir, ...rel.split('/'));
+    // Page paths come from slugs, but never trust a path to stay inside outDir.
+    if (!target.startsWith(path.resolve(outDir) + path.sep)) throw new Error(`internal: refusing to write outside the site folder: ${rel}`);
+    await fs.mkdir(path.dirname(target), { recursive: true });
+    await fs.writeFile(target, out.get(rel) as string);
+  }
+  return { files };
+}
+
+async function renderCharts(charts: ChartJob[]): Promise<Map<string, string>> {
+  const svgs = new Map<string, string>();
+  // One at a time: vega numbers clip paths globally, and the machine is small.
+  for (const c of charts) svgs.set(c.file, await renderSvg(c.spec, c.file.replace(/\.svg$/, '')));
+  return svgs;
+}
+
+/** Everything in one Markdown file, links relative to the site root. */
+function reportMarkdown(pages: PageDraft[]): string {
+  const parts = pages.map((p) => {
+    const text = renderMarkdown(p.template, p.view('md', ''));
+    // Pages below the index become sections: one heading level down.
+    return p.path === 'index' ? text : text.replace(/^(#{1,5}) /gm, '#$1 ');
+  });
+  return parts.join('\n---\n\n');
+}
+
+/**
+ * The blocks `ce-report embed` can put into a README, with links relative to the site
+ * root (loadEmbeds adds the caller's prefix): `runs`, `run-<id>`, `study-<id>`,
+ * `study-<id>-chart`.
+ */
+function embedFiles(ctx: SiteContext): Array<[string, string]> {
+  const links = makeLinks(ctx, 'html', '');
+  const files: Array<[string, string]> = [['runs', runsTable(ctx.model, ctx.analysis, links)]];
+  for (const run of ctx.model.runs) files.push([`run-${ctx.runSlugs.get(run.id)}`, endpointsTable(run)]);
+  for (const study of ctx.analysis.studies) {
+    const slug = ctx.studySlugs.get(study.id) as string;
+    const conclusions = study.conclusions.map((c) => `- ${mdText(c)}`).join('\n');
+    files.push([`study-${slug}`, studyMainTables(study, ctx, links) + (conclusions ? `\n${conclusions}\n` : '')]);
+    const page = studyPage(study, ctx);
+    const main = page.charts[0];
+    if (main) files.push([`study-${slug}-chart`, chartMarkdown(main, links) + '\n']);
+  }
+  return files;
+}
+
+/** The model as published in data/model.json. */
+export function siteModel(model: Model, includeHistograms: boolean): Omit<Model, 'analysis'> {
+  const { analysis: _analysis, ...rest } = model;
+  void _analysis;
+  if (includeHistograms) return rest;
+  return {
+    ...rest,
+    runs: model.runs.map((r) => ({
+      ...r,
+      summary: withoutHistogram(r.summary),
+      endpoints: r.endpoints.map(withoutHistogram),
+      timeline: r.timeline.map(withoutHistogram),
+    })),
+  };
+}
+
+function withoutHistogram<T extends { histogram?: string }>(x: T): T {
+  if (x.histogram === undefined) return x;
+  const { histogram: _h, ...rest } = x;
+  void _h;
+  return rest as T;
 }

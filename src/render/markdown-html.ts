@@ -1,0 +1,65 @@
+// Markdown (GFM) → HTML with unified. remark-html sanitizes (its default), so raw HTML
+// can never pass through; charts and badges are put in afterwards by exact match on
+// markup only our own Markdown can produce.
+import { unified } from 'unified';
+import remarkParse from 'remark-parse';
+import remarkGfm from 'remark-gfm';
+import remarkHtml from 'remark-html';
+
+/** The few mdast fields this module touches (the full types live in a transitive package). */
+interface MdNode {
+  type: string;
+  position?: { start: { offset?: number } };
+  children?: MdNode[];
+}
+
+/**
+ * GFM turns bare URLs and e-mail addresses in text into links, even escaped ones.
+ * Text from artifacts must stay text, and every link we write ourselves uses
+ * `[label](url)` syntax, so any link that does not start with `[` in the source is
+ * turned back into its text.
+ */
+function unlinkBareUrls() {
+  return (tree: MdNode, file: { value: unknown }) => {
+    const source = String(file.value);
+    const visit = (node: MdNode) => {
+      if (!node.children) return;
+      node.children = node.children.flatMap((child) => {
+        if (child.type === 'link') {
+          const start = child.position?.start.offset;
+          if (start === undefined || source[start] !== '[') return child.children ?? [];
+        }
+        visit(child);
+        return [child];
+      });
+    };
+    visit(tree);
+  };
+}
+
+const processor = unified().use(remarkParse).use(remarkGfm).use(unlinkBareUrls).use(remarkHtml, { sanitize: true });
+
+export interface InlineChart {
+  /** The image URL exactly as written in the Markdown. */
+  src: string;
+  svg: string;
+}
+
+const VERDICT = /<strong>(PASS|FAIL|INCONCLUSIVE)<\/strong>/g;
+
+export function markdownToHtml(markdown: string, charts: InlineChart[] = []): string {
+  let html = String(processor.processSync(markdown));
+  const bySrc = new Map(charts.map((c) => [escapeAttr(c.src), c.svg]));
+  // A chart stands alone in its paragraph (the templates put it there).
+  html = html.replace(/<p><img src="([^"]*)" alt="([^"]*)"><\/p>/g, (whole, src: string, alt: string) => {
+    const svg = bySrc.get(src);
+    if (svg === undefined) return whole;
+    return `<figure class="chart">${svg}<figcaption>${alt}</figcaption></figure>`;
+  });
+  html = html.replace(VERDICT, (_, v: string) => `<strong class="badge badge-${v.toLowerCase()}">${v}</strong>`);
+  return html;
+}
+
+function escapeAttr(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/"/g, '&quot;');
+}

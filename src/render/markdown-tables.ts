@@ -1,0 +1,359 @@
+// GFM tables for pages, report.md and `ce-report embed`. Every artifact string goes
+// through mdCell; only figures we format ourselves and links we build are trusted.
+import type { Model, Run, Stats } from '../model/types.js';
+import type { Analysis, ExperimentStudy, PeakVsSustainedStudy, RunAnalysis, ScalingStudy, Study } from '../analyze/types.js';
+import { mdCell, mdText } from './escape.js';
+import { DASH, fmtBytes, fmtCount, fmtMs, fmtNum, fmtPct, fmtRate, fmtRps, fmtSeconds, precisionShort, toolName } from './format.js';
+
+/** Markdown we wrote ourselves (a link, a badge, a formatted figure); inserted as is. */
+export interface Md {
+  md: string;
+}
+
+export type Cell = string | number | null | undefined | Md;
+
+export interface Column {
+  header: string;
+  /** Numbers are right-aligned so digits line up. */
+  align?: 'left' | 'right' | 'center';
+}
+
+export function md(text: string): Md {
+  return { md: text };
+}
+
+function cellText(c: Cell): string {
+  if (c === null || c === undefined) return DASH;
+  if (typeof c === 'number') return fmtNum(c);
+  if (typeof c === 'object') return c.md.replace(/\r?\n/g, ' ').replace(/(?<!\\)\|/g, '\\|');
+  return mdCell(c);
+}
+
+/** A GFM table; headers are our own words but escaped anyway. */
+export function markdownTable(columns: Column[], rows: Cell[][]): string {
+  const head = `| ${columns.map((c) => mdCell(c.header)).join(' | ')} |`;
+  const rule = `| ${columns.map((c) => (c.align === 'right' ? '---:' : c.align === 'center' ? ':---:' : '---')).join(' | ')} |`;
+  const body = rows.map((r) => `| ${columns.map((_, i) => cellText(r[i])).join(' | ')} |`);
+  return [head, rule, ...body].join('\n') + '\n';
+}
+
+/** Where pages live, relative to the page that links to them. */
+export interface Links {
+  run(id: string): string;
+  study(id: string): string;
+  chart(file: string): string;
+}
+
+export function link(text: string, href: string): Md {
+  return md(`[${mdText(text)}](${href})`);
+}
+
+export function verdictBadge(verdict: string): Md {
+  return md(`**${mdText(verdict)}**`);
+}
+
+export function labelsText(labels: Record<string, string>): string {
+  return Object.keys(labels)
+    .sort()
+    .map((k) => `${k}=${labels[k]}`)
+    .join(', ');
+}
+
+const R: Column['align'] = 'right';
+
+export function runAnalysisFor(analysis: Analysis, runId: string): RunAnalysis | undefined {
+  return analysis.runs.find((r) => r.runId === runId);
+}
+
+/** One row per run: the overview on the index page and the `runs` embed. */
+export function runsTable(model: Model, analysis: Analysis, links: Links): string {
+  const cols: Column[] = [
+    { header: 'Run' },
+    { header: 'Tool' },
+    { header: 'Labels' },
+    { header: 'Duration', align: R },
+    { header: 'Requests', align: R },
+    { header: 'Failures', align: R },
+    { header: 'Throughput', align: R },
+    { header: 'p50', align: R },
+    { header: 'p95', align: R },
+    { header: 'p99', align: R },
+    { header: 'Precision' },
+  ];
+  const rows = model.runs.map((run): Cell[] => {
+    const ra = runAnalysisFor(analysis, run.id);
+    const s = run.summary;
+    return [
+      link(run.name || run.id, links.run(run.id)),
+      toolName(run.tool),
+      labelsText(run.labels) || null,
+      md(fmtSeconds(run.durationS)),
+      md(fmtCount(s.requests)),
+      md(failuresText(s.requests, s.failures)),
+      md(fmtRps(s.rps ?? ra?.averageRps ?? null)),
+      md(fmtMs(s.latencyMs.p50)),
+      md(fmtMs(s.latencyMs.p95)),
+      md(fmtMs(s.latencyMs.p99)),
+      precisionShort(s.precision),
+    ];
+  });
+  return markdownTable(cols, rows);
+}
+
+export function failuresText(requests: number, failures: number): string {
+  if (failures === 0) return '0';
+  return requests > 0 ? `${fmtCount(failures)} (${fmtRate(failures / requests)})` : fmtCount(failures);
+}
+
+/** Per-endpoint statistics, with the run summary as the last row. */
+export function endpointsTable(run: Run): string {
+  const cols: Column[] = [
+    { header: 'Endpoint' },
+    { header: 'Method' },
+    { header: 'Requests', align: R },
+    { header: 'Failures', align: R },
+    { header: 'req/s', align: R },
+    { header: 'min (ms)', align: R },
+    { header: 'mean (ms)', align: R },
+    { header: 'p50 (ms)', align: R },
+    { header: 'p90 (ms)', align: R },
+    { header: 'p95 (ms)', align: R },
+    { header: 'p99 (ms)', align: R },
+    { header: 'max (ms)', align: R },
+    { header: 'Precision' },
+  ];
+  const row = (s: Stats, name: Cell): Cell[] => [
+    name,
+    s.method,
+    md(fmtCount(s.requests)),
+    md(failuresText(s.requests, s.failures)),
+    md(fmtNum(s.rps)),
+    md(fmtNum(s.latencyMs.min)),
+    md(fmtNum(s.latencyMs.mean)),
+    md(fmtNum(s.latencyMs.p50)),
+    md(fmtNum(s.latencyMs.p90)),
+    md(fmtNum(s.latencyMs.p95)),
+    md(fmtNum(s.latencyMs.p99)),
+    md(fmtNum(s.latencyMs.max)),
+    precisionShort(s.precision),
+  ];
+  const rows = run.endpoints.map((s) => row(s, s.name));
+  rows.push(row(run.summary, md('**All requests**')));
+  return markdownTable(cols, rows);
+}
+
+export function errorsTable(run: Run): string {
+  const cols: Column[] = [{ header: 'Kind' }, { header: 'Endpoint' }, { header: 'Method' }, { header: 'Status' }, { header: 'Message' }, { header: 'Count', align: R }];
+  const sorted = [...run.errors].sort((a, b) => b.count - a.count || cmp(a.endpoint, b.endpoint) || cmp(a.message, b.message));
+  return markdownTable(
+    cols,
+    sorted.map((e) => [e.kind, e.endpoint, e.method, e.status, e.message, md(fmtCount(e.count))]),
+  );
+}
+
+export function sourcesTable(run: Run): string {
+  const cols: Column[] = [{ header: 'File' }, { header: 'Format' }, { header: 'Tool version' }, { header: 'Provides' }];
+  return markdownTable(
+    cols,
+    run.sources.map((s) => [s.path, s.format, s.toolVersion ?? run.toolVersion ?? null, s.provides && s.provides.length > 0 ? s.provides.join(', ') : null]),
+  );
+}
+
+export function thresholdsTable(run: Run): string {
+  const cols: Column[] = [{ header: 'Metric' }, { header: 'Threshold' }, { header: 'Result' }];
+  return markdownTable(
+    cols,
+    run.thresholds.map((t) => [t.metric, t.expression, verdictBadge(t.ok ? 'PASS' : 'FAIL')]),
+  );
+}
+
+/** Load-generator facts (iterations, checks, bytes) as a two-column table. */
+export function runMetricsTable(run: Run, ra: RunAnalysis | undefined): string {
+  const m = run.metrics;
+  const rows: Cell[][] = [];
+  const add = (k: string, v: string | null | undefined) => {
+    if (v !== null && v !== undefined && v !== DASH) rows.push([k, md(v)]);
+  };
+  add('Start (UTC)', run.start ? mdText(run.start) : null);
+  add('Duration', fmtSeconds(run.durationS));
+  add('Requests', fmtCount(run.summary.requests));
+  add('Failures', failuresText(run.summary.requests, run.summary.failures));
+  add('Average throughput', fmtRps(run.summary.rps ?? ra?.averageRps ?? null));
+  if (ra) {
+    add('Sustained throughput (steady phase)', fmtRps(ra.sustainedRps));
+    add('Peak throughput (window)', fmtRps(ra.peakRps));
+  }
+  if (m.iterations !== undefined) add('Iterations', fmtCount(m.iterations));
+  if (m.droppedIterations !== undefined) add('Dropped iterations', fmtCount(m.droppedIterations));
+  if (m.checks) add('Checks passed', `${fmtCount(m.checks.passes)} of ${fmtCount(m.checks.passes + m.checks.fails)}`);
+  if (m.vusMax !== undefined) add('Max VUs / users', fmtCount(m.vusMax));
+  if (m.dataSentBytes !== undefined) add('Data sent', fmtBytes(m.dataSentBytes));
+  if (m.dataReceivedBytes !== undefined) add('Data received', fmtBytes(m.dataReceivedBytes));
+  if (m.throughputBytesPerSec !== undefined) add('Transfer rate', `${fmtBytes(m.throughputBytesPerSec)}/s`);
+  if (run.thinkTimeS !== undefined) add('Think time per user', fmtSeconds(run.thinkTimeS));
+  return markdownTable([{ header: 'Figure' }, { header: 'Value', align: R }], rows);
+}
+
+export function customMetricsTable(run: Run): string | null {
+  const custom = run.metrics.custom;
+  if (!custom || Object.keys(custom).length === 0) return null;
+  const rows: Cell[][] = [];
+  for (const name of Object.keys(custom).sort()) {
+    const values = custom[name] ?? {};
+    const parts = Object.keys(values)
+      .sort()
+      .map((k) => `${k}=${fmtNum(values[k])}`)
+      .join(', ');
+    rows.push([name, parts]);
+  }
+  return markdownTable([{ header: 'Custom metric' }, { header: 'Values' }], rows);
+}
+
+function runName(model: Model, id: string): string {
+  return model.runs.find((r) => r.id === id)?.name ?? id;
+}
+
+export function peakVsSustainedTable(study: PeakVsSustainedStudy, model: Model, links: Links): string {
+  const cols: Column[] = [
+    { header: study.label ?? 'Run' },
+    { header: 'Run' },
+    { header: 'Peak p50 (ms)', align: R },
+    { header: 'Peak p90 (ms)', align: R },
+    { header: 'Peak p95 (ms)', align: R },
+    { header: 'Peak p99 (ms)', align: R },
+    { header: 'Sustained p50 (ms)', align: R },
+    { header: 'Sustained p90 (ms)', align: R },
+    { header: 'Sustained p95 (ms)', align: R },
+    { header: 'Sustained p99 (ms)', align: R },
+    { header: 'Precision' },
+  ];
+  return markdownTable(
+    cols,
+    study.rows.map((r) => [
+      r.label,
+      link(runName(model, r.runId), links.run(r.runId)),
+      md(fmtNum(r.peak.p50)),
+      md(fmtNum(r.peak.p90)),
+      md(fmtNum(r.peak.p95)),
+      md(fmtNum(r.peak.p99)),
+      md(fmtNum(r.sustained.p50)),
+      md(fmtNum(r.sustained.p90)),
+      md(fmtNum(r.sustained.p95)),
+      md(fmtNum(r.sustained.p99)),
+      r.precision,
+    ]),
+  );
+}
+
+export function scalingPointsTable(study: ScalingStudy, model: Model, links: Links): string {
+  const cols: Column[] = [
+    { header: study.factor },
+    { header: 'Run' },
+    { header: 'Throughput (req/s)', align: R },
+    { header: 'Basis' },
+    { header: 'Speed-up', align: R },
+    { header: 'Efficiency', align: R },
+    { header: 'p50 (ms)', align: R },
+    { header: 'p95 (ms)', align: R },
+    { header: 'Error rate', align: R },
+  ];
+  return markdownTable(
+    cols,
+    study.points.map((p) => [
+      md(fmtNum(p.value)),
+      link(runName(model, p.runId), links.run(p.runId)),
+      md(fmtNum(p.rps)),
+      p.rpsBasis,
+      md(p.speedup === null ? DASH : `${fmtNum(p.speedup)}×`),
+      md(fmtRate(p.efficiency)),
+      md(fmtNum(p.p50)),
+      md(fmtNum(p.p95)),
+      md(fmtRate(p.errorRate)),
+    ]),
+  );
+}
+
+export function scalingStepsTable(study: ScalingStudy): string {
+  const cols: Column[] = [
+    { header: 'Step' },
+    { header: 'Throughput change', align: R },
+    { header: 'p95 change', align: R },
+    { header: 'Speed-up', align: R },
+    { header: 'Efficiency', align: R },
+    { header: 'Noise bound', align: R },
+    { header: 'Within noise' },
+  ];
+  return markdownTable(
+    cols,
+    study.steps.map((s) => [
+      md(`${fmtNum(s.from)} → ${fmtNum(s.to)}`),
+      md(fmtPct(s.rpsChangePct)),
+      md(fmtPct(s.p95ChangePct)),
+      md(s.speedup === null ? DASH : `${fmtNum(s.speedup)}×`),
+      md(fmtRate(s.efficiency)),
+      md(`±${fmtNum(s.noisePct)}%`),
+      s.withinNoise ? 'yes' : 'no',
+    ]),
+  );
+}
+
+export function experimentTable(study: ExperimentStudy, model: Model, links: Links): string {
+  const cols: Column[] = [
+    { header: 'Metric' },
+    { header: 'Baseline' },
+    { header: 'Candidate' },
+    { header: 'Baseline value', align: R },
+    { header: 'Candidate value', align: R },
+    { header: 'Change', align: R },
+    { header: `${fmtNum(study.confidence * 100)}% CI`, align: R },
+    { header: 'Criterion' },
+    { header: 'Verdict' },
+  ];
+  const ci = study.ci ? `${fmtPct(study.ci[0])} … ${fmtPct(study.ci[1])}` : DASH;
+  return markdownTable(cols, [
+    [
+      study.metric,
+      link(runName(model, study.baseline), links.run(study.baseline)),
+      link(runName(model, study.candidate), links.run(study.candidate)),
+      md(metricValue(study.metric, study.baselineValue)),
+      md(metricValue(study.metric, study.candidateValue)),
+      md(fmtPct(study.changePct)),
+      md(ci),
+      criterionText(study),
+      verdictBadge(study.verdict),
+    ],
+  ]);
+}
+
+export function criterionText(study: ExperimentStudy): string {
+  return `${study.criterion.direction} by at least ${fmtNum(study.criterion.minChangePct)}%`;
+}
+
+/** Units follow the metric name: latencies in ms, rates as %, throughput in req/s. */
+export function metricValue(metric: string, v: number | null): string {
+  if (metric === 'error-rate') return fmtRate(v);
+  if (metric === 'rps') return fmtRps(v);
+  if (/p\d+/.test(metric)) return fmtMs(v);
+  return fmtNum(v);
+}
+
+/** One row per study for the index page and report.md. */
+export function studiesTable(studies: Study[], links: Links): string {
+  const cols: Column[] = [{ header: 'Study' }, { header: 'Kind' }, { header: 'Runs', align: R }, { header: 'Result' }];
+  return markdownTable(
+    cols,
+    studies.map((s) => [link(s.title || s.id, links.study(s.id)), s.kind, md(fmtCount(s.runIds.length)), studyHeadline(s)]),
+  );
+}
+
+/** The one-line result of a study: a verdict badge, or its first conclusion. */
+export function studyHeadline(s: Study): Cell {
+  if (s.kind === 'experiment') {
+    return md(`${verdictBadge(s.verdict).md} ${mdText(s.metric)} ${fmtPct(s.changePct)}`);
+  }
+  return s.conclusions[0] ?? null;
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,460 @@
+// The pages of the site as data: for each page, its path, the view its Markdown
+// template needs (built for .md or .html links), and the charts it shows.
+import type { TopLevelSpec } from 'vega-lite';
+import type { Model, Run, Warning } from '../model/types.js';
+import type { Analysis, AnalysisWarning, ExperimentStudy, PeakVsSustainedStudy, RunAnalysis, ScalingStudy, Study } from '../analyze/types.js';
+import { mdText, uniqueSlugs } from './escape.js';
+import { fmtCount, fmtMs, fmtNum, fmtPct, fmtRps, fmtSeconds, precisionNote, toolName } from './format.js';
+import { runColors, type RunColors, compareIds } from './colors.js';
+import {
+  criterionText,
+  customMetricsTable,
+  endpointsTable,
+  errorsTable,
+  experimentTable,
+  labelsText,
+  type Links,
+  metricValue,
+  peakVsSustainedTable,
+  runAnalysisFor,
+  runMetricsTable,
+  runsTable,
+  scalingPointsTable,
+  scalingStepsTable,
+  sourcesTable,
+  studiesTable,
+  studyHeadline,
+  thresholdsTable,
+} from './markdown-tables.js';
+import { ciSpec, factorSpec, peakSustainedSpec, percentileColors, PERCENTILE_KEYS, seriesSpec, timelineSpec, type TimeAxis } from './charts.js';
+import type { PageTemplate } from './templates.js';
+
+export type Ext = 'md' | 'html';
+
+export interface ChartJob {
+  /** File name under charts/, e.g. `run-a-latency.svg`. */
+  file: string;
+  alt: string;
+  spec: TopLevelSpec;
+}
+
+export interface PageDraft {
+  /** Path without extension, relative to the site: `index`, `runs/a`, `studies/b`. */
+  path: string;
+  title: string;
+  template: PageTemplate;
+  charts: ChartJob[];
+  view(ext: Ext, root: string): object;
+}
+
+export interface SiteContext {
+  model: Model;
+  analysis: Analysis;
+  title: string;
+  description?: string;
+  runSlugs: Map<string, string>;
+  studySlugs: Map<string, string>;
+  colors: RunColors;
+}
+
+export function siteContext(model: Model, analysis: Analysis, title: string, description?: string): SiteContext {
+  return {
+    model,
+    analysis,
+    title,
+    description,
+    runSlugs: uniqueSlugs(model.runs.map((r) => r.id)),
+    studySlugs: uniqueSlugs(analysis.studies.map((s) => s.id)),
+    colors: runColors(model.runs.map((r) => r.id)),
+  };
+}
+
+export function makeLinks(ctx: SiteContext, ext: Ext, root: string): Links {
+  return {
+    run: (id) => `${root}runs/${ctx.runSlugs.get(id) ?? 'missing'}.${ext}`,
+    study: (id) => `${root}studies/${ctx.studySlugs.get(id) ?? 'missing'}.${ext}`,
+    chart: (file) => `${root}charts/${file}`,
+  };
+}
+
+/** A chart in Markdown: an image link to its SVG file, alone in its paragraph. */
+export function chartMarkdown(chart: ChartJob, links: Links): string {
+  return `![${mdText(chart.alt)}](${links.chart(chart.file)})`;
+}
+
+function modelWarningText(w: Warning): string {
+  const where = w.file ? `${w.file}${w.line !== undefined ? `:${w.line}` : ''}${w.column !== undefined ? `:${w.column}` : ''}` : '';
+  return where ? `\`${mdText(where).replace(/`/g, '')}\` ${mdText(w.message)}` : mdText(w.message);
+}
+
+function analysisWarningText(w: AnalysisWarning, ctx: SiteContext): string {
+  const who = w.runId ? `run ${w.runId}: ` : w.studyId ? `study ${w.studyId}: ` : '';
+  void ctx;
+  return mdText(who + w.message);
+}
+
+// ---------------------------------------------------------------------------
+// Index
+
+export function indexPage(ctx: SiteContext): PageDraft {
+  const { model, analysis } = ctx;
+  return {
+    path: 'index',
+    title: ctx.title,
+    template: 'index',
+    charts: [],
+    view: (ext, root) => {
+      const links = makeLinks(ctx, ext, root);
+      return {
+        title: ctx.title,
+        description: ctx.description,
+        summary: indexSummary(ctx),
+        studies: analysis.studies.map((s) => ({
+          title: s.title || s.id,
+          href: links.study(s.id),
+          headline: s.kind === 'experiment' ? (studyHeadline(s) as { md: string }).md : '',
+          conclusions: s.conclusions,
+        })),
+        studiesTable: analysis.studies.length > 0 ? studiesTable(analysis.studies, links) : '',
+        runsTable: runsTable(model, analysis, links),
+        warnings: [...model.warnings.map(modelWarningText), ...analysis.warnings.map((w) => analysisWarningText(w, ctx))],
+        reportHref: `${root}report.md`,
+        analysisHref: `${root}data/analysis.json`,
+        modelHref: `${root}data/model.json`,
+        histogramsStripped: true,
+      };
+    },
+  };
+}
+
+function indexSummary(ctx: SiteContext): string {
+  const runs = ctx.model.runs;
+  const tools = [...new Set(runs.map((r) => toolName(r.tool)))].sort();
+  const requests = runs.reduce((n, r) => n + r.summary.requests, 0);
+  const parts = [`${fmtCount(runs.length)} run${runs.length === 1 ? '' : 's'} (${mdText(tools.join(', '))}), ${fmtCount(requests)} requests in total`];
+  const studies = ctx.analysis.studies.length;
+  if (studies > 0) parts.push(`${fmtCount(studies)} stud${studies === 1 ? 'y' : 'ies'}`);
+  const verdicts = ctx.analysis.studies.filter((s): s is ExperimentStudy => s.kind === 'experiment').map((s) => `${mdText(s.title || s.id)}: **${s.verdict}**`);
+  return `${parts.join('; ')}.${verdicts.length > 0 ? ` Experiments: ${verdicts.join('; ')}.` : ''}`;
+}
+
+// ---------------------------------------------------------------------------
+// Studies
+
+function runName(ctx: SiteContext, id: string): string {
+  return ctx.model.runs.find((r) => r.id === id)?.name ?? id;
+}
+
+/** A paragraph a reader can paste into a README: the result with its numbers. */
+export function studySummary(study: Study, ctx: SiteContext): string {
+  if (study.kind === 'experiment') {
+    const ci = study.ci ? ` (${fmtNum(study.confidence * 100)}% CI ${fmtPct(study.ci[0])} … ${fmtPct(study.ci[1])})` : '';
+    return (
+      `${mdText(runName(ctx, study.candidate))} against ${mdText(runName(ctx, study.baseline))}: ${mdText(study.metric)} ` +
+      `${metricValue(study.metric, study.baselineValue)} → ${metricValue(study.metric, study.candidateValue)}, ${fmtPct(study.changePct)}${ci}; ` +
+      `required: ${mdText(criterionText(study))}. Verdict: **${study.verdict}**.`
+    );
+  }
+  const sentences = study.conclusions.slice(0, 3).map(mdText);
+  if (sentences.length > 0) return sentences.join(' ');
+  return `${fmtCount(study.runIds.length)} runs compared; no conclusion could be drawn.`;
+}
+
+export function studyCharts(study: Study, ctx: SiteContext): ChartJob[] {
+  const slug = ctx.studySlugs.get(study.id) ?? 'x';
+  const runScale = { domain: ctx.colors.ids, range: ctx.colors.ids.map(ctx.colors.colorOf) };
+  const charts: ChartJob[] = [];
+  if (study.kind === 'experiment' && study.ci && study.changePct !== null) {
+    const threshold = study.criterion.direction === 'decrease' ? -study.criterion.minChangePct : study.criterion.minChangePct;
+    charts.push({
+      file: `study-${slug}-ci.svg`,
+      alt: `Change of ${study.metric} with its ${fmtNum(study.confidence * 100)}% confidence interval against the required ${fmtPct(threshold)}`,
+      spec: ciSpec({ title: `${study.metric}: change and confidence interval`, metric: study.metric, changePct: study.changePct, ci: study.ci, thresholdPct: threshold, color: ctx.colors.colorOf(study.candidate) }),
+    });
+  }
+  if (study.kind === 'scaling' && study.points.length > 0) {
+    const pts = study.points.filter((p) => p.rps !== null);
+    charts.push({
+      file: `study-${slug}-throughput.svg`,
+      alt: `Throughput against ${study.factor}`,
+      spec: factorSpec({ title: `Throughput against ${study.factor}`, factor: study.factor, yTitle: 'req/s', runScale, rows: pts.map((p) => ({ value: p.value, y: p.rps, runId: p.runId, measure: 'throughput' })) }),
+    });
+    const lat = study.points.flatMap((p) => [
+      { value: p.value, y: p.p50, runId: p.runId, measure: 'p50' },
+      { value: p.value, y: p.p95, runId: p.runId, measure: 'p95' },
+    ]).filter((r) => r.y !== null);
+    if (lat.length > 0) {
+      charts.push({
+        file: `study-${slug}-latency.svg`,
+        alt: `Latency (p50 and p95) against ${study.factor}`,
+        spec: factorSpec({ title: `Latency against ${study.factor}`, factor: study.factor, yTitle: 'ms', runScale, rows: lat }),
+      });
+    }
+    const first = [...pts].sort((a, b) => a.value - b.value)[0];
+    if (first && first.rps !== null && first.value > 0 && pts.length > 1) {
+      const rps0 = first.rps;
+      const v0 = first.value;
+      charts.push({
+        file: `study-${slug}-efficiency.svg`,
+        alt: `Measured throughput against linear scaling from ${study.factor} = ${fmtNum(v0)} (dashed)`,
+        spec: factorSpec({
+          title: 'Throughput against linear scaling (dashed)',
+          factor: study.factor,
+          yTitle: 'req/s',
+          runScale,
+          rows: pts.map((p) => ({ value: p.value, y: p.rps, runId: p.runId, measure: 'measured' })),
+          ideal: pts.map((p) => ({ value: p.value, y: (rps0 * p.value) / v0 })),
+        }),
+      });
+    }
+  }
+  if (study.kind === 'peak-vs-sustained' && study.rows.length > 0) {
+    const rows = study.rows.flatMap((r) => [
+      { label: r.label, measure: 'sustained p95', ms: r.sustained.p95 },
+      { label: r.label, measure: 'peak p95', ms: r.peak.p95 },
+      { label: r.label, measure: 'sustained p99', ms: r.sustained.p99 },
+      { label: r.label, measure: 'peak p99', ms: r.peak.p99 },
+    ]).filter((r) => r.ms !== null);
+    if (rows.length > 0) {
+      charts.push({
+        file: `study-${slug}-latency.svg`,
+        alt: `Peak and sustained p95 and p99 latency${study.label ? ` by ${study.label}` : ''}`,
+        spec: peakSustainedSpec({ title: 'Peak and sustained latency', labelTitle: study.label ?? 'run', rows, order: study.rows.map((r) => r.label) }),
+      });
+    }
+  }
+  return charts;
+}
+
+export function studyMainTables(study: Study, ctx: SiteContext, links: Links): string {
+  if (study.kind === 'experiment') return experimentTable(study, ctx.model, links);
+  if (study.kind === 'scaling') return scalingPointsTable(study, ctx.model, links) + (study.steps.length > 0 ? '\n' + scalingStepsTable(study) : '');
+  return peakVsSustainedTable(study, ctx.model, links);
+}
+
+export function studyPage(study: Study, ctx: SiteContext): PageDraft {
+  const charts = studyCharts(study, ctx);
+  return {
+    path: `studies/${ctx.studySlugs.get(study.id)}`,
+    title: study.title || study.id,
+    template: 'study',
+    charts,
+    view: (ext, root) => {
+      const links = makeLinks(ctx, ext, root);
+      const chartMd = charts.map((c) => chartMarkdown(c, links));
+      const common = {
+        title: study.title || study.id,
+        siteTitle: ctx.title,
+        homeHref: `${root}index.${ext}`,
+        summary: studySummary(study, ctx),
+        conclusions: study.conclusions,
+        definitions: study.definitions,
+        runs: study.runIds.map((id) => ({ name: runName(ctx, id), href: links.run(id) })),
+      };
+      if (study.kind === 'experiment') return { ...common, ...experimentView(study, ctx, links, chartMd) };
+      if (study.kind === 'scaling') return { ...common, ...scalingView(study, ctx, links, chartMd) };
+      return { ...common, ...peakView(study, ctx, links, chartMd) };
+    },
+  };
+}
+
+function experimentView(study: ExperimentStudy, ctx: SiteContext, links: Links, chartMd: string[]) {
+  return {
+    isExperiment: true,
+    experimentTable: experimentTable(study, ctx.model, links),
+    ciChart: chartMd[0],
+    method: study.method,
+    pValue: study.pValue === null ? null : study.pValue < 0.001 ? '< 0.001' : fmtNum(study.pValue),
+    windows: { baseline: fmtCount(study.windows.baseline), candidate: fmtCount(study.windows.candidate) },
+  };
+}
+
+function scalingView(study: ScalingStudy, ctx: SiteContext, links: Links, chartMd: string[]) {
+  const k = study.knee;
+  const knee = k
+    ? `In ${mdText(runName(ctx, k.runId))}, throughput stopped growing at ${fmtSeconds(k.t)}` +
+      `${k.users !== null ? ` with ${fmtNum(k.users)} users` : ''}${k.rps !== null ? ` (${fmtRps(k.rps)})` : ''}.` +
+      `${k.littleN !== null ? ` Little's law puts the saturation point at N* ≈ ${fmtNum(k.littleN)} users.` : ''} ${mdText(k.reason)}`
+    : '';
+  return {
+    isScaling: true,
+    factor: study.factor,
+    pointsTable: scalingPointsTable(study, ctx.model, links),
+    stepsTable: study.steps.length > 0 ? scalingStepsTable(study) : '',
+    charts: chartMd,
+    knee,
+  };
+}
+
+function peakView(study: PeakVsSustainedStudy, ctx: SiteContext, links: Links, chartMd: string[]) {
+  return { isPeakVsSustained: true, label: study.label, rowsTable: peakVsSustainedTable(study, ctx.model, links), chart: chartMd[0] };
+}
+
+// ---------------------------------------------------------------------------
+// Runs
+
+function runTimeAxis(run: Run, ra: RunAnalysis | undefined, seriesRange: [number, number] | null): TimeAxis {
+  const last = run.timeline.length > 0 ? (run.timeline[run.timeline.length - 1] as { t: number }).t + run.timelineIntervalS : 0;
+  let end = Math.max(run.durationS ?? 0, last);
+  let start = 0;
+  if (end === 0 && seriesRange) {
+    start = Math.min(0, seriesRange[0]);
+    end = seriesRange[1];
+  }
+  if (end <= start) end = start + 1;
+  return { domain: [start, end], phases: ra?.phases ?? [] };
+}
+
+/** Unix seconds of the run start, the zero of every time axis on its page. */
+function runZero(run: Run): number | null {
+  if (run.start) {
+    const ms = Date.parse(run.start);
+    if (Number.isFinite(ms)) return ms / 1000;
+  }
+  return null;
+}
+
+interface SeriesGroup {
+  name: string;
+  unit: string;
+  rows: Array<{ t: number; series: string; value: number | null }>;
+  order: string[];
+}
+
+function seriesGroups(run: Run, zero: number): SeriesGroup[] {
+  const groups = new Map<string, SeriesGroup>();
+  for (const s of run.series) {
+    const key = `${s.name}\u0000${s.unit}`;
+    let g = groups.get(key);
+    if (!g) {
+      g = { name: s.name, unit: s.unit, rows: [], order: [] };
+      groups.set(key, g);
+    }
+    let label = labelsText(s.labels) || s.name;
+    // Two series with the same labels (e.g. from two files) stay apart.
+    for (let n = 2; g.order.includes(label); n++) label = `${labelsText(s.labels) || s.name} (${n})`;
+    g.order.push(label);
+    for (const [ts, v] of s.points) g.rows.push({ t: ts - zero, series: label, value: v });
+  }
+  return [...groups.values()].sort((a, b) => compareIds(a.name, b.name) || compareIds(a.unit, b.unit));
+}
+
+export function runCharts(run: Run, ctx: SiteContext): { charts: ChartJob[]; seriesCharts: ChartJob[]; seriesZeroKnown: boolean } {
+  const slug = ctx.runSlugs.get(run.id) ?? 'x';
+  const ra = runAnalysisFor(ctx.analysis, run.id);
+  const zeroKnown = runZero(run);
+  const allPoints = run.series.flatMap((s) => s.points.map((p) => p[0]));
+  const firstTs = allPoints.length > 0 ? Math.min(...allPoints) : 0;
+  const zero = zeroKnown ?? firstTs;
+  const groups = seriesGroups(run, zero);
+  const rel = allPoints.map((t) => t - zero);
+  const seriesRange: [number, number] | null = rel.length > 0 ? [Math.min(...rel), Math.max(...rel)] : null;
+  const axis = runTimeAxis(run, ra, seriesRange);
+  const dt = run.timelineIntervalS > 0 ? run.timelineIntervalS : 1;
+  const color = ctx.colors.colorOf(run.id);
+  const charts: ChartJob[] = [];
+  const tl = run.timeline;
+  if (tl.length > 0) {
+    charts.push({
+      file: `run-${slug}-throughput.svg`,
+      alt: 'Throughput (requests per second) over time',
+      spec: timelineSpec({ title: 'Throughput', yTitle: 'req/s', axis, colors: { 'req/s': color }, rows: tl.map((p) => ({ t: p.t, series: 'req/s', value: p.requests / dt })), area: true }),
+    });
+    if (tl.some((p) => p.failures > 0)) {
+      charts.push({
+        file: `run-${slug}-failures.svg`,
+        alt: 'Failed requests per second over time',
+        spec: timelineSpec({ title: 'Failures', yTitle: 'failures/s', axis, colors: { 'failures/s': '#e15759' }, rows: tl.map((p) => ({ t: p.t, series: 'failures/s', value: p.failures / dt })), area: true }),
+      });
+    }
+    if (tl.some((p) => p.users !== null)) {
+      charts.push({
+        file: `run-${slug}-users.svg`,
+        alt: 'Active users or VUs over time',
+        spec: timelineSpec({ title: 'Users', yTitle: 'users', axis, colors: { users: '#8f8f8f' }, rows: tl.filter((p) => p.users !== null).map((p) => ({ t: p.t, series: 'users', value: p.users })) }),
+      });
+    }
+    if (run.timelineLatency !== 'none' && tl.some((p) => p.latencyMs.p50 !== null || p.latencyMs.p95 !== null)) {
+      const rows = tl.flatMap((p) => PERCENTILE_KEYS.filter((k) => p.latencyMs[k] !== null).map((k) => ({ t: p.t, series: k, value: p.latencyMs[k] })));
+      charts.push({
+        file: `run-${slug}-latency.svg`,
+        alt: `Latency percentiles over time (${latencyKindText(run.timelineLatency)})`,
+        spec: timelineSpec({ title: 'Latency', yTitle: 'ms', axis, colors: percentileColors(), rows }),
+      });
+    }
+  }
+  const seriesCharts = groups.map((g, i) => ({
+    file: `run-${slug}-series-${i + 1}.svg`,
+    alt: `Prometheus series ${g.name}${g.unit ? ` (${g.unit})` : ''}`,
+    spec: seriesSpec({ title: g.name, yTitle: g.unit || g.name, axis, rows: g.rows, seriesOrder: g.order }),
+  }));
+  return { charts, seriesCharts, seriesZeroKnown: zeroKnown !== null };
+}
+
+function latencyKindText(kind: Run['timelineLatency']): string {
+  switch (kind) {
+    case 'interval':
+      return 'over the requests completed in each interval';
+    case 'window':
+      return "the tool's own recent-window figures";
+    case 'cumulative':
+      return 'cumulative since the run start, so late changes show only slowly';
+    default:
+      return 'no latency';
+  }
+}
+
+function phasesText(run: Run, ra: RunAnalysis | undefined): string {
+  const intervals = `One point per ${fmtSeconds(run.timelineIntervalS)}.`;
+  if (!ra || ra.phases.length === 0) return `${intervals} No phases were found (no steady state).`;
+  const basis = ra.phaseBasis === 'users' ? 'from the user count' : ra.phaseBasis === 'throughput' ? 'from throughput' : '';
+  const list = ra.phases.map((p) => `${p.name} ${fmtNum(p.startT)}–${fmtNum(p.endT)} s`).join(', ');
+  const steady = ra.steadyState ? '' : ' The run has no steady state.';
+  return `${intervals} Phases${basis ? ` (${basis})` : ''}: ${list}; ramps are shaded on the charts.${steady}`;
+}
+
+export function runPage(run: Run, ctx: SiteContext): PageDraft {
+  const ra = runAnalysisFor(ctx.analysis, run.id);
+  const { charts, seriesCharts, seriesZeroKnown } = runCharts(run, ctx);
+  const runFiles = new Set(run.sources.map((s) => s.path));
+  return {
+    path: `runs/${ctx.runSlugs.get(run.id)}`,
+    title: run.name || run.id,
+    template: 'run',
+    charts: [...charts, ...seriesCharts],
+    view: (ext, root) => {
+      const links = makeLinks(ctx, ext, root);
+      const s = run.summary;
+      const introParts = [`**Tool:** ${mdText(toolName(run.tool))}${run.toolVersion ? ` ${mdText(run.toolVersion)}` : ''}`];
+      const labels = labelsText(run.labels);
+      if (labels) introParts.push(`**Labels:** ${mdText(labels)}`);
+      if (run.id !== run.name) introParts.push(`**Id:** ${mdText(run.id)}`);
+      introParts.push(`**p95:** ${fmtMs(s.latencyMs.p95)}`);
+      if (ra?.errorRate !== null && ra?.errorRate !== undefined) introParts.push(`**Error rate:** ${fmtNum(ra.errorRate * 100)}%`);
+      const warnings = [
+        ...(ra?.warnings ?? []).map(mdText),
+        ...ctx.model.warnings.filter((w) => w.file !== undefined && runFiles.has(w.file)).map(modelWarningText),
+      ];
+      return {
+        name: run.name || run.id,
+        siteTitle: ctx.title,
+        homeHref: `${root}index.${ext}`,
+        intro: introParts.join(' · '),
+        metricsTable: runMetricsTable(run, ra),
+        customTable: customMetricsTable(run),
+        endpointsTable: endpointsTable(run),
+        precisionNote: precisionNote(s.precision, run.tool),
+        phasesText: phasesText(run, ra) + (run.timelineLatency === 'cumulative' ? ' Latency lines are cumulative since the run start (the tool gives no per-interval figures).' : ''),
+        timelineCharts: charts.map((c) => chartMarkdown(c, links)),
+        seriesCharts: seriesCharts.map((c) => chartMarkdown(c, links)),
+        seriesText: seriesZeroKnown
+          ? 'On the same time axis as the timeline (seconds since the run start).'
+          : 'The run has no start time, so the series are drawn from their first sample (0 s) and may be offset from the timeline.',
+        errorsTable: run.errors.length > 0 ? errorsTable(run) : '',
+        thresholdsTable: run.thresholds.length > 0 ? thresholdsTable(run) : '',
+        sourcesTable: sourcesTable(run),
+        warnings,
+      };
+    },
+  };
+}
