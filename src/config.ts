@@ -4,6 +4,7 @@ import { promises as fs, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Ajv } from 'ajv';
 import { InputError, UsageError } from './ingest/errors.js';
+import { parseJsonText } from './ingest/read.js';
 import type { StudyConfig } from './analyze/types.js';
 import type { RunInput } from './ingest/pipeline.js';
 
@@ -216,16 +217,8 @@ export async function loadConfig(configPath: string | undefined, cwd = process.c
     throw new UsageError(`${shown}: cannot read the config file`);
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  let value: unknown;
-  try {
-    value = JSON.parse(stripJsonComments(text));
-  } catch (e) {
-    const msg = (e as Error).message;
-    const m = /position (\d+)/.exec(msg);
-    const pos = m ? Number(m[1]) : -1;
-    const before = pos >= 0 ? text.slice(0, pos) : '';
-    throw new InputError(shown, `invalid JSON: ${msg.replace(/ in JSON at position \d+.*$/, '')}`, pos >= 0 ? { line: before.split('\n').length, column: pos - before.lastIndexOf('\n') } : {});
-  }
+  // Comments become spaces, so positions in errors stay those of the file as written.
+  const value = parseJsonText(shown, stripJsonComments(text));
   const config = validateConfig(value, shown, text);
   return { config, baseDir: path.dirname(file), file };
 }

@@ -8,7 +8,7 @@ export class InputError extends Error {
   readonly detail: string;
 
   constructor(file: string, detail: string, position: { line?: number; column?: number } = {}) {
-    super(formatLocation(file, position.line, position.column) + ': ' + detail);
+    super(oneLine(formatLocation(file, position.line, position.column) + ': ' + detail));
     this.name = 'InputError';
     this.file = file;
     this.line = position.line;
@@ -20,9 +20,20 @@ export class InputError extends Error {
 /** A problem with the user's configuration or command line (not with an artifact). */
 export class UsageError extends Error {
   constructor(message: string) {
-    super(message);
+    super(oneLine(message));
     this.name = 'UsageError';
   }
+}
+
+/**
+ * Error and warning texts often quote artifacts (names, messages, bytes). A control
+ * character could break the one-line format or drive the terminal (ANSI escapes), and
+ * a huge quote would bury the message: escape them and cap the length.
+ */
+export function oneLine(text: string, maxChars = 600): string {
+  // eslint-disable-next-line no-control-regex
+  const s = text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => (c === '\n' ? '\\n' : c === '\r' ? '\\r' : c === '\t' ? ' ' : '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0')));
+  return s.length > maxChars ? s.slice(0, maxChars - 1) + '…' : s;
 }
 
 export function formatLocation(file: string, line?: number, column?: number): string {

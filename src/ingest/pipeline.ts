@@ -3,7 +3,7 @@ import path from 'node:path';
 import { promises as fs } from 'node:fs';
 import { mergeParts } from '../model/merge.js';
 import type { Run, Warning } from '../model/types.js';
-import { InputError, UsageError } from './errors.js';
+import { InputError, oneLine, UsageError } from './errors.js';
 import { expandInputs } from './expand.js';
 import { sniffFile } from './read.js';
 import { cacheKey, CACHE_MIN_BYTES, readCache, writeCache } from './cache.js';
@@ -135,7 +135,8 @@ export async function ingestRuns(runInputs: RunInput[], opts: PipelineOptions = 
     const base = doneBytes;
     const ctx: IngestContext = {
       options: { ...options, onBytes: (b) => opts.onProgress?.(base + Math.min(b, item.size), totalBytes) },
-      warn: (w) => warnings.push({ ...w, file: w.file ? toDisplayIfAbs(w.file, cwd) : display }),
+      // Warnings quote artifacts: keep each one line, whatever an ingester put in it.
+      warn: (w) => warnings.push({ ...w, message: oneLine(w.message), file: w.file ? toDisplayIfAbs(w.file, cwd) : display }),
     };
     let parts: RunPart[];
     const useCache = !!opts.cacheDir && item.size >= CACHE_MIN_BYTES;

@@ -167,15 +167,57 @@ export function parseJsonText(file: string, text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (e) {
-    const msg = (e as Error).message;
-    const m = /position (\d+)/.exec(msg);
-    if (m) {
-      const pos = Number(m[1]);
-      const before = text.slice(0, pos);
-      const line = before.split('\n').length;
-      const column = pos - before.lastIndexOf('\n');
-      throw new InputError(file, `invalid JSON: ${msg.replace(/ in JSON at position \d+.*$/, '')}`, { line, column });
-    }
-    throw new InputError(file, `invalid JSON: ${msg}`);
+    const { detail, position } = describeJsonError(text, (e as Error).message);
+    throw new InputError(file, `invalid JSON: ${detail}`, position === undefined ? {} : lineColumnAt(text, position));
   }
+}
+
+export function lineColumnAt(text: string, position: number): { line: number; column: number } {
+  const before = text.slice(0, position);
+  return { line: before.split('\n').length, column: position - before.lastIndexOf('\n') };
+}
+
+/**
+ * V8's JSON errors either give "at position N" or, for an unexpected token, quote a
+ * piece of the text (with its newlines) and no position. The quote must not reach a
+ * one-line error message, and the position is worth finding: a valid JSON prefix
+ * fails only with "Unexpected end", so the shortest failing prefix ends at the error.
+ */
+export function describeJsonError(text: string, message: string): { detail: string; position?: number } {
+  if (/^Unexpected end of JSON input/.test(message)) {
+    return { detail: 'the text ends early (truncated file?)', position: text.length };
+  }
+  const pos = /at position (\d+)/.exec(message);
+  const token = /^Unexpected token '(.+?)', /s.exec(message);
+  const detail = token
+    ? `unexpected character ${JSON.stringify(token[1])}`
+    : message.replace(/ in JSON at position \d+.*$/s, '').replace(/, ".*$/s, '');
+  if (pos) return { detail, position: Number(pos[1]) };
+  if (text.length > 64 * 1024 * 1024) return { detail };
+  return { detail, position: firstJsonErrorPosition(text) };
+}
+
+function prefixError(text: string, k: number): number | undefined {
+  try {
+    JSON.parse(text.slice(0, k));
+    return undefined;
+  } catch (e) {
+    const msg = (e as Error).message;
+    if (/^Unexpected end of JSON input/.test(msg)) return undefined;
+    const pos = /at position (\d+)/.exec(msg);
+    if (pos) return Number(pos[1]) < k ? Number(pos[1]) : undefined;
+    return k - 1;
+  }
+}
+
+function firstJsonErrorPosition(text: string): number | undefined {
+  let lo = 1;
+  let hi = text.length;
+  if (prefixError(text, hi) === undefined) return undefined;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (prefixError(text, mid) === undefined) lo = mid + 1;
+    else hi = mid;
+  }
+  return prefixError(text, lo);
 }
