@@ -1,11 +1,63 @@
 // Stage 3: conclusions from the run model. Fed only by the model (src/model).
 import type { Run } from '../model/types.js';
-import { DEFAULT_ANALYZE_OPTIONS, type Analysis, type AnalyzeOptions } from './types.js';
+import { experimentStudy } from './experiment.js';
+import { inferStudies, slugify } from './infer.js';
+import { peakVsSustainedStudy } from './peak-vs-sustained.js';
+import { analyzeRun, type RunFacts } from './run-analysis.js';
+import { scalingStudy } from './scaling.js';
+import { DEFAULT_ANALYZE_OPTIONS, type Analysis, type AnalysisWarning, type AnalyzeOptions, type Study, type StudyConfig } from './types.js';
 
 export * from './types.js';
+export { inferStudies } from './infer.js';
+
+/** Options with defaults; an explicit `undefined` (unset config key) keeps the default. */
+function withDefaults(options: Partial<AnalyzeOptions>): AnalyzeOptions {
+  const out: AnalyzeOptions = { ...DEFAULT_ANALYZE_OPTIONS };
+  for (const [k, v] of Object.entries(options)) if (v !== undefined) (out as unknown as Record<string, unknown>)[k] = v;
+  return out;
+}
+
+function studyId(cfg: StudyConfig, taken: Set<string>): string {
+  let base = cfg.id;
+  if (!base) {
+    const what = cfg.kind === 'scaling' ? cfg.factor : cfg.kind === 'peak-vs-sustained' ? (cfg.label ?? 'runs') : `${cfg.candidate}-vs-${cfg.baseline}`;
+    base = `${cfg.kind}-${slugify(what)}`;
+  }
+  let id = base;
+  for (let n = 2; taken.has(id); n++) id = `${base}-${n}`;
+  taken.add(id);
+  return id;
+}
+
+function runStudy(cfg: StudyConfig, id: string, facts: RunFacts[], opts: AnalyzeOptions, runs: Run[]): Study {
+  if (cfg.kind === 'scaling') return scalingStudy({ ...cfg, id }, facts);
+  if (cfg.kind === 'experiment') return experimentStudy({ ...cfg, id }, facts, opts);
+  const windowS = cfg.windowS ?? opts.windowS;
+  const own = windowS === opts.windowS ? facts : runs.map((r) => analyzeRun(r, { ...opts, windowS }));
+  return peakVsSustainedStudy({ ...cfg, id }, own, windowS);
+}
 
 export function analyze(runs: Run[], options: Partial<AnalyzeOptions> = {}): Analysis {
-  const opts = { ...DEFAULT_ANALYZE_OPTIONS, ...options };
-  void runs;
-  return { windowS: opts.windowS, runs: [], studies: [], warnings: [] };
+  const opts = withDefaults(options);
+  const facts = runs.map((r) => analyzeRun(r, opts));
+  const warnings: AnalysisWarning[] = [];
+  for (const f of facts) for (const message of f.analysis.warnings) warnings.push({ runId: f.run.id, message });
+
+  const configs = [...opts.studies];
+  if (configs.length === 0 || opts.inferStudies) {
+    const configured = new Set(configs.map((c) => c.id).filter(Boolean));
+    for (const c of inferStudies(runs)) if (!configured.has(c.id)) configs.push(c);
+  }
+  const ids = new Set<string>();
+  const known = new Set(runs.map((r) => r.id));
+  const studies: Study[] = [];
+  for (const cfg of configs) {
+    const id = studyId(cfg, ids);
+    const missing = (cfg.kind === 'experiment' ? [cfg.baseline, cfg.candidate] : (cfg.runs ?? [])).filter((r) => !known.has(r));
+    for (const m of missing) warnings.push({ studyId: id, message: `Study "${id}" names run "${m}", which is not among the ingested runs.` });
+    const study = runStudy(cfg, id, facts, opts, runs);
+    if (study.runIds.length === 0) warnings.push({ studyId: id, message: `Study "${id}" has no runs to compare.` });
+    studies.push(study);
+  }
+  return { windowS: opts.windowS, runs: facts.map((f) => f.analysis), studies, warnings };
 }

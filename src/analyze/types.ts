@@ -200,8 +200,10 @@ export interface ScalingStep {
 
 export interface ScalingKnee {
   runId: string;
-  /** Seconds since run start where throughput stopped growing while latency grew. */
-  t: number;
+  /** Factor value of the run where the knee is (across-run sweeps); null within one run's ramp. */
+  value: number | null;
+  /** Seconds since run start where throughput stopped growing while latency grew (within-run ramps). */
+  t: number | null;
   users: number | null;
   rps: number | null;
   /** Little's law estimate N* = X_max · (R_min + Z), users. */

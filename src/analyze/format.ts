@@ -1,0 +1,29 @@
+// Number formatting for conclusion sentences: 3 significant digits, signed percents.
+
+export function sig3(x: number): string {
+  if (!Number.isFinite(x)) return String(x);
+  if (x === 0) return '0';
+  const digits = Math.max(0, 2 - Math.floor(Math.log10(Math.abs(x))));
+  const fixed = Number(x.toPrecision(3)).toFixed(Math.min(digits, 6));
+  return fixed;
+}
+
+export function pct(x: number): string {
+  const r = Math.abs(Number(x.toPrecision(2)));
+  const s = r >= 10 ? String(Math.round(r)) : String(r);
+  return (r === 0 ? '' : x > 0 ? '+' : '−') + s + '%';
+}
+
+export function ms(x: number | null): string {
+  return x === null ? 'n/a' : `${sig3(x)} ms`;
+}
+
+export function rps(x: number | null): string {
+  return x === null ? 'n/a' : `${sig3(x)} req/s`;
+}
+
+/** Relative change a → b in percent; null when undefined. */
+export function changePct(a: number | null, b: number | null): number | null {
+  if (a === null || b === null || a === 0) return null;
+  return ((b - a) / Math.abs(a)) * 100;
+}

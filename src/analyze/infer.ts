@@ -1,0 +1,78 @@
+// Studies inferred from run labels when no configuration names them: a label with two
+// or more numeric values → scaling + peak-vs-sustained; a `variant` label with
+// stable/canary (or baseline/candidate) → an experiment with the default criterion.
+import type { Run } from '../model/types.js';
+import type { StudyConfig } from './types.js';
+
+const VARIANT_PAIRS: Array<[string, string]> = [
+  ['stable', 'canary'],
+  ['baseline', 'candidate'],
+];
+
+export function slugify(s: string): string {
+  return (
+    s
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '') || 'x'
+  );
+}
+
+function byId(a: Run, b: Run): number {
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+/** Runs split by tool, so a study never compares k6 with bombardier figures. */
+function groupByTool(runs: Run[]): Map<string, Run[]> {
+  const groups = new Map<string, Run[]>();
+  for (const r of [...runs].sort(byId)) groups.set(r.tool, [...(groups.get(r.tool) ?? []), r]);
+  return new Map([...groups.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1)));
+}
+
+function isNumeric(v: string | undefined): boolean {
+  return v !== undefined && v.trim() !== '' && Number.isFinite(Number(v));
+}
+
+export function inferStudies(runs: Run[]): StudyConfig[] {
+  const out: StudyConfig[] = [];
+  const groups = groupByTool(runs);
+  const labelNames = [...new Set(runs.flatMap((r) => Object.keys(r.labels)))].sort();
+
+  for (const label of labelNames) {
+    if (label === 'variant') continue;
+    const qualifying = [...groups.entries()].filter(([, rs]) => new Set(rs.filter((r) => isNumeric(r.labels[label])).map((r) => Number(r.labels[label]))).size >= 2);
+    for (const [tool, rs] of qualifying) {
+      const ids = rs.filter((r) => isNumeric(r.labels[label])).map((r) => r.id);
+      const suffix = qualifying.length > 1 ? `-${slugify(tool)}` : '';
+      const toolNote = qualifying.length > 1 ? ` (${tool})` : '';
+      out.push({ kind: 'scaling', id: `scaling-${slugify(label)}${suffix}`, title: `Scaling with ${label}${toolNote}`, factor: label, runs: ids });
+      out.push({ kind: 'peak-vs-sustained', id: `peak-vs-sustained-${slugify(label)}${suffix}`, title: `Peak vs sustained latency by ${label}${toolNote}`, label, runs: ids });
+    }
+  }
+
+  // Experiments: within each tool, pair runs that differ only in their variant.
+  const experiments: Array<{ base: Run; cand: Run }> = [];
+  for (const [, rs] of groups) {
+    for (const [b, c] of VARIANT_PAIRS) {
+      const keyOf = (r: Run) => JSON.stringify(Object.entries(r.labels).filter(([k]) => k !== 'variant').sort());
+      const bases = rs.filter((r) => r.labels['variant'] === b);
+      for (const base of bases) {
+        const cand = rs.find((r) => r.labels['variant'] === c && keyOf(r) === keyOf(base)) ?? (bases.length === 1 ? rs.find((r) => r.labels['variant'] === c) : undefined);
+        if (cand) experiments.push({ base, cand });
+      }
+    }
+  }
+  for (const { base, cand } of experiments) {
+    const id = experiments.length > 1 ? `experiment-${slugify(cand.labels['variant']!)}-${slugify(base.tool)}-${slugify(cand.id)}` : `experiment-${slugify(cand.labels['variant']!)}`;
+    out.push({
+      kind: 'experiment',
+      id,
+      title: `${cand.labels['variant']} vs ${base.labels['variant']}${experiments.length > 1 ? ` (${base.tool})` : ''}`,
+      baseline: base.id,
+      candidate: cand.id,
+      metric: 'max-p95',
+      criterion: { direction: 'decrease', minChangePct: 5 },
+    });
+  }
+  return out;
+}

@@ -1,0 +1,71 @@
+// Peak vs sustained latency: the worst sliding-window percentile anywhere in a run
+// next to the percentiles over its steady phase, one row per run keyed by a label.
+import { changePct, pct, sig3 } from './format.js';
+import type { RunFacts } from './run-analysis.js';
+import type { Percentiles, PeakVsSustainedRow, PeakVsSustainedStudy, PeakVsSustainedStudyConfig } from './types.js';
+
+const NONE: Percentiles = { p50: null, p90: null, p95: null, p99: null };
+
+function compareLabels(a: string, b: string): number {
+  const na = Number(a);
+  const nb = Number(b);
+  if (a.trim() !== '' && b.trim() !== '' && Number.isFinite(na) && Number.isFinite(nb)) return na - nb;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+export function peakDefinitions(windowS: number): string[] {
+  return [
+    `Peak: the highest value of each percentile over sliding windows of ${windowS} s anywhere in the run (ramp-up included), the window starting at every timeline point.`,
+    `Sustained: the percentiles over the steady phase only. The steady phase is where the user/VU count stays at ≥95% of its maximum, or, without a user count, where throughput (moving average over ${windowS} s) stays within ±15% of its plateau with less than 20% trend; partial buckets at its edges are dropped. A steady phase shorter than ${windowS} s counts as none.`,
+    'Precision "samples": windows and the steady phase merge the per-interval HDR histograms of every sample (exact to 3 significant digits).',
+    'Precision "window": the timeline only has per-interval percentiles (or the tool\'s own recent-window ones, e.g. Locust\'s "current" percentiles); a window\'s percentile is approximated by the request-weighted mean of those values, which smooths spikes.',
+    'Precision "cumulative": the timeline has since-start percentiles, which cannot be windowed; peak is the highest cumulative value once a full window has elapsed (it understates short spikes) and sustained is the cumulative value at the end of the steady phase (it includes the ramp-up).',
+    'Runs without a timeline have neither figure.',
+  ];
+}
+
+export function peakVsSustainedStudy(cfg: PeakVsSustainedStudyConfig & { id: string }, facts: RunFacts[], windowS: number): PeakVsSustainedStudy {
+  const label = cfg.label ?? null;
+  const chosen = facts.filter((f) => (cfg.runs ? cfg.runs.includes(f.run.id) : label ? f.run.labels[label] !== undefined : true));
+  const rows: PeakVsSustainedRow[] = chosen
+    .map((f) => {
+      const peak = f.analysis.peak;
+      return {
+        label: label && f.run.labels[label] !== undefined ? f.run.labels[label]! : f.run.id,
+        runId: f.run.id,
+        peak: peak ? { p50: peak.p50, p90: peak.p90, p95: peak.p95, p99: peak.p99 } : { ...NONE },
+        sustained: f.analysis.sustained ?? { ...NONE },
+        precision: f.analysis.latencyPrecision,
+      };
+    })
+    .sort((a, b) => compareLabels(a.label, b.label) || (a.runId < b.runId ? -1 : a.runId > b.runId ? 1 : 0));
+
+  const conclusions: string[] = [];
+  for (const r of rows) {
+    const name = label ? `${label}=${r.label}` : r.label;
+    const peak = r.peak.p95;
+    const sus = r.sustained.p95;
+    if (peak !== null && sus !== null) {
+      const ch = changePct(sus, peak)!;
+      const when = facts.find((f) => f.run.id === r.runId)?.analysis.peak?.windowStartT.p95;
+      conclusions.push(
+        `${name}: peak p95 ${sig3(peak)} ms${when !== null && when !== undefined ? ` (window from t=${sig3(when)} s)` : ''} vs sustained p95 ${sig3(sus)} ms (peak ${pct(ch)} over sustained).`,
+      );
+    } else if (peak !== null) {
+      conclusions.push(`${name}: peak p95 ${sig3(peak)} ms; no steady phase, so no sustained figure.`);
+    } else {
+      conclusions.push(`${name}: no latency timeline, so neither peak nor sustained latency can be given.`);
+    }
+  }
+  return {
+    id: cfg.id,
+    kind: 'peak-vs-sustained',
+    title: cfg.title ?? (label ? `Peak vs sustained latency by ${label}` : 'Peak vs sustained latency'),
+    conclusions,
+    definitions: peakDefinitions(windowS),
+    runIds: rows.map((r) => r.runId),
+    label,
+    windowS,
+    rows,
+  };
+}

@@ -1,0 +1,171 @@
+// Per-run figures: phases, peak vs sustained latency, throughput, error rate, warnings.
+import type { Run } from '../model/types.js';
+import { sig3 } from './format.js';
+import { detectPhases, type PhaseResult } from './phases.js';
+import { coefficientOfVariation } from './stats.js';
+import type { AnalyzeOptions, LatencyPrecision, PeakPercentiles, Percentiles, RunAnalysis } from './types.js';
+import { latencyPrecisionOf, PERCENTILES, pointsIn, rangePercentiles, slidingWindows, sortedTimeline, timelineSpan, type Range, type WindowValue } from './windows.js';
+
+/** What later stages (studies) need besides the published RunAnalysis. */
+export interface RunFacts {
+  run: Run;
+  analysis: RunAnalysis;
+  phase: PhaseResult;
+  precision: LatencyPrecision;
+  /** Sliding windows over the whole run. */
+  windows: WindowValue[];
+}
+
+export function averageRps(run: Run): number | null {
+  if (run.summary.rps !== null && Number.isFinite(run.summary.rps)) return run.summary.rps;
+  if (run.durationS && run.durationS > 0 && run.summary.requests > 0) return run.summary.requests / run.durationS;
+  const span = timelineSpan(run);
+  if (span && span.endT > span.startT) return run.timeline.reduce((a, p) => a + p.requests, 0) / (span.endT - span.startT);
+  return null;
+}
+
+export function errorRate(run: Run): number | null {
+  if (run.summary.requests > 0) return run.summary.failures / run.summary.requests;
+  const req = run.timeline.reduce((a, p) => a + p.requests, 0);
+  return req > 0 ? run.timeline.reduce((a, p) => a + p.failures, 0) / req : null;
+}
+
+function rangeRps(run: Run, range: Range): number | null {
+  const pts = pointsIn(sortedTimeline(run), run.timelineIntervalS, range);
+  const dur = range.endT - range.startT;
+  return pts.length > 0 && dur > 0 ? pts.reduce((a, p) => a + p.requests, 0) / dur : null;
+}
+
+/**
+ * Variability of throughput inside the steady phase: CV of the rps of consecutive
+ * non-overlapping chunks (windowS long, shorter when the phase holds fewer than 3).
+ */
+function steadyRpsCv(run: Run, steady: Range, windowS: number): number | null {
+  const interval = run.timelineIntervalS;
+  const dur = steady.endT - steady.startT;
+  const chunk = Math.max(interval, Math.min(windowS, Math.floor(dur / 3 / interval) * interval));
+  const rates: number[] = [];
+  for (let s = steady.startT; s + chunk <= steady.endT + 1e-6; s += chunk) {
+    const r = rangeRps(run, { startT: s, endT: s + chunk });
+    if (r !== null) rates.push(r);
+  }
+  return coefficientOfVariation(rates);
+}
+
+function peakOf(windows: WindowValue[]): PeakPercentiles | null {
+  const peak: PeakPercentiles = { p50: null, p90: null, p95: null, p99: null, windowStartT: { p50: null, p90: null, p95: null, p99: null } };
+  let any = false;
+  for (const w of windows) {
+    for (const k of PERCENTILES) {
+      const v = w[k];
+      if (v !== null && (peak[k] === null || v > peak[k]!)) {
+        peak[k] = v;
+        peak.windowStartT[k] = w.startT;
+        any = true;
+      }
+    }
+  }
+  return any ? peak : null;
+}
+
+function epochS(iso: string | null): number | null {
+  if (!iso) return null;
+  const ms = Date.parse(iso);
+  return Number.isFinite(ms) ? ms / 1000 : null;
+}
+
+function runWarnings(run: Run, facts: Omit<RunFacts, 'analysis'>, opts: AnalyzeOptions, errRate: number | null): string[] {
+  const out: string[] = [];
+  const { phase } = facts;
+  if (!phase.steady) {
+    out.push(
+      phase.basis === 'none'
+        ? 'No timeline: no steady state can be found, so whole-run figures stand in for sustained ones.'
+        : `Too short or unsteady for a steady state: ${phase.noSteadyReason ?? 'no plateau'}; sustained figures are not given.`,
+    );
+  }
+  if (errRate !== null && errRate > opts.failureRateThreshold) {
+    out.push(
+      `${sig3(errRate * 100)}% of requests failed (${run.summary.failures} of ${run.summary.requests}), above the ${sig3(opts.failureRateThreshold * 100)}% threshold.`,
+    );
+  }
+  const dropped = run.metrics.droppedIterations ?? 0;
+  if (dropped > 0) {
+    out.push(`The load generator dropped ${dropped} iterations: it could not keep the requested arrival rate (too few VUs or a saturated client), so the offered load was lower than planned.`);
+  }
+  const others = Number(run.summary.statuses?.['others'] ?? 0);
+  if (run.tool === 'bombardier' && others > 0) {
+    out.push(`${others} requests ended without an HTTP status (timeouts or connection errors at the client): the load generator or the network may be saturated.`);
+  }
+  if (run.summary.precision === 'buckets' || run.endpoints.some((e) => e.precision === 'buckets') || run.series.some((s) => s.precision === 'buckets')) {
+    out.push('Some percentiles are only estimated from histogram buckets (precision "buckets"); they can be off by up to a bucket width.');
+  }
+  if (facts.precision === 'cumulative') {
+    out.push('The timeline percentiles are cumulative (since the run start) and cannot be windowed: peak and sustained latency are approximations (see the definitions).');
+  }
+  // Timeline gaps: missing buckets between points.
+  const pts = sortedTimeline(run);
+  const interval = run.timelineIntervalS;
+  let gaps = 0;
+  let missingS = 0;
+  for (let i = 1; i < pts.length; i++) {
+    const dt = pts[i]!.t - pts[i - 1]!.t;
+    if (dt > 1.5 * interval) {
+      gaps++;
+      missingS += dt - interval;
+    }
+  }
+  if (gaps > 0) out.push(`The timeline has ${gaps} gap${gaps === 1 ? '' : 's'} (${sig3(missingS)} s without data).`);
+  // Server-side series that do not cover the run.
+  const runStart = epochS(run.start);
+  const runEnd = epochS(run.end) ?? (runStart !== null && run.durationS !== null ? runStart + run.durationS : null);
+  if (runStart !== null && runEnd !== null) {
+    for (const s of run.series) {
+      const ts = s.points.map((p) => p[0]).filter((t) => Number.isFinite(t));
+      if (ts.length === 0) continue;
+      const first = Math.min(...ts);
+      const last = Math.max(...ts);
+      const step = ts.length > 1 ? (last - first) / (ts.length - 1) : 1;
+      const tol = Math.max(1, step) + 1;
+      const uncovered = Math.max(0, first - runStart) + Math.max(0, runEnd - last);
+      if (first > runStart + tol || last < runEnd - tol) {
+        out.push(`Series "${s.name}" covers only part of the run (${sig3(uncovered)} s of the run have no data): its figures do not describe the whole run.`);
+      }
+    }
+  }
+  return out;
+}
+
+export function analyzeRun(run: Run, opts: AnalyzeOptions): RunFacts {
+  const phase = detectPhases(run, opts.windowS);
+  const precision = latencyPrecisionOf(run);
+  const span = timelineSpan(run);
+  const hasLatency = run.timeline.length > 0 && run.timelineLatency !== 'none';
+  const windows = span ? slidingWindows(run, span, opts.windowS, hasLatency ? precision : 'reported') : [];
+  const fullWindows = windows.filter((w) => w.endT - w.startT >= opts.windowS - 1e-6);
+
+  let sustained: Percentiles | null = null;
+  if (phase.steady && hasLatency) {
+    const pts = pointsIn(sortedTimeline(run), run.timelineIntervalS, phase.steady);
+    sustained = rangePercentiles(pts, precision);
+  }
+  const steadyRate = phase.steady ? rangeRps(run, phase.steady) : null;
+  const errRate = errorRate(run);
+  const base = { run, phase, precision, windows };
+  const analysis: RunAnalysis = {
+    runId: run.id,
+    phases: phase.phases,
+    steadyState: phase.steady !== null,
+    phaseBasis: phase.basis,
+    peak: hasLatency ? peakOf(windows) : null,
+    sustained,
+    latencyPrecision: hasLatency ? precision : run.summary.precision,
+    sustainedRps: steadyRate,
+    peakRps: fullWindows.length > 0 ? Math.max(...fullWindows.map((w) => w.requests / (w.endT - w.startT))) : null,
+    averageRps: averageRps(run),
+    rpsCv: phase.steady ? steadyRpsCv(run, phase.steady, opts.windowS) : null,
+    errorRate: errRate,
+    warnings: runWarnings(run, base, opts, errRate),
+  };
+  return { ...base, analysis };
+}

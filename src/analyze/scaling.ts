@@ -1,0 +1,162 @@
+// Scaling studies: throughput and latency against a numeric factor (replicas, workers,
+// threads, users, connections), speed-up and efficiency against linear, noise-aware steps
+// and the saturation knee.
+import type { Run } from '../model/types.js';
+import { changePct, pct, sig3 } from './format.js';
+import { findKnee, rampLevels, type Knee, type LoadLevel } from './knee.js';
+import type { RunFacts } from './run-analysis.js';
+import type { ScalingKnee, ScalingPoint, ScalingStep, ScalingStudy, ScalingStudyConfig } from './types.js';
+
+/** The smallest change we ever call real, in %. */
+const MIN_NOISE_PCT = 3;
+/** Factors that are a concurrency: a sweep over them can show a knee across runs. */
+const CONCURRENCY_FACTOR = /^(users?|vus?|connections?|conns?|concurrency|clients?|c)$/i;
+
+export function factorValue(run: Run, factor: string): number | null {
+  const raw = run.labels[factor];
+  if (raw === undefined || raw.trim() === '') return null;
+  const v = Number(raw);
+  return Number.isFinite(v) ? v : null;
+}
+
+function point(f: RunFacts, value: number): ScalingPoint {
+  const a = f.analysis;
+  const sustained = a.sustainedRps !== null;
+  const lat = a.sustained ?? (f.run.timeline.length === 0 ? f.run.summary.latencyMs : null);
+  return {
+    value,
+    runId: f.run.id,
+    rps: sustained ? a.sustainedRps : a.averageRps,
+    rpsBasis: sustained ? 'sustained' : 'average',
+    p50: lat?.p50 ?? null,
+    p95: lat?.p95 ?? null,
+    p99: lat?.p99 ?? null,
+    errorRate: a.errorRate,
+    speedup: null,
+    efficiency: null,
+  };
+}
+
+function toScalingKnee(k: Knee, across: boolean): ScalingKnee {
+  return {
+    runId: k.level.runId,
+    value: across ? (k.level.value ?? null) : null,
+    t: across ? null : k.level.t,
+    users: k.level.users,
+    rps: k.level.rps,
+    littleN: k.littleN,
+    reason: k.reason,
+  };
+}
+
+export function scalingStudy(cfg: ScalingStudyConfig & { id: string }, facts: RunFacts[]): ScalingStudy {
+  const factor = cfg.factor;
+  const chosen = facts
+    .filter((f) => (cfg.runs ? cfg.runs.includes(f.run.id) : true))
+    .map((f) => ({ f, value: factorValue(f.run, factor) }))
+    .filter((x): x is { f: RunFacts; value: number } => x.value !== null)
+    .sort((a, b) => a.value - b.value || (a.f.run.id < b.f.run.id ? -1 : a.f.run.id > b.f.run.id ? 1 : 0));
+  const points = chosen.map(({ f, value }) => point(f, value));
+  const base = points[0];
+  for (const p of points) {
+    if (base && base.rps && p.rps !== null && base.value > 0) {
+      p.speedup = p.rps / base.rps;
+      p.efficiency = p.speedup / (p.value / base.value);
+    }
+  }
+  const cvOf = new Map(chosen.map(({ f }) => [f.run.id, f.analysis.rpsCv]));
+  const steps: ScalingStep[] = [];
+  for (let i = 1; i < points.length; i++) {
+    const a = points[i - 1]!;
+    const b = points[i]!;
+    const rpsChange = changePct(a.rps, b.rps);
+    const cv = Math.max(cvOf.get(a.runId) ?? 0, cvOf.get(b.runId) ?? 0);
+    const noisePct = Math.max(MIN_NOISE_PCT, 2 * cv * 100);
+    const speedup = a.rps && b.rps !== null ? b.rps / a.rps : null;
+    steps.push({
+      from: a.value,
+      to: b.value,
+      fromRunId: a.runId,
+      toRunId: b.runId,
+      rpsChangePct: rpsChange,
+      p95ChangePct: changePct(a.p95, b.p95),
+      speedup,
+      efficiency: speedup !== null && a.value > 0 ? speedup / (b.value / a.value) : null,
+      withinNoise: rpsChange === null || Math.abs(rpsChange) < noisePct,
+      noisePct,
+    });
+  }
+
+  // Knee: across runs when the factor is a concurrency, else within any run whose users grow.
+  let knee: ScalingKnee | null = null;
+  if (CONCURRENCY_FACTOR.test(factor)) {
+    const levels: LoadLevel[] = points
+      .filter((p) => p.rps !== null && (p.p50 ?? p.p95) !== null)
+      .map((p) => ({ users: p.value, rps: p.rps!, latencyMs: (p.p50 ?? p.p95)!, t: null, runId: p.runId, value: p.value }));
+    const think = chosen.find((c) => c.f.run.thinkTimeS !== undefined)?.f.run.thinkTimeS;
+    const k = findKnee(levels, think);
+    if (k) knee = toScalingKnee(k, true);
+  }
+  if (!knee) {
+    for (const { f } of chosen) {
+      const k = findKnee(rampLevels(f.run), f.run.thinkTimeS);
+      if (k) {
+        knee = toScalingKnee(k, false);
+        break;
+      }
+    }
+  }
+
+  const conclusions: string[] = [];
+  const unit = factor;
+  for (const s of steps) {
+    const a = points.find((p) => p.runId === s.fromRunId)!;
+    const b = points.find((p) => p.runId === s.toRunId)!;
+    if (s.rpsChangePct === null || a.rps === null || b.rps === null) {
+      conclusions.push(`From ${sig3(s.from)} to ${sig3(s.to)} ${unit} the throughput change is unknown (no request rate).`);
+      continue;
+    }
+    const head = `Scaling from ${sig3(s.from)} to ${sig3(s.to)} ${unit}`;
+    if (s.withinNoise) {
+      conclusions.push(
+        `${head} did not change throughput beyond run-to-run noise (${sig3(a.rps)} → ${sig3(b.rps)} req/s, ${pct(s.rpsChangePct)}, noise ±${sig3(s.noisePct)}%)` +
+          (s.to > s.from ? ': the bottleneck has moved elsewhere.' : '.'),
+      );
+    } else {
+      const verb = s.rpsChangePct > 0 ? 'raised' : 'lowered';
+      const eff = s.efficiency !== null ? `; ${sig3(s.efficiency * 100)}% of linear scaling` : '';
+      conclusions.push(`${head} ${verb} throughput from ${sig3(a.rps)} to ${sig3(b.rps)} req/s (${pct(s.rpsChangePct)}${eff}).`);
+    }
+    if (s.p95ChangePct !== null && a.p95 !== null && b.p95 !== null) {
+      const dir = Math.abs(s.p95ChangePct) < MIN_NOISE_PCT ? 'stayed about the same' : s.p95ChangePct < 0 ? 'fell' : 'rose';
+      conclusions.push(`Over the same step p95 latency ${dir}: ${sig3(a.p95)} → ${sig3(b.p95)} ms (${pct(s.p95ChangePct)}).`);
+    }
+  }
+  const last = points[points.length - 1];
+  if (base && last && last !== base && last.speedup !== null && last.efficiency !== null) {
+    conclusions.push(
+      `Overall, ${sig3(last.value / base.value)}× the ${unit} gave ${sig3(last.speedup)}× the throughput (efficiency ${sig3(last.efficiency * 100)}% of linear).`,
+    );
+  }
+  if (knee) conclusions.push(`Saturation knee: ${knee.reason}`);
+
+  const definitions = [
+    'Throughput per run: the sustained rate (requests per second over the steady phase) when the run has a steady phase, otherwise the run average as the tool reports it (its own summary rps).',
+    'Latency per run: percentiles over the steady phase; for runs without a timeline, the whole-run summary percentiles.',
+    `Speed-up = rps / rps at the smallest ${factor}; efficiency = speed-up / (${factor} / smallest ${factor}); 100% is linear scaling.`,
+    `A step is within run-to-run noise when |rps change| < max(${MIN_NOISE_PCT}%, 2 × CV), CV being the larger coefficient of variation of per-window throughput in the steady phases of the two runs.`,
+    "Knee: the first load level where throughput grows by less than a quarter of the linear expectation while latency (p50) grows by more than 10%; Little's law N* = X_max × (R_min + Z), with X_max the best throughput, R_min the lowest latency and Z the think time per request.",
+  ];
+  return {
+    id: cfg.id,
+    kind: 'scaling',
+    title: cfg.title ?? `Scaling with ${factor}`,
+    conclusions,
+    definitions,
+    runIds: points.map((p) => p.runId),
+    factor,
+    points,
+    steps,
+    knee,
+  };
+}
