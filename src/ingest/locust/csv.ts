@@ -124,6 +124,15 @@ async function ingestHistory(file: string, ctx: IngestContext, part: RunPart): P
     return;
   }
   const r = builder.finish();
+  if (r.timeline.length > 0 && r.lastTotalRequests === 0) {
+    // Locust 2.12 flushes the history every 10 s and never closes it: a short -t run
+    // can keep only its first, all-N/A row. Such a timeline says nothing; dropping it
+    // lets the HTML report's history (when present) stand.
+    ctx.warn({ message: 'history holds no requests (Locust flushes it every 10 s, so the end of a short run is often missing); timeline dropped' });
+    // The first row still marks the start; the end is unknown.
+    if (r.firstTs !== null) part.start = isoFromUnixSeconds(r.firstTs);
+    return;
+  }
   part.timeline = r.timeline;
   part.timelineLatency = r.timeline.length > 0 ? r.latencyKind : 'none';
   part.timelineIntervalS = r.intervalS;
@@ -131,11 +140,6 @@ async function ingestHistory(file: string, ctx: IngestContext, part: RunPart): P
     part.start = isoFromUnixSeconds(r.firstTs);
     part.end = isoFromUnixSeconds(r.lastTs);
     part.durationS = r.lastTs - r.firstTs;
-  }
-  if (r.timeline.length > 0 && r.lastTotalRequests === 0) {
-    // Locust 2.12 flushes the history every 10 s and never closes it: a short -t run
-    // can keep only its first, all-N/A row.
-    ctx.warn({ message: 'history holds no requests (Locust flushes it every 10 s, so the end of a short run is often missing)' });
   }
 }
 
