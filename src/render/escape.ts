@@ -2,24 +2,26 @@
 // run names). Everything such a file says is shown as text: never as Markdown syntax,
 // never as HTML, never as a link.
 
-/** ASCII punctuation that means something inline in CommonMark/GFM. */
-const INLINE_SPECIAL = /[\\`*_[\]{}()<>&|~!#:@$]/g;
+/**
+ * ASCII punctuation that means something inline in CommonMark/GFM (`$` for GitHub's
+ * math). `(` `)` and `!` need no escape once `[` `]` are escaped: no link can start.
+ */
+const INLINE_SPECIAL = /[\\`*_[\]<>&|~#$]/g;
 
 const ENTITY: Record<string, string> = { '<': '&lt;', '>': '&gt;', '&': '&amp;' };
 
 /**
  * Escapes text for use inside a Markdown paragraph, heading, list item or table cell.
  * `<`, `>`, `&` become entities (so raw HTML can never start), other punctuation gets
- * a backslash (CommonMark allows escaping any ASCII punctuation), `:`, `@` and the dot
- * of `www.` are escaped so GFM does not turn URLs or e-mail addresses into links, and
- * line breaks become spaces so a value cannot start a new block.
+ * a backslash (CommonMark allows escaping any ASCII punctuation), and line breaks
+ * become spaces so a value cannot start a new block. Bare URLs are not escaped (GFM
+ * links them whatever we do); markdownToHtml turns such links back into text.
  */
 export function mdText(value: unknown): string {
   let s = String(value ?? '');
   // Control characters (other than tab) have no business in a report.
-  s = s.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, ' ').replace(/\r\n|\r|\n|\u2028|\u2029/g, ' ');
+  s = s.replace(/\r\n|\r|\n|\u2028|\u2029/g, ' ').replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, ' ');
   s = s.replace(INLINE_SPECIAL, (c) => ENTITY[c] ?? `\\${c}`);
-  s = s.replace(/(www)\./gi, '$1\\.');
   // Block markers only matter at the start of a line: "- x", "+ x", "1. x", "=== ".
   s = s.replace(/^(\s*)([-+=])/, '$1\\$2').replace(/^(\s*\d+)([.)])/, '$1\\$2');
   return s;
