@@ -1,0 +1,201 @@
+// Tests of src/model/histogram.ts against exact percentiles of sorted arrays.
+//
+// Definitions used here (n samples sorted ascending, p in 0–100):
+// - nearest rank (what HdrHistogram computes): the sample of 1-based rank
+//   max(1, ceil(p/100·n)).
+// - linear interpolation (k6, numpy's default): position p/100·(n−1), 0-based,
+//   interpolated between its two neighbours.
+// The histogram keeps 3 significant digits in µs and reports a bucket's middle value,
+// so it must be within 0.1% of the nearest-rank sample for values ≥ 1 ms.
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import {
+  createHistogram,
+  decodeHistogram,
+  encodeHistogram,
+  latencyFromHistogram,
+  mergeEncoded,
+  mergeInto,
+  percentileMs,
+  recordMs,
+  timelineLatencyFromHistogram,
+  type Histogram,
+} from '../src/model/histogram.js';
+
+const PERCENTILES = [0, 25, 50, 90, 99, 100];
+// The µs rounding at recording is part of the histogram's contract; compare with the
+// samples as they were recorded, in whole µs.
+const asRecorded = (ms: number) => Math.round(ms * 1000) / 1000;
+
+function nearestRank(sorted: number[], p: number): number {
+  // The small epsilon keeps 0.29·100 = 29.000000000000004 at rank 29, as HdrHistogram does.
+  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length - 1e-9));
+  return sorted[Math.min(rank, sorted.length) - 1]!;
+}
+
+function interpolated(sorted: number[], p: number): number {
+  const pos = (p / 100) * (sorted.length - 1);
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
+}
+
+function histogramOf(values: number[]): Histogram {
+  const h = createHistogram();
+  for (const v of values) recordMs(h, v);
+  return h;
+}
+
+function relErr(a: number, b: number): number {
+  return Math.abs(a - b) / Math.abs(b);
+}
+
+/** Latencies from 1 ms to 10 min; the upper end also exercises the large buckets. */
+const latencies = fc.array(fc.double({ min: 1, max: 600_000, noNaN: true, noDefaultInfinity: true }), { minLength: 1, maxLength: 200 });
+
+describe('histogram percentiles', () => {
+  it('are within 0.1% of the exact nearest-rank sample (property)', () => {
+    fc.assert(
+      fc.property(latencies, (values) => {
+        const sorted = values.map(asRecorded).sort((a, b) => a - b);
+        const h = histogramOf(values);
+        for (const p of PERCENTILES) {
+          const exact = nearestRank(sorted, p);
+          const got = percentileMs(h, p)!;
+          if (relErr(got, exact) > 0.001) throw new Error(`p${p}: histogram ${got}, exact ${exact}`);
+        }
+      }),
+      { numRuns: 25, seed: 20261122 },
+    );
+  });
+
+  it('lie between the neighbours of the linear-interpolated position (property)', () => {
+    // Interpolation can fall in a gap between two samples (k6 reports such a value);
+    // the histogram answers with a real sample instead, at most one rank away.
+    fc.assert(
+      fc.property(latencies, (values) => {
+        const sorted = values.map(asRecorded).sort((a, b) => a - b);
+        const h = histogramOf(values);
+        for (const p of PERCENTILES) {
+          const pos = (p / 100) * (sorted.length - 1);
+          const low = sorted[Math.max(0, Math.floor(pos) - 1)]!;
+          const high = sorted[Math.min(sorted.length - 1, Math.ceil(pos))]!;
+          const got = percentileMs(h, p)!;
+          if (got < low * 0.999 || got > high * 1.001) throw new Error(`p${p}: ${got} outside [${low}, ${high}]`);
+        }
+      }),
+      { numRuns: 25, seed: 7 },
+    );
+  });
+
+  it('match the linear-interpolated percentiles within 0.1% on dense data', () => {
+    // 20 000 log-normal-like latencies: neighbours are close, so both definitions agree.
+    let s = 12345;
+    const rand = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const values: number[] = [];
+    for (let i = 0; i < 20_000; i++) values.push(Math.exp(3 + 0.8 * (rand() + rand() + rand() - 1.5)));
+    const sorted = values.map(asRecorded).sort((a, b) => a - b);
+    const h = histogramOf(values);
+    for (const p of [50, 90, 95, 99]) expect(relErr(percentileMs(h, p)!, interpolated(sorted, p)), `p${p}`).toBeLessThanOrEqual(0.001);
+  });
+
+  it('report exact min, max and mean when given, and close ones from the histogram alone', () => {
+    const values = [1.2345, 10, 250.5, 999.999, 3000.25];
+    const h = histogramOf(values);
+    const sum = values.reduce((a, b) => a + b, 0);
+    const exact = latencyFromHistogram(h, { sumMs: sum, minMs: 1.2345, maxMs: 3000.25 });
+    expect(exact.min).toBe(1.2345);
+    expect(exact.max).toBe(3000.25);
+    expect(exact.mean).toBe(sum / 5);
+    const approx = latencyFromHistogram(h);
+    expect(relErr(approx.min!, 1.2345)).toBeLessThanOrEqual(0.001);
+    expect(relErr(approx.max!, 3000.25)).toBeLessThanOrEqual(0.001);
+    expect(relErr(approx.mean!, sum / 5)).toBeLessThanOrEqual(0.001);
+    expect(relErr(approx.p50!, 250.5)).toBeLessThanOrEqual(0.001);
+  });
+
+  it('keep zero latencies as 0 and never report outside the recorded range', () => {
+    const h = histogramOf([0, 0, 0, 5]);
+    expect(percentileMs(h, 50)).toBe(0);
+    expect(percentileMs(h, 100)).toBe(5);
+    const one = histogramOf([123.456]);
+    for (const p of [0, 50, 100]) expect(percentileMs(one, p)).toBeCloseTo(123.456, 3);
+  });
+
+  it('give nulls for an empty histogram', () => {
+    const h = createHistogram();
+    expect(percentileMs(h, 50)).toBeNull();
+    expect(latencyFromHistogram(h)).toEqual({ min: null, mean: null, p50: null, p90: null, p95: null, p99: null, max: null });
+    expect(timelineLatencyFromHistogram(h)).toEqual({ p50: null, p90: null, p95: null, p99: null, max: null });
+    expect(decodeHistogram(encodeHistogram(h)).totalCount).toBe(0);
+  });
+});
+
+describe('histogram merge and encoding', () => {
+  /** Same count in every bucket a sample went to, and the same total. */
+  const sameBuckets = (a: Histogram, b: Histogram, values: number[]) => {
+    expect(a.totalCount).toBe(b.totalCount);
+    for (const v of values) {
+      const us = Math.round(v * 1000);
+      expect(a.getCountAtValue(us)).toBe(b.getCountAtValue(us));
+    }
+  };
+  const identical = (a: Histogram, b: Histogram, values: number[]) => {
+    sameBuckets(a, b, values);
+    expect(a.maxValue).toBe(b.maxValue);
+    expect(a.minNonZeroValue).toBe(b.minNonZeroValue);
+    for (const p of PERCENTILES) expect(percentileMs(a, p)).toBe(percentileMs(b, p));
+  };
+  /**
+   * After decoding, HdrHistogram only knows the max's bucket and takes its highest
+   * equivalent value as the max, so the top percentiles may move up within that bucket
+   * (< 0.1%); the model keeps the exact max next to the histogram for that reason.
+   */
+  const equivalent = (decoded: Histogram, original: Histogram, values: number[]) => {
+    sameBuckets(decoded, original, values);
+    for (const p of PERCENTILES) expect(relErr(percentileMs(decoded, p)!, percentileMs(original, p)!)).toBeLessThanOrEqual(0.001);
+    expect(decoded.maxValue).toBeGreaterThanOrEqual(original.maxValue);
+    expect(relErr(decoded.maxValue, original.maxValue)).toBeLessThanOrEqual(0.001);
+  };
+
+  it('merging parts equals recording everything in one histogram (property)', () => {
+    fc.assert(
+      fc.property(latencies, fc.array(fc.nat(), { maxLength: 3 }), (values, cuts) => {
+        const points = [...new Set(cuts.map((c) => c % (values.length + 1)))].sort((a, b) => a - b);
+        const parts: number[][] = [];
+        let from = 0;
+        for (const c of [...points, values.length]) {
+          parts.push(values.slice(from, c));
+          from = c;
+        }
+        const all = histogramOf(values);
+        const merged = createHistogram();
+        for (const part of parts) mergeInto(merged, histogramOf(part));
+        identical(merged, all, values);
+        equivalent(mergeEncoded(parts.map((part) => encodeHistogram(histogramOf(part)))), all, values);
+      }),
+      { numRuns: 15, seed: 99 },
+    );
+  });
+
+  it('round-trips through the compressed base64 encoding (property)', () => {
+    fc.assert(
+      fc.property(latencies, (values) => {
+        const h = histogramOf(values);
+        const encoded = encodeHistogram(h);
+        expect(encoded).toMatch(/^[A-Za-z0-9+/]+=*$/);
+        const back = decodeHistogram(encoded);
+        equivalent(back, h, values);
+        // A second round trip is lossless.
+        expect(encodeHistogram(decodeHistogram(encodeHistogram(back)))).toBe(encodeHistogram(back));
+      }),
+      { numRuns: 15, seed: 3 },
+    );
+  });
+
+  it('grows past one hour when a sample needs it', () => {
+    const h = histogramOf([5, 2 * 3_600_000]);
+    expect(percentileMs(h, 100)!).toBeGreaterThan(3_600_000 * 1.99);
+    expect(decodeHistogram(encodeHistogram(h)).totalCount).toBe(2);
+  });
+});
