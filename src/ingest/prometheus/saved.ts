@@ -1,0 +1,67 @@
+// Saved Prometheus API responses (format 'prometheus-json'): the JSON body of
+// /api/v1/query_range or /api/v1/query as `curl` (or live.ts) wrote it. All files of
+// one folder form one Prometheus-only run; the pipeline then hands its series to the
+// load-test run whose time range it overlaps (attachPrometheusRuns).
+import path from 'node:path';
+import { emptyStats } from '../../model/types.js';
+import { parseJsonText, readText } from '../read.js';
+import type { IngestContext, Ingester, RunPart, Sniff } from '../types.js';
+import { responseStem, savedQueryInfo } from './provenance.js';
+import { seriesFromResponse, seriesRange } from './response.js';
+
+export const FORMAT = 'prometheus-json';
+
+function iso(unixS: number): string {
+  return new Date(unixS * 1000).toISOString();
+}
+
+export async function ingestPrometheusJson(file: string, ctx: IngestContext): Promise<RunPart[]> {
+  const text = await readText(file, ctx, 256 * 1024 * 1024);
+  const body = parseJsonText(file, text);
+  const info = await savedQueryInfo(file);
+  const series = seriesFromResponse(
+    body,
+    { name: info.name ?? responseStem(file), source: file, query: info.query, unit: info.unit },
+    file,
+    (w) => ctx.warn({ message: w.message }),
+  );
+  const range = seriesRange(series);
+  if (!range) return []; // nothing to show (empty result, string); already warned
+  const dir = path.dirname(path.resolve(file));
+  return [
+    {
+      groupKey: dir,
+      rank: 0,
+      name: path.basename(dir),
+      tool: 'prometheus',
+      sources: [{ path: file, format: FORMAT, provides: ['series'] }],
+      labels: {},
+      start: iso(range.start),
+      end: iso(range.end),
+      durationS: null,
+      summary: emptyStats('all', null, 'reported'),
+      endpoints: [],
+      timelineIntervalS: 1,
+      timelineLatency: 'none',
+      timeline: [],
+      errors: [],
+      series,
+      thresholds: [],
+      metrics: {},
+    },
+  ];
+}
+
+export function detectPrometheusJson(sniff: Sniff): boolean {
+  const h = sniff.head;
+  if (!/^\s*\{/.test(h) || !/"status"\s*:\s*"(success|error)"/.test(h)) return false;
+  return /"resultType"\s*:\s*"(matrix|vector|scalar|string)"/.test(h) || /"errorType"\s*:/.test(h);
+}
+
+export const prometheusJson: Ingester = {
+  format: FORMAT,
+  tool: 'prometheus',
+  description: 'saved Prometheus API response (/api/v1/query_range or /api/v1/query JSON); the query is read from a <name>.query.json sidecar, index.json or README.md table beside it when present',
+  detect: detectPrometheusJson,
+  ingest: ingestPrometheusJson,
+};
