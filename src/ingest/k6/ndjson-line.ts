@@ -1,0 +1,395 @@
+// Reading one line of k6 `--out json` output. Two ways that must agree:
+// - `scanLine`: a byte scanner for the exact shapes k6 writes (either key order), which
+//   builds no string for the parts of a line nobody reads: for a metric that does not
+//   feed the model (http_req_blocked, http_req_waiting, ...) it reads only the name and
+//   the time. Anything it does not recognise byte for byte (whitespace, escapes in a tag
+//   we read, a number tag, an unknown key) returns FALLBACK.
+// - `parseLineJson`: JSON.parse on the line, for everything else (Metric declarations,
+//   unusual lines) and as the reference the fast path is tested against.
+import { BUILTIN_METRICS, type K6MetricType, type K6Tags } from './aggregate.js';
+import { parseRfc3339Ms, parseRfc3339MsString } from './ndjson-time.js';
+
+/** The builtin metrics whose values the aggregation uses; other builtins only give a time. */
+const DETAIL_METRICS = new Set([
+  'http_reqs',
+  'http_req_duration',
+  'http_req_failed',
+  'vus',
+  'vus_max',
+  'iterations',
+  'dropped_iterations',
+  'checks',
+  'data_sent',
+  'data_received',
+]);
+
+/** Whether a sample's value and tags matter, or only its time (it still bounds the run). */
+export function needsDetail(metric: string): boolean {
+  return DETAIL_METRICS.has(metric) || !BUILTIN_METRICS.has(metric);
+}
+
+export const FALLBACK = 0;
+/** A sample with metric, time, value and tags filled in. */
+export const POINT = 1;
+/** A sample of a metric that only counts for its time; `timeMs` and `metric` are filled in. */
+export const TIME_ONLY = 2;
+/** A Metric declaration; `metric`, `metricType` and `contains` are filled in. */
+export const METRIC = 3;
+/** Valid JSON, but not a k6 Point or Metric. */
+export const FOREIGN = 4;
+/** Not JSON (corrupt or truncated). */
+export const CORRUPT = 5;
+/** A k6 Point whose time or value is unusable; `problem` says why. */
+export const INVALID = 6;
+
+export interface LineResult {
+  metric: string;
+  timeMs: number;
+  value: number;
+  tags: K6Tags;
+  metricType: K6MetricType | undefined;
+  contains: string | undefined;
+  problem: string;
+}
+
+export function createLineResult(): LineResult {
+  return { metric: '', timeMs: 0, value: 0, tags: {}, metricType: undefined, contains: undefined, problem: '' };
+}
+
+const bytes = (s: string) => Buffer.from(s, 'latin1');
+const NEW_PREFIX = bytes('{"metric":"');
+const NEW_AFTER_NAME = bytes('","type":"Point","data":{"time":"');
+const OLD_PREFIX = bytes('{"type":"Point","data":{"time":"');
+const AFTER_TIME = bytes('","value":');
+const TAGS_KEY = bytes(',"tags":');
+const OLD_METRIC_KEY = bytes('},"metric":"');
+const QUOTE = 34;
+const BACKSLASH = 92;
+
+function matchAt(b: Uint8Array, at: number, pat: Uint8Array): boolean {
+  if (at < 0 || at + pat.length > b.length) return false;
+  for (let i = 0; i < pat.length; i++) if (b[at + i] !== pat[i]) return false;
+  return true;
+}
+
+// Metric names repeat on every line: keep one string per distinct name (compared by
+// bytes) instead of decoding a new string each time.
+interface NameEntry {
+  raw: Buffer;
+  name: string;
+  detail: boolean;
+}
+const names = new Map<number, NameEntry[]>();
+
+function internName(b: Uint8Array, start: number, end: number, hash: number): NameEntry {
+  let list = names.get(hash);
+  if (list) {
+    const len = end - start;
+    for (const e of list) {
+      if (e.raw.length !== len) continue;
+      let same = true;
+      for (let i = 0; i < len; i++) {
+        if (e.raw[i] !== b[start + i]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return e;
+    }
+  } else {
+    list = [];
+    names.set(hash, list);
+  }
+  const raw = Buffer.from(b.subarray(start, end));
+  const name = raw.toString('utf8');
+  const entry = { raw, name, detail: needsDetail(name) };
+  list.push(entry);
+  return entry;
+}
+
+/** End (index of the closing quote) of a plain metric name starting at `p`, or -1. */
+function nameEnd(b: Uint8Array, p: number, limit: number): number {
+  for (let i = p; i < limit; i++) {
+    const c = b[i]!;
+    if (c === QUOTE) return i > p ? i : -1;
+    if (c === BACKSLASH || c < 0x20) return -1;
+  }
+  return -1;
+}
+
+function nameHash(b: Uint8Array, start: number, end: number): number {
+  let h = 0;
+  for (let i = start; i < end; i++) h = (h * 31 + b[i]!) | 0;
+  return h;
+}
+
+const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
+
+let numEnd = 0;
+/**
+ * Parses a JSON number at `p`; sets `numEnd`. NaN when it is not a JSON number.
+ * Up to 15 significant digits and 22 decimals, digits / 10^decimals is one correctly
+ * rounded division of two exact doubles, so it equals what JSON.parse gives (Clinger's
+ * fast path); longer numbers and exponents go through Number(), which rounds the same way.
+ */
+function parseNumber(b: Uint8Array, p: number, limit: number): number {
+  const start = p;
+  let neg = false;
+  if (b[p] === 45) {
+    neg = true;
+    p++;
+  }
+  let mant = 0;
+  let sig = 0;
+  let intDigits = 0;
+  if (b[p] === 48) {
+    p++;
+    intDigits = 1;
+  } else {
+    while (p < limit) {
+      const d = b[p]! - 48;
+      if (d < 0 || d > 9) break;
+      mant = mant * 10 + d;
+      sig++;
+      intDigits++;
+      p++;
+    }
+  }
+  if (intDigits === 0) return NaN;
+  let frac = 0;
+  if (b[p] === 46) {
+    p++;
+    while (p < limit) {
+      const d = b[p]! - 48;
+      if (d < 0 || d > 9) break;
+      mant = mant * 10 + d;
+      if (mant !== 0) sig++;
+      frac++;
+      p++;
+    }
+    if (frac === 0) return NaN;
+  }
+  const c = b[p];
+  if (c === 101 || c === 69) {
+    // Exponent: validate the JSON grammar, then let Number() do the rounding.
+    p++;
+    if (b[p] === 43 || b[p] === 45) p++;
+    let expDigits = 0;
+    while (p < limit && b[p]! >= 48 && b[p]! <= 57) {
+      p++;
+      expDigits++;
+    }
+    if (expDigits === 0) return NaN;
+    numEnd = p;
+    return Number(Buffer.from(b.buffer, b.byteOffset + start, p - start).toString('latin1'));
+  }
+  numEnd = p;
+  if (sig <= 15 && frac <= 22) {
+    const v = frac === 0 ? mant : mant / POW10[frac]!;
+    return neg ? -v : v;
+  }
+  return Number(Buffer.from(b.buffer, b.byteOffset + start, p - start).toString('latin1'));
+}
+
+/** Which tag a key is (the ones K6Tags keeps), by length and bytes; '' for others. */
+function tagKey(b: Uint8Array, s: number, len: number): keyof K6Tags | '' {
+  switch (len) {
+    case 3:
+      return b[s] === 117 && b[s + 1] === 114 && b[s + 2] === 108 ? 'url' : '';
+    case 4:
+      return b[s] === 110 && b[s + 1] === 97 && b[s + 2] === 109 && b[s + 3] === 101 ? 'name' : '';
+    case 5:
+      return matchAt(b, s, ERROR) ? 'error' : '';
+    case 6:
+      if (matchAt(b, s, METHOD)) return 'method';
+      if (matchAt(b, s, STATUS)) return 'status';
+      return '';
+    case 10:
+      return matchAt(b, s, ERROR_CODE) ? 'error_code' : '';
+    default:
+      return '';
+  }
+}
+const ERROR = bytes('error');
+const METHOD = bytes('method');
+const STATUS = bytes('status');
+const ERROR_CODE = bytes('error_code');
+const NULL = bytes('null');
+
+/** Reads the tags object at `p` into `tags`; returns the index after it, or -1 to fall back. */
+function scanTags(b: Uint8Array, p: number, limit: number, tags: K6Tags): number {
+  if (matchAt(b, p, NULL)) return p + 4;
+  if (b[p] !== 123) return -1;
+  p++;
+  if (b[p] === 125) return p + 1;
+  for (;;) {
+    if (b[p] !== QUOTE) return -1;
+    const ks = p + 1;
+    let ke = ks;
+    while (ke < limit) {
+      const c = b[ke]!;
+      if (c === QUOTE) break;
+      if (c === BACKSLASH || c < 0x20) return -1;
+      ke++;
+    }
+    if (ke >= limit || b[ke + 1] !== 58 || b[ke + 2] !== QUOTE) return -1;
+    const vs = ke + 3;
+    let ve = vs;
+    let escaped = false;
+    while (ve < limit) {
+      const c = b[ve]!;
+      if (c === QUOTE) break;
+      if (c < 0x20) return -1;
+      if (c === BACKSLASH) {
+        escaped = true;
+        ve++; // the escaped char can be a quote; \uXXXX continues with hex digits
+      }
+      ve++;
+    }
+    if (ve >= limit) return -1;
+    const key = tagKey(b, ks, ke - ks);
+    if (key !== '') {
+      if (escaped) return -1; // JSON.parse decodes escapes; no need to duplicate it here
+      tags[key] = Buffer.from(b.buffer, b.byteOffset + vs, ve - vs).toString('utf8');
+    }
+    p = ve + 1;
+    const sep = b[p];
+    if (sep === 44) {
+      p++;
+      continue;
+    }
+    if (sep === 125) return p + 1;
+    return -1;
+  }
+}
+
+/** Index of the closing quote of the time string starting at `p`, or -1. */
+function timeEnd(b: Uint8Array, p: number, limit: number): number {
+  const max = Math.min(limit, p + 48);
+  for (let i = p; i < max; i++) if (b[i] === QUOTE) return i;
+  return -1;
+}
+
+/**
+ * Scans the line `b[start, end)` (no newline). Returns POINT, TIME_ONLY or FALLBACK;
+ * on FALLBACK `out` may be partly written and must be filled by parseLineJson.
+ */
+export function scanLine(b: Uint8Array, start: number, end: number, out: LineResult): number {
+  if (matchAt(b, start, NEW_PREFIX)) {
+    // {"metric":"NAME","type":"Point","data":{"time":"T","value":V,"tags":{...}}}
+    let p = start + NEW_PREFIX.length;
+    const ne = nameEnd(b, p, end);
+    if (ne < 0) return FALLBACK;
+    const entry = internName(b, p, ne, nameHash(b, p, ne));
+    p = ne;
+    if (!matchAt(b, p, NEW_AFTER_NAME)) return FALLBACK;
+    p += NEW_AFTER_NAME.length;
+    const te = timeEnd(b, p, end);
+    if (te < 0) return FALLBACK;
+    const timeMs = parseRfc3339Ms(b, p, te);
+    if (timeMs !== timeMs) return FALLBACK;
+    // A line that does not close like a whole k6 line is left to JSON.parse (truncated).
+    if (b[end - 1] !== 125 || b[end - 2] !== 125 || b[end - 3] !== 125) return FALLBACK;
+    out.metric = entry.name;
+    out.timeMs = timeMs;
+    if (!entry.detail) return TIME_ONLY;
+    p = te;
+    if (!matchAt(b, p, AFTER_TIME)) return FALLBACK;
+    p += AFTER_TIME.length;
+    const value = parseNumber(b, p, end);
+    if (value !== value) return FALLBACK;
+    p = numEnd;
+    if (!matchAt(b, p, TAGS_KEY)) return FALLBACK;
+    const tags: K6Tags = {};
+    p = scanTags(b, p + TAGS_KEY.length, end, tags);
+    if (p < 0 || p + 2 !== end) return FALLBACK;
+    out.value = value;
+    out.tags = tags;
+    return POINT;
+  }
+  if (matchAt(b, start, OLD_PREFIX)) {
+    // {"type":"Point","data":{"time":"T","value":V,"tags":{...}},"metric":"NAME"}
+    if (b[end - 1] !== 125 || b[end - 2] !== QUOTE) return FALLBACK;
+    let q = end - 3;
+    while (q > start && b[q] !== QUOTE) {
+      if (b[q] === BACKSLASH) return FALLBACK;
+      q--;
+    }
+    const metricKeyAt = q - (OLD_METRIC_KEY.length - 1);
+    if (q <= start || q + 1 >= end - 2 || !matchAt(b, metricKeyAt, OLD_METRIC_KEY)) return FALLBACK;
+    const entry = internName(b, q + 1, end - 2, nameHash(b, q + 1, end - 2));
+    let p = start + OLD_PREFIX.length;
+    const te = timeEnd(b, p, metricKeyAt);
+    if (te < 0) return FALLBACK;
+    const timeMs = parseRfc3339Ms(b, p, te);
+    if (timeMs !== timeMs) return FALLBACK;
+    out.metric = entry.name;
+    out.timeMs = timeMs;
+    if (!entry.detail) return TIME_ONLY;
+    p = te;
+    if (!matchAt(b, p, AFTER_TIME)) return FALLBACK;
+    p += AFTER_TIME.length;
+    const value = parseNumber(b, p, metricKeyAt);
+    if (value !== value) return FALLBACK;
+    p = numEnd;
+    if (!matchAt(b, p, TAGS_KEY)) return FALLBACK;
+    const tags: K6Tags = {};
+    p = scanTags(b, p + TAGS_KEY.length, metricKeyAt, tags);
+    if (p !== metricKeyAt) return FALLBACK;
+    out.value = value;
+    out.tags = tags;
+    return POINT;
+  }
+  return FALLBACK;
+}
+
+const METRIC_TYPES = new Set(['trend', 'counter', 'rate', 'gauge']);
+
+function isObject(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+/** The JSON.parse path: any key order, whitespace, escapes. */
+export function parseLineJson(text: string, out: LineResult): number {
+  let obj: unknown;
+  try {
+    obj = JSON.parse(text);
+  } catch {
+    return CORRUPT;
+  }
+  if (!isObject(obj)) return FOREIGN;
+  const data = obj.data;
+  if (obj.type === 'Metric') {
+    const name = isObject(data) && typeof data.name === 'string' ? data.name : obj.metric;
+    if (typeof name !== 'string' || name === '') return FOREIGN;
+    out.metric = name;
+    out.metricType = isObject(data) && typeof data.type === 'string' && METRIC_TYPES.has(data.type) ? (data.type as K6MetricType) : undefined;
+    out.contains = isObject(data) && typeof data.contains === 'string' ? data.contains : undefined;
+    return METRIC;
+  }
+  if (obj.type !== 'Point' || typeof obj.metric !== 'string' || obj.metric === '' || !isObject(data)) return FOREIGN;
+  out.metric = obj.metric;
+  const timeMs = typeof data.time === 'string' ? parseRfc3339MsString(data.time) : NaN;
+  if (timeMs !== timeMs) {
+    out.problem = 'unreadable time';
+    return INVALID;
+  }
+  out.timeMs = timeMs;
+  if (!needsDetail(obj.metric)) return TIME_ONLY;
+  const value = data.value;
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    out.problem = 'value is not a number';
+    return INVALID;
+  }
+  out.value = value;
+  const tags: K6Tags = {};
+  if (isObject(data.tags)) {
+    const t = data.tags;
+    // Only the tags the model uses, and only string values (k6 writes every tag as a string).
+    for (const k of ['name', 'method', 'url', 'status', 'error', 'error_code'] as const) {
+      if (Object.prototype.hasOwnProperty.call(t, k) && typeof t[k] === 'string') tags[k] = t[k];
+    }
+  }
+  out.tags = tags;
+  return POINT;
+}

@@ -1,0 +1,254 @@
+// Scanning one plain NDJSON file with several worker threads: the file is cut into byte
+// ranges at line boundaries, each worker scans its range into its own aggregation
+// (histograms and counters), and the results are merged here in file order with
+// histogram `add` (the way autocannon merges its workers). Lines are independent and
+// every aggregate is a sum, max, min or histogram, so the merge gives the same model
+// as one sequential scan (up to float rounding of sums).
+import { existsSync, promises as fs } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { createHistogram, decodeHistogram, encodeHistogram, mergeInto } from '../../model/histogram.js';
+import type { ErrorEntry } from '../../model/types.js';
+import type { K6Aggregate } from './aggregate.js';
+import { InputError } from '../errors.js';
+import type { IngestContext } from '../types.js';
+import { createScan, type LineProblem, type NdjsonScan } from './ndjson-scan.js';
+
+type EndpointAcc = K6Aggregate['endpoints'] extends Map<string, infer E> ? E : never;
+type BucketAcc = K6Aggregate['buckets'] extends Map<number, infer B> ? B : never;
+type CustomAcc = K6Aggregate['custom'] extends Map<string, infer C> ? C : never;
+
+type Encoded<T> = Omit<T, 'hist' | 'statuses'> & { hist: string | null; statuses?: Array<[string, number]> };
+
+/** A scan as a worker sends it back (structured-clone friendly: histograms encoded). */
+export interface SerializedScan {
+  lineNo: number;
+  points: number;
+  declarations: number;
+  problems: Record<ProblemKind, LineProblem>;
+  endpoints: Array<[string, Encoded<EndpointAcc>]>;
+  buckets: Array<[number, Encoded<BucketAcc>]>;
+  errors: Array<[string, ErrorEntry]>;
+  custom: Array<[string, Encoded<CustomAcc>]>;
+  metricTypes: Array<[string, string]>;
+  scalars: Pick<K6Aggregate, 'sawHttpReqs' | 'minTimeMs' | 'maxTimeMs' | 'samples' | 'iterations' | 'droppedIterations' | 'checksPass' | 'checksFail' | 'sawChecks' | 'vusMax' | 'dataSent' | 'dataReceived'>;
+}
+
+type ProblemKind = 'corrupt' | 'invalid' | 'foreign' | 'negative';
+const PROBLEM_KINDS: ProblemKind[] = ['corrupt', 'invalid', 'foreign', 'negative'];
+
+export interface WorkerInput {
+  file: string;
+  start: number;
+  end: number;
+  timelineIntervalS: number;
+}
+
+export type WorkerMessage = { type: 'progress'; bytes: number } | { type: 'done'; scan: SerializedScan } | { type: 'error'; message: string };
+
+const WORKER_URL = new URL('./ndjson-worker.js', import.meta.url);
+
+/**
+ * Workers need the compiled worker module (dist/); when running from TypeScript sources
+ * (the test runner) it is not there and the sequential path is used.
+ */
+export function canScanInParallel(): boolean {
+  return availableParallelism() >= 2 && WORKER_URL.protocol === 'file:' && existsSync(fileURLToPath(WORKER_URL));
+}
+
+const encodeHist = (h: { totalCount: number }) => (h.totalCount > 0 ? encodeHistogram(h as Parameters<typeof encodeHistogram>[0]) : null);
+
+export function serializeScan(scan: NdjsonScan): SerializedScan {
+  const a = scan.agg;
+  return {
+    lineNo: scan.lineNo,
+    points: scan.points,
+    declarations: scan.declarations,
+    problems: { corrupt: scan.corrupt, invalid: scan.invalid, foreign: scan.foreign, negative: scan.negative },
+    endpoints: [...a.endpoints].map(([k, e]) => [k, { ...e, hist: encodeHist(e.hist), statuses: [...e.statuses] }]),
+    buckets: [...a.buckets].map(([k, b]) => [k, { ...b, hist: encodeHist(b.hist) }]),
+    errors: [...a.errors],
+    custom: [...a.custom].map(([k, c]) => [k, { ...c, hist: encodeHist(c.hist) }]),
+    metricTypes: [...a.metricTypes],
+    scalars: {
+      sawHttpReqs: a.sawHttpReqs,
+      minTimeMs: a.minTimeMs,
+      maxTimeMs: a.maxTimeMs,
+      samples: a.samples,
+      iterations: a.iterations,
+      droppedIterations: a.droppedIterations,
+      checksPass: a.checksPass,
+      checksFail: a.checksFail,
+      sawChecks: a.sawChecks,
+      vusMax: a.vusMax,
+      dataSent: a.dataSent,
+      dataReceived: a.dataReceived,
+    },
+  };
+}
+
+function addHist(target: { hist: Parameters<typeof mergeInto>[0] }, encoded: string | null): void {
+  if (encoded === null) return;
+  const h = decodeHistogram(encoded);
+  mergeInto(target.hist, h);
+  h.destroy();
+}
+
+const maxOrNull = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : Math.max(a, b));
+const sumOrNull = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : a + b);
+
+/**
+ * Merges a range's scan into `into`. Ranges must come in file order: line numbers are
+ * shifted by the lines before the range, and a gauge's last value is the later range's.
+ */
+export function mergeSerializedScan(into: NdjsonScan, part: SerializedScan): void {
+  const lineOffset = into.lineNo;
+  for (const kind of PROBLEM_KINDS) {
+    const p = part.problems[kind];
+    const t = into[kind];
+    if (p.count === 0) continue;
+    if (t.count === 0) {
+      t.firstLine = p.firstLine + lineOffset;
+      t.detail = p.detail;
+    }
+    t.count += p.count;
+  }
+  into.lineNo += part.lineNo;
+  into.points += part.points;
+  into.declarations += part.declarations;
+
+  const a = into.agg;
+  for (const [key, e] of part.endpoints) {
+    let t = a.endpoints.get(key);
+    if (!t) {
+      t = { ...e, hist: e.hist === null ? createHistogram() : decodeHistogram(e.hist), statuses: new Map(e.statuses) };
+      a.endpoints.set(key, t);
+      continue;
+    }
+    t.httpReqs += e.httpReqs;
+    t.durations += e.durations;
+    t.failures += e.failures;
+    t.sumMs += e.sumMs;
+    t.minMs = Math.min(t.minMs, e.minMs);
+    t.maxMs = Math.max(t.maxMs, e.maxMs);
+    for (const [s, n] of e.statuses ?? []) t.statuses.set(s, (t.statuses.get(s) ?? 0) + n);
+    addHist(t, e.hist);
+  }
+  for (const [idx, b] of part.buckets) {
+    let t = a.buckets.get(idx);
+    if (!t) {
+      t = { ...b, hist: b.hist === null ? createHistogram() : decodeHistogram(b.hist) };
+      a.buckets.set(idx, t);
+      continue;
+    }
+    t.httpReqs += b.httpReqs;
+    t.durations += b.durations;
+    t.failures += b.failures;
+    t.users = maxOrNull(t.users, b.users);
+    t.maxMs = Math.max(t.maxMs, b.maxMs);
+    addHist(t, b.hist);
+  }
+  for (const [key, e] of part.errors) {
+    const t = a.errors.get(key);
+    if (t) t.count += e.count;
+    else a.errors.set(key, { ...e });
+  }
+  for (const [name, c] of part.custom) {
+    let t = a.custom.get(name);
+    if (!t) {
+      t = { ...c, hist: c.hist === null ? createHistogram() : decodeHistogram(c.hist) };
+      a.custom.set(name, t);
+      continue;
+    }
+    t.count += c.count;
+    t.sum += c.sum;
+    t.min = Math.min(t.min, c.min);
+    t.max = Math.max(t.max, c.max);
+    t.nonZero += c.nonZero;
+    if (c.count > 0) t.last = c.last;
+    addHist(t, c.hist);
+  }
+  for (const [k, v] of part.metricTypes) a.metricTypes.set(k, v as K6Aggregate['metricTypes'] extends Map<string, infer T> ? T : never);
+  const s = part.scalars;
+  a.sawHttpReqs ||= s.sawHttpReqs;
+  a.minTimeMs = Math.min(a.minTimeMs, s.minTimeMs);
+  a.maxTimeMs = Math.max(a.maxTimeMs, s.maxTimeMs);
+  a.samples += s.samples;
+  a.iterations += s.iterations;
+  a.droppedIterations += s.droppedIterations;
+  a.checksPass += s.checksPass;
+  a.checksFail += s.checksFail;
+  a.sawChecks ||= s.sawChecks;
+  a.vusMax = maxOrNull(a.vusMax, s.vusMax);
+  a.dataSent = sumOrNull(a.dataSent, s.dataSent);
+  a.dataReceived = sumOrNull(a.dataReceived, s.dataReceived);
+}
+
+/** Byte offsets that cut `file` into about `n` ranges, each starting at a line start. */
+async function lineAlignedCuts(file: string, size: number, n: number): Promise<number[]> {
+  const cuts = [0];
+  const fh = await fs.open(file, 'r');
+  try {
+    const probe = Buffer.alloc(64 * 1024);
+    for (let i = 1; i < n; i++) {
+      let pos = Math.max(Math.floor((size * i) / n), cuts[cuts.length - 1]!);
+      let found = -1;
+      while (found < 0 && pos < size) {
+        const { bytesRead } = await fh.read(probe, 0, probe.length, pos);
+        if (bytesRead === 0) break;
+        const nl = probe.subarray(0, bytesRead).indexOf(10);
+        if (nl >= 0) found = pos + nl + 1;
+        else pos += bytesRead;
+      }
+      if (found > 0 && found < size && found > cuts[cuts.length - 1]!) cuts.push(found);
+    }
+  } finally {
+    await fh.close();
+  }
+  cuts.push(size);
+  return cuts;
+}
+
+function runWorker(input: WorkerInput, onProgress: (bytes: number) => void): Promise<SerializedScan> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(WORKER_URL, { workerData: input });
+    let settled = false;
+    worker.on('message', (m: WorkerMessage) => {
+      if (m.type === 'progress') onProgress(m.bytes);
+      else if (m.type === 'done') {
+        settled = true;
+        resolve(m.scan);
+      } else {
+        settled = true;
+        reject(new InputError(input.file, `cannot read: ${m.message}`));
+      }
+    });
+    worker.on('error', (e) => {
+      settled = true;
+      reject(e);
+    });
+    worker.on('exit', (code) => {
+      if (!settled) reject(new Error(`NDJSON worker stopped with exit code ${code}`));
+    });
+  });
+}
+
+/** Scans a plain file with `workers` threads (default: one per core, at most 4). */
+export async function scanInParallel(file: string, size: number, ctx: IngestContext, workers?: number): Promise<NdjsonScan> {
+  const n = Math.max(1, workers ?? Math.min(availableParallelism(), 4));
+  const cuts = await lineAlignedCuts(file, size, n);
+  const progress = new Array<number>(cuts.length - 1).fill(0);
+  const report = () => ctx.options.onBytes?.(progress.reduce((x, y) => x + y, 0));
+  const parts = await Promise.all(
+    cuts.slice(0, -1).map((start, i) =>
+      runWorker({ file, start, end: cuts[i + 1]!, timelineIntervalS: ctx.options.timelineIntervalS }, (bytes) => {
+        progress[i] = bytes;
+        report();
+      }),
+    ),
+  );
+  const scan = createScan(ctx.options.timelineIntervalS);
+  for (const p of parts) mergeSerializedScan(scan, p);
+  return scan;
+}

@@ -1,0 +1,143 @@
+// Splitting k6 NDJSON into lines and feeding them to the aggregation. Works on raw
+// Buffers: lines are found with indexOf(10) and only the lines that fall back to
+// JSON.parse become strings. Used by the single-threaded ingester and by each worker.
+import { addSample, createAggregate, type K6Aggregate } from './aggregate.js';
+import { CORRUPT, FALLBACK, FOREIGN, INVALID, METRIC, POINT, TIME_ONLY, createLineResult, parseLineJson, scanLine } from './ndjson-line.js';
+
+/** A kind of problem line: how many, and where the first one was. */
+export interface LineProblem {
+  count: number;
+  /** 1-based line number, relative to the start of the scanned range. */
+  firstLine: number;
+  detail: string;
+}
+
+export interface NdjsonScan {
+  agg: K6Aggregate;
+  /** Lines seen so far (the line number of the last line). */
+  lineNo: number;
+  points: number;
+  declarations: number;
+  corrupt: LineProblem;
+  invalid: LineProblem;
+  foreign: LineProblem;
+  negative: LineProblem;
+  /** Bytes of an unfinished line carried over to the next chunk. */
+  carry: Buffer | null;
+  atStart: boolean;
+  /** Tests turn the byte scanner off to compare it with the JSON.parse path. */
+  fast: boolean;
+}
+
+const noProblem = (): LineProblem => ({ count: 0, firstLine: 0, detail: '' });
+
+export function createScan(timelineIntervalS: number, fast = true): NdjsonScan {
+  return {
+    agg: createAggregate(timelineIntervalS),
+    lineNo: 0,
+    points: 0,
+    declarations: 0,
+    corrupt: noProblem(),
+    invalid: noProblem(),
+    foreign: noProblem(),
+    negative: noProblem(),
+    carry: null,
+    atStart: true,
+    fast,
+  };
+}
+
+function note(p: LineProblem, lineNo: number, detail: string): void {
+  if (p.count === 0) {
+    p.firstLine = lineNo;
+    p.detail = detail;
+  }
+  p.count++;
+}
+
+const line = createLineResult();
+
+function scanOne(scan: NdjsonScan, b: Buffer, start: number, end: number): void {
+  scan.lineNo++;
+  if (end > start && b[end - 1] === 13) end--; // CRLF
+  if (scan.atStart) {
+    scan.atStart = false;
+    if (end - start >= 3 && b[start] === 0xef && b[start + 1] === 0xbb && b[start + 2] === 0xbf) start += 3; // BOM
+  }
+  if (end === start) return;
+  let kind = scan.fast ? scanLine(b, start, end, line) : FALLBACK;
+  if (kind === FALLBACK) {
+    line.metricType = undefined;
+    line.contains = undefined;
+    line.problem = '';
+    kind = parseLineJson(b.toString('utf8', start, end), line);
+  }
+  const agg = scan.agg;
+  switch (kind) {
+    case POINT: {
+      // A negative request duration is a broken sample (clock trouble), not a fast request.
+      // Custom trends may legitimately go negative; the aggregation only drops their percentiles.
+      if (line.value < 0 && line.metric === 'http_req_duration') {
+        note(scan.negative, scan.lineNo, `${line.metric} = ${line.value}`);
+        return;
+      }
+      scan.points++;
+      addSample(agg, { timeMs: line.timeMs, metric: line.metric, value: line.value, tags: line.tags });
+      return;
+    }
+    case TIME_ONLY: {
+      // Samples the model does not use still bound the run in time, exactly as in addSample.
+      scan.points++;
+      agg.samples++;
+      if (line.timeMs < agg.minTimeMs) agg.minTimeMs = line.timeMs;
+      if (line.timeMs > agg.maxTimeMs) agg.maxTimeMs = line.timeMs;
+      return;
+    }
+    case METRIC:
+      scan.declarations++;
+      if (line.metricType) agg.metricTypes.set(line.metric, line.metricType);
+      return;
+    case INVALID:
+      note(scan.invalid, scan.lineNo, `${line.metric}: ${line.problem}`);
+      return;
+    case FOREIGN:
+      note(scan.foreign, scan.lineNo, 'not a k6 Metric or Point object');
+      return;
+    case CORRUPT:
+      note(scan.corrupt, scan.lineNo, 'not valid JSON');
+      return;
+  }
+}
+
+/** Feeds a chunk of bytes; lines may span chunks. */
+export function scanChunk(scan: NdjsonScan, chunk: Buffer): void {
+  let pos = 0;
+  if (scan.carry) {
+    const nl = chunk.indexOf(10);
+    if (nl < 0) {
+      scan.carry = Buffer.concat([scan.carry, chunk]);
+      return;
+    }
+    const joined = Buffer.concat([scan.carry, chunk.subarray(0, nl)]);
+    scan.carry = null;
+    scanOne(scan, joined, 0, joined.length);
+    pos = nl + 1;
+  }
+  for (;;) {
+    const nl = chunk.indexOf(10, pos);
+    if (nl < 0) break;
+    scanOne(scan, chunk, pos, nl);
+    pos = nl + 1;
+  }
+  // Copy the tail so the (large) chunk can be freed or reused.
+  if (pos < chunk.length) scan.carry = Buffer.from(chunk.subarray(pos));
+}
+
+/** Ends the input: an unterminated last line is scanned too (a truncated one shows up as corrupt). */
+export function finishScan(scan: NdjsonScan): void {
+  if (scan.carry && scan.carry.length > 0) {
+    const c = scan.carry;
+    scan.carry = null;
+    scanOne(scan, c, 0, c.length);
+  }
+}

@@ -1,0 +1,86 @@
+// k6 writes sample times as Go's RFC 3339 with nanoseconds, in the machine's time
+// zone ("2026-11-22T19:32:12.964529223Z", "...+01:00"). Date.parse drops everything
+// below the millisecond and is slow on the hot path, so this reads the bytes directly.
+// Both the fast scanner and the JSON.parse path go through this one function, so the
+// two paths give identical times.
+
+const ZERO = 48;
+
+function digits(b: Uint8Array, at: number, n: number): number {
+  let v = 0;
+  for (let i = at; i < at + n; i++) {
+    const d = b[i]! - ZERO;
+    if (d < 0 || d > 9) return -1;
+    v = v * 10 + d;
+  }
+  return v;
+}
+
+/** Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil). */
+function daysFromCivil(y: number, m: number, d: number): number {
+  y -= m <= 2 ? 1 : 0;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146097 + doe - 719468;
+}
+
+/**
+ * Unix time in milliseconds (with the sub-millisecond part as a fraction) of an RFC 3339
+ * timestamp in `b[start, end)`, or NaN when it is not one.
+ */
+export function parseRfc3339Ms(b: Uint8Array, start: number, end: number): number {
+  if (end - start < 20) return NaN;
+  const y = digits(b, start, 4);
+  const mo = digits(b, start + 5, 2);
+  const d = digits(b, start + 8, 2);
+  const h = digits(b, start + 11, 2);
+  const mi = digits(b, start + 14, 2);
+  const s = digits(b, start + 17, 2);
+  if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 60) return NaN;
+  if (b[start + 4] !== 45 || b[start + 7] !== 45 || b[start + 13] !== 58 || b[start + 16] !== 58) return NaN;
+  const t = b[start + 10];
+  if (t !== 84 && t !== 116 && t !== 32) return NaN; // 'T', 't' or ' '
+  let i = start + 19;
+  // Fraction of a second: keep nanoseconds (9 digits), ignore anything finer.
+  let nanos = 0;
+  if (b[i] === 46) {
+    i++;
+    let n = 0;
+    let scale = 100_000_000;
+    while (i < end) {
+      const dg = b[i]! - ZERO;
+      if (dg < 0 || dg > 9) break;
+      if (n < 9) nanos += dg * scale;
+      scale /= 10;
+      n++;
+      i++;
+    }
+    if (n === 0) return NaN;
+  }
+  let offsetMin = 0;
+  const z = b[i];
+  if (z === 90 || z === 122) {
+    i++; // 'Z' / 'z'
+  } else if (z === 43 || z === 45) {
+    const oh = digits(b, i + 1, 2);
+    const om = digits(b, i + 4, 2);
+    if (oh < 0 || om < 0 || b[i + 3] !== 58) return NaN;
+    offsetMin = (oh * 60 + om) * (z === 45 ? -1 : 1);
+    i += 6;
+  } else {
+    return NaN;
+  }
+  if (i !== end) return NaN;
+  const wholeS = daysFromCivil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s - offsetMin * 60;
+  return wholeS * 1000 + nanos / 1e6;
+}
+
+/** The same, for a string (the JSON.parse path). */
+export function parseRfc3339MsString(s: string): number {
+  // A valid timestamp is ASCII; checking first keeps latin1 from folding other chars into digits.
+  if (!/^[\x20-\x7e]*$/.test(s)) return NaN;
+  const b = Buffer.from(s, 'latin1');
+  return parseRfc3339Ms(b, 0, b.length);
+}

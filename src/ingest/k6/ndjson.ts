@@ -1,0 +1,116 @@
+// k6 `--out json`: one JSON object per line, Metric declarations and Point samples,
+// plain or gzip. Every sample is aggregated (src/ingest/k6/aggregate.ts) as it streams
+// past; nothing per sample is kept. Large plain files are split by byte ranges across
+// worker threads (ndjson-parallel.ts); gzip streams through readChunks, whose inflate
+// runs on libuv's thread pool while this thread scans.
+import path from 'node:path';
+import { promises as fs } from 'node:fs';
+import { finishAggregate } from './aggregate.js';
+import { InputError } from '../errors.js';
+import { isGzipMagic, readChunks } from '../read.js';
+import type { IngestContext, Ingester, RunPart, Sniff } from '../types.js';
+import { createScan, finishScan, scanChunk, type LineProblem, type NdjsonScan } from './ndjson-scan.js';
+import { canScanInParallel, scanInParallel } from './ndjson-parallel.js';
+
+export const FORMAT = 'k6-json';
+
+/** Plain files at least this big are scanned by worker threads (below it, starting them costs more than it saves). */
+const PARALLEL_MIN_BYTES = 64 * 1024 * 1024;
+
+export interface NdjsonOptions {
+  /** Use the byte scanner (default) or JSON.parse on every line (tests compare the two). */
+  fast?: boolean;
+  /** Worker threads for a plain file: 0 = never, undefined = automatic by size and cores. */
+  workers?: number;
+}
+
+function detectNdjson(sniff: Sniff): boolean {
+  // Content only: complete lines in the head that are k6 Metric or Point objects.
+  const lines = sniff.head.split('\n');
+  if (lines.length > 1) lines.pop(); // the last line of the head may be cut
+  let k6 = 0;
+  let checked = 0;
+  for (const raw of lines) {
+    const text = raw.trim();
+    if (text === '') continue;
+    if (++checked > 8) break;
+    if (!text.startsWith('{') || !text.includes('"metric"')) continue;
+    try {
+      const o = JSON.parse(text) as Record<string, unknown>;
+      if ((o.type === 'Point' || o.type === 'Metric') && typeof o.metric === 'string' && typeof o.data === 'object') k6++;
+    } catch {
+      // a corrupt line; the others decide
+    }
+  }
+  return k6 > 0 && k6 * 2 >= Math.min(checked, 8);
+}
+
+async function scanSequential(file: string, ctx: IngestContext, fast: boolean): Promise<NdjsonScan> {
+  const scan = createScan(ctx.options.timelineIntervalS, fast);
+  for await (const chunk of readChunks(file, ctx)) scanChunk(scan, chunk);
+  finishScan(scan);
+  return scan;
+}
+
+function warnProblem(ctx: IngestContext, p: LineProblem, what: string): void {
+  if (p.count === 0) return;
+  ctx.warn({ line: p.firstLine, message: `skipped ${p.count} ${what}; first at line ${p.firstLine} (${p.detail})` });
+}
+
+export async function ingestNdjson(file: string, ctx: IngestContext, opts: NdjsonOptions = {}): Promise<RunPart[]> {
+  const fast = opts.fast ?? true;
+  const stat = await fs.stat(file);
+  const head = Buffer.alloc(2);
+  const fh = await fs.open(file, 'r');
+  try {
+    await fh.read(head, 0, 2, 0);
+  } finally {
+    await fh.close();
+  }
+  const gzip = isGzipMagic(head);
+  const workers = opts.workers ?? (stat.size >= PARALLEL_MIN_BYTES ? undefined : 0);
+  let scan: NdjsonScan;
+  if (!gzip && fast && workers !== 0 && canScanInParallel()) scan = await scanInParallel(file, stat.size, ctx, workers);
+  else scan = await scanSequential(file, ctx, fast);
+
+  if (scan.points === 0 && scan.declarations === 0) {
+    const first = scan.corrupt.count > 0 ? scan.corrupt : scan.foreign.count > 0 ? scan.foreign : null;
+    if (first) throw new InputError(file, `not k6 --out json output: ${first.detail}`, { line: first.firstLine, column: 1 });
+    throw new InputError(file, 'the file is empty: no k6 samples');
+  }
+  warnProblem(ctx, scan.corrupt, 'unreadable line(s) (not valid JSON: a truncated write or a corrupt line)');
+  warnProblem(ctx, scan.foreign, 'line(s) that are JSON but not k6 Metric/Point objects');
+  warnProblem(ctx, scan.invalid, 'sample(s) with an unusable time or value');
+  warnProblem(ctx, scan.negative, 'negative http_req_duration sample(s)');
+
+  const result = finishAggregate(scan.agg);
+  return [
+    {
+      groupKey: path.dirname(file),
+      rank: 30,
+      tool: 'k6',
+      sources: [{ path: file, format: FORMAT, provides: ['summary', 'endpoints', 'timeline', 'errors', 'metrics'] }],
+      labels: {},
+      start: result.start,
+      end: result.end,
+      durationS: result.durationS,
+      summary: result.summary,
+      endpoints: result.endpoints,
+      timelineIntervalS: ctx.options.timelineIntervalS,
+      timelineLatency: result.timeline.some((p) => p.latencyMs.p50 !== null) ? 'interval' : 'none',
+      timeline: result.timeline,
+      errors: result.errors,
+      series: [],
+      thresholds: [],
+      metrics: result.metrics,
+    },
+  ];
+}
+
+export const k6Ndjson: Ingester = {
+  format: FORMAT,
+  tool: 'k6',
+  description: 'k6 --out json (NDJSON, plain or .gz): every sample, aggregated into HDR histograms',
+  detect: detectNdjson,
+  ingest: (file, ctx) => ingestNdjson(file, ctx),
+};
