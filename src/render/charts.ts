@@ -28,7 +28,9 @@ const CONFIG = {
     titleFontSize: 11,
     titleFontWeight: 'normal',
   },
-  legend: { labelColor: 'currentColor', titleColor: 'currentColor', titleFontWeight: 'normal', orient: 'bottom', labelLimit: 260 },
+  // Fixed y-axis width so the time axes of a run's charts line up one under another.
+  axisY: { minExtent: 44, maxExtent: 44 },
+  legend: { labelColor: 'currentColor', titleColor: 'currentColor', titleFontWeight: 'normal', orient: 'bottom', labelLimit: 260, symbolFillColor: MUTED, symbolStrokeColor: MUTED },
   title: { color: 'currentColor', anchor: 'start', fontSize: 13, fontWeight: 'bold' },
   line: { strokeWidth: 1.6 },
   point: { size: 40, filled: true },
@@ -59,7 +61,7 @@ function phaseLayers(axis: TimeAxis): object[] {
   return [
     {
       data: { values: bands },
-      mark: { type: 'rect', color: MUTED },
+      mark: { type: 'rect', color: MUTED, clip: true },
       encoding: {
         x: { field: 'startT', type: 'quantitative', scale: { domain: axis.domain, nice: false } },
         x2: { field: 'endT' },
@@ -74,6 +76,12 @@ function phaseLayers(axis: TimeAxis): object[] {
   ];
 }
 
+/** Large values (bytes, counters) get SI suffixes so labels fit the fixed axis width. */
+function yAxis(rows: Row[]): object {
+  const max = Math.max(0, ...rows.map((r) => (typeof r.value === 'number' ? Math.abs(r.value) : 0)));
+  return max >= 10000 ? { format: '~s' } : {};
+}
+
 function timeX(axis: TimeAxis) {
   return { field: 't', type: 'quantitative', title: 'seconds since run start', scale: { domain: axis.domain, nice: false, zero: false } };
 }
@@ -83,10 +91,10 @@ export function timelineSpec(opts: { title: string; yTitle: string; axis: TimeAx
   const domain = Object.keys(opts.colors);
   const layer = {
     data: { values: opts.rows },
-    mark: opts.area ? { type: 'area', line: true, opacity: 0.35 } : { type: 'line', interpolate: 'linear' },
+    mark: opts.area ? { type: 'area', line: true, opacity: 0.35, clip: true } : { type: 'line', interpolate: 'linear', clip: true },
     encoding: {
       x: timeX(opts.axis),
-      y: { field: 'value', type: 'quantitative', title: opts.yTitle },
+      y: { field: 'value', type: 'quantitative', title: opts.yTitle, axis: yAxis(opts.rows) },
       color: { field: 'series', type: 'nominal', title: null, scale: { domain, range: domain.map((d) => opts.colors[d]) }, legend: domain.length > 1 ? {} : null },
     },
   };
@@ -103,10 +111,10 @@ export function percentileColors(): Record<string, string> {
 export function seriesSpec(opts: { title: string; yTitle: string; axis: TimeAxis; rows: Row[]; seriesOrder: string[] }): TopLevelSpec {
   const layer = {
     data: { values: opts.rows },
-    mark: { type: 'line' },
+    mark: { type: 'line', clip: true },
     encoding: {
       x: timeX(opts.axis),
-      y: { field: 'value', type: 'quantitative', title: opts.yTitle },
+      y: { field: 'value', type: 'quantitative', title: opts.yTitle, axis: yAxis(opts.rows) },
       color: { field: 'series', type: 'nominal', title: null, scale: { domain: opts.seriesOrder, scheme: 'tableau10' }, legend: opts.seriesOrder.length > 1 ? {} : null },
     },
   };
@@ -120,6 +128,10 @@ export interface RunColorScale {
 
 /** A measure against the study factor: a grey line through points coloured per run. */
 export function factorSpec(opts: { title: string; factor: string; yTitle: string; rows: Row[]; runScale: RunColorScale; ideal?: Row[] }): TopLevelSpec {
+  // Only the runs on this chart in the legend, each keeping its site-wide colour.
+  const present = new Set(opts.rows.map((r) => r.runId));
+  const keep = opts.runScale.domain.map((id, i) => [id, opts.runScale.range[i]] as const).filter(([id]) => present.has(id));
+  const runScale = { domain: keep.map((k) => k[0]), range: keep.map((k) => k[1]) };
   const x = { field: 'value', type: 'quantitative', title: opts.factor, scale: { zero: false, nice: false }, axis: { values: [...new Set(opts.rows.map((r) => r.value))] } };
   const layers: object[] = [];
   if (opts.ideal) {
@@ -141,7 +153,7 @@ export function factorSpec(opts: { title: string; factor: string; yTitle: string
       encoding: {
         x,
         y: { field: 'y', type: 'quantitative' },
-        color: { field: 'runId', type: 'nominal', title: 'run', scale: { domain: opts.runScale.domain, range: opts.runScale.range } },
+        color: { field: 'runId', type: 'nominal', title: 'run', scale: runScale },
         shape: { field: 'measure', type: 'nominal', title: null, legend: new Set(opts.rows.map((r) => r.measure)).size > 1 ? {} : null },
       },
     },
