@@ -120,6 +120,12 @@ export async function ingestRuns(runInputs: RunInput[], opts: PipelineOptions = 
 
   for (const item of plan) {
     const display = toDisplayPath(item.file, cwd);
+    if (item.size === 0) {
+      // A run killed before it wrote anything: say so rather than "unknown format".
+      if (item.explicit) throw new InputError(display, 'the file is empty (0 bytes); nothing to read (was the run killed before it wrote anything?)');
+      warnings.push({ file: display, message: 'skipped an empty file (0 bytes)' });
+      continue;
+    }
     const sniff = await sniffFile(item.file);
     let ingester: Ingester | undefined;
     if (item.spec.format) ingester = findIngester(item.spec.format);
@@ -127,7 +133,8 @@ export async function ingestRuns(runInputs: RunInput[], opts: PipelineOptions = 
     opts.onFile?.(display, ingester?.format ?? null);
     if (!ingester) {
       if (item.explicit) {
-        throw new InputError(display, `unknown format: not a k6, Locust, bombardier or Prometheus file that ce-report can read (use --format to force one of: ${formatNames().join(', ')})`);
+        const what = looksBinary(sniff.head) ? 'the content is binary, not text' : 'not a k6, Locust, bombardier or Prometheus file that ce-report can read';
+        throw new InputError(display, `unknown format: ${what} (use --format to force one of: ${formatNames().join(', ')})`);
       }
       doneBytes += item.size;
       continue;
@@ -181,6 +188,14 @@ export async function ingestRuns(runInputs: RunInput[], opts: PipelineOptions = 
   const attached = attachPrometheusRuns(runs);
   attached.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   return { runs: attached, warnings };
+}
+
+/** NUL bytes or many replacement characters in the first bytes: not a text artifact. */
+function looksBinary(head: string): boolean {
+  const sample = head.slice(0, 4096);
+  if (sample.includes('\u0000')) return true;
+  const bad = sample.match(/\ufffd/g)?.length ?? 0;
+  return sample.length > 0 && bad / sample.length > 0.1;
 }
 
 function toDisplayIfAbs(p: string, cwd: string): string {

@@ -1,7 +1,7 @@
 // Reading input files: transparent gunzip, a size limit against decompression bombs,
 // progress counting, and the sniff used by format detection.
 import { createReadStream, promises as fs } from 'node:fs';
-import { createGunzip, gunzipSync } from 'node:zlib';
+import { constants as zlibConstants, createGunzip } from 'node:zlib';
 import path from 'node:path';
 import { InputError } from './errors.js';
 import type { IngestContext, Sniff } from './types.js';
@@ -25,7 +25,7 @@ export async function sniffFile(file: string): Promise<Sniff> {
   }
   const gzip = isGzipMagic(raw);
   let head: Buffer = raw;
-  if (gzip) head = gunzipPrefix(raw);
+  if (gzip) head = await gunzipPrefix(raw, SNIFF_BYTES);
   const base = path.basename(file);
   return {
     path: file,
@@ -36,13 +36,33 @@ export async function sniffFile(file: string): Promise<Sniff> {
   };
 }
 
-/** Decompresses as much of a gzip prefix as possible (the rest of the file is not read). */
-function gunzipPrefix(raw: Buffer): Buffer {
-  try {
-    return gunzipSync(raw, { finishFlush: 2 /* Z_SYNC_FLUSH: accept a truncated stream */ });
-  } catch {
-    return Buffer.alloc(0);
-  }
+/**
+ * Decompresses the start of a gzip prefix (the rest of the file is not read), stopping
+ * after `max` bytes of output: a decompression bomb must not fill memory while sniffing.
+ * A truncated or corrupt stream gives what was readable.
+ */
+function gunzipPrefix(raw: Buffer, max: number): Promise<Buffer> {
+  return new Promise((resolve) => {
+    const gunzip = createGunzip({ finishFlush: zlibConstants.Z_SYNC_FLUSH, chunkSize: 16 * 1024 });
+    const parts: Buffer[] = [];
+    let total = 0;
+    let done = false;
+    const finish = () => {
+      if (done) return;
+      done = true;
+      gunzip.destroy();
+      resolve(Buffer.concat(parts).subarray(0, max));
+    };
+    gunzip.on('data', (c: Buffer) => {
+      parts.push(c);
+      total += c.length;
+      if (total >= max) finish();
+    });
+    gunzip.on('end', finish);
+    gunzip.on('error', finish);
+    gunzip.on('close', finish);
+    gunzip.end(raw);
+  });
 }
 
 export function stripBom(s: string): string {
