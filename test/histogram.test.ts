@@ -65,7 +65,7 @@ describe('histogram percentiles', () => {
           if (relErr(got, exact) > 0.001) throw new Error(`p${p}: histogram ${got}, exact ${exact}`);
         }
       }),
-      { numRuns: 25, seed: 20261122 },
+      { numRuns: 15, seed: 20261122 },
     );
   });
 
@@ -84,7 +84,7 @@ describe('histogram percentiles', () => {
           if (got < low * 0.999 || got > high * 1.001) throw new Error(`p${p}: ${got} outside [${low}, ${high}]`);
         }
       }),
-      { numRuns: 25, seed: 7 },
+      { numRuns: 15, seed: 7 },
     );
   });
 
@@ -174,7 +174,7 @@ describe('histogram merge and encoding', () => {
         identical(merged, all, values);
         equivalent(mergeEncoded(parts.map((part) => encodeHistogram(histogramOf(part)))), all, values);
       }),
-      { numRuns: 15, seed: 99 },
+      { numRuns: 8, seed: 99 },
     );
   });
 
@@ -189,7 +189,7 @@ describe('histogram merge and encoding', () => {
         // A second round trip is lossless.
         expect(encodeHistogram(decodeHistogram(encodeHistogram(back)))).toBe(encodeHistogram(back));
       }),
-      { numRuns: 15, seed: 3 },
+      { numRuns: 8, seed: 3 },
     );
   });
 
