@@ -14,6 +14,7 @@ import { InputError } from '../src/ingest/errors.js';
 import { ingestRuns } from '../src/ingest/pipeline.js';
 import { emptyStats, type Run } from '../src/model/types.js';
 import type { PrometheusConfig } from '../src/config.js';
+import { attachLiveSeries } from '../src/live.js';
 
 function hasCommand(cmd: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
@@ -244,6 +245,24 @@ describe.skipIf(!havePrometheus && !process.env.CI)('against a real Prometheus',
     expect(pts[pts.length - 1]![0]).toBe(t0 + 220);
     expect(pts).toHaveLength(141);
     expect(pts[0]![1]).toBe(gaugeAt(8));
+  });
+
+  it('the build glue queries online, then rebuilds offline from what the site saved', async () => {
+    const cfg: PrometheusConfig = { url, stepS: STEP, paddingS: 0, queries: [{ name: 'gauge', query: 'ce_test_gauge' }] };
+    const site1 = path.join(dir, 'site1', 'data', 'prometheus');
+    const site2 = path.join(dir, 'site2', 'data', 'prometheus');
+    const online = syntheticRun('glue', t0, t0 + 50);
+    const log: string[] = [];
+    expect(await attachLiveSeries([online], cfg, { saveDir: site1, previousDir: path.join(dir, 'none'), offline: false, log: (l) => log.push(l) })).toEqual([]);
+    expect(online.series[0]!.points).toEqual(Array.from({ length: 6 }, (_, i) => [t0 + i * STEP, gaugeAt(i)]));
+    // Offline: the server is not asked (a dead URL proves it), the saved files carry over.
+    const offline = syntheticRun('glue', t0, t0 + 50);
+    const dead = { ...cfg, url: 'http://127.0.0.1:1' };
+    expect(await attachLiveSeries([offline], dead, { saveDir: site2, previousDir: site1, offline: true, log: () => {} })).toEqual([]);
+    expect(offline.series.map((s) => s.points)).toEqual(online.series.map((s) => s.points));
+    expect(existsSync(path.join(site2, 'glue', 'gauge.json'))).toBe(true);
+    await expect(attachLiveSeries([offline], dead, { saveDir: site2, previousDir: path.join(dir, 'missing'), offline: true, log: () => {} })).rejects.toThrow(/--offline: no saved Prometheus responses/);
+    expect(log).toEqual([`prometheus: gauge for glue (50 s, step ${STEP} s)`]);
   });
 
   it('a PromQL syntax error names the query, the host and the parser message', async () => {
