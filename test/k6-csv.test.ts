@@ -1,7 +1,7 @@
 // Unit tests of the k6 CSV ingester on generated files: exact counts, percentiles against
 // sorted arrays, timeline buckets, quoting, time formats, detection and bad input.
-import { describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -13,6 +13,7 @@ import { testContext } from './helpers/ctx.js';
 
 const HEADER = 'metric_name,timestamp,metric_value,check,error,error_code,expected_response,group,method,name,proto,scenario,service,status,subproto,tls_version,url,extra_tags,metadata';
 const dir = mkdtempSync(path.join(tmpdir(), 'k6-csv-test-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let n = 0;
 
 function write(lines: string[], gzip = false): string {

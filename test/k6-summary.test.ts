@@ -1,7 +1,7 @@
 // Unit tests of the k6 summary ingester: the threshold quirk of --summary-export,
 // submetric endpoints, extra percentiles, detection and bad input.
-import { describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -11,6 +11,7 @@ import { sniffFile } from '../src/ingest/read.js';
 import { testContext } from './helpers/ctx.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'k6-summary-test-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let n = 0;
 function write(content: string | object, gzip = false): string {
   const file = path.join(dir, `s${n++}.json${gzip ? '.gz' : ''}`);
