@@ -17,7 +17,9 @@ import { endpointsTable, runsTable } from './markdown-tables.js';
 import { mdText } from './escape.js';
 
 export interface RenderOptions {
+  /** Site title; shown as text (escaped). */
   title: string;
+  /** From the user's own config, not an artifact: rendered as Markdown (HTML still sanitized). */
   description?: string;
   /** ISO time written into the page footers; off by default so builds are byte-identical. */
   timestamp?: string;
