@@ -247,7 +247,7 @@ export async function main(argv: string[]): Promise<number> {
       // commander already printed help/version or the usage error.
       return err.exitCode === 0 ? EXIT.ok : EXIT.input;
     }
-    if (isUserFacingError(e)) {
+    if (isUserFacingError(e) || (e as Error)?.name === 'EmbedError') {
       process.stderr.write(`ce-report: ${(e as Error).message}\n`);
       return EXIT.input;
     }
