@@ -21,6 +21,24 @@ export function createHistogram(): Histogram {
   });
 }
 
+/**
+ * The same histogram with a plain 32-bit counts array instead of the packed one: about
+ * 50 KB instead of a few KB, but recording is ~2x and reading percentiles or encoding
+ * 10-80x faster (the packed array walks a tree for every index it reads). For the few
+ * histograms that are hot while samples stream in; keep long-lived ones encoded.
+ */
+export function createDenseHistogram(): Histogram {
+  return hdr.build({
+    bitBucketSize: 32,
+    lowestDiscernibleValue: 1,
+    // Starts at ~1 s and grows (autoResize) when a sample needs it, so the array stays small.
+    highestTrackableValue: 2 ** 20,
+    numberOfSignificantValueDigits: 3,
+    autoResize: true,
+    useWebAssembly: false,
+  });
+}
+
 /** Records a latency in milliseconds. Negative and non-finite values are the caller's to reject. */
 export function recordMs(h: Histogram, ms: number, count = 1): void {
   const us = Math.round(ms * 1000);

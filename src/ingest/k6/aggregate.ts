@@ -4,7 +4,9 @@
 // so both give the same model for the same run. Memory is one histogram per endpoint
 // and per time bucket, whatever the number of samples.
 import {
+  createDenseHistogram,
   createHistogram,
+  decodeHistogram,
   encodeHistogram,
   latencyFromHistogram,
   mergeInto,
@@ -13,7 +15,7 @@ import {
   timelineLatencyFromHistogram,
   type Histogram,
 } from '../../model/histogram.js';
-import type { ErrorEntry, RunMetrics, Stats, TimelinePoint } from '../../model/types.js';
+import type { ErrorEntry, RunMetrics, Stats, TimelineLatency, TimelinePoint } from '../../model/types.js';
 
 /** The tags the aggregation looks at; every other tag is ignored. */
 export interface K6Tags {
@@ -85,9 +87,20 @@ interface BucketAcc {
   failures: number;
   /** Highest `vus` value seen in the bucket; null when none. */
   users: number | null;
-  hist: Histogram;
+  /** The open bucket's latencies; null once sealed. */
+  hist: Histogram | null;
   maxMs: number;
+  /** A sealed bucket's figures, computed once when the stream moved past it. */
+  sealed: { latency: TimelineLatency; histogram?: string } | null;
 }
+
+/**
+ * Buckets this far behind the newest sample are sealed: their percentiles and encoded
+ * histogram are computed and the histogram freed, so memory stays flat over hours of
+ * samples. k6 writes samples within about a second of their time; a later one reopens
+ * its bucket (correct, only slower).
+ */
+const SEAL_LAG_MS = 60_000;
 
 interface CustomAcc {
   count: number;
@@ -107,6 +120,9 @@ export interface K6Aggregate {
   custom: Map<string, CustomAcc>;
   /** Metric types when the format declares them (NDJSON Metric lines); CSV has none. */
   metricTypes: Map<string, K6MetricType>;
+  /** Indexes of buckets not sealed yet, and the newest bucket index. */
+  openBuckets: Set<number>;
+  newestBucket: number;
   sawHttpReqs: boolean;
   minTimeMs: number;
   maxTimeMs: number;
@@ -129,6 +145,8 @@ export function createAggregate(timelineIntervalS: number): K6Aggregate {
     errors: new Map(),
     custom: new Map(),
     metricTypes: new Map(),
+    openBuckets: new Set(),
+    newestBucket: -Infinity,
     sawHttpReqs: false,
     minTimeMs: Infinity,
     maxTimeMs: -Infinity,
@@ -151,7 +169,7 @@ function endpointOf(agg: K6Aggregate, tags: K6Tags): EndpointAcc {
   const key = (method ?? '') + ' ' + name;
   let e = agg.endpoints.get(key);
   if (!e) {
-    e = { name, method, httpReqs: 0, durations: 0, failures: 0, hist: createHistogram(), sumMs: 0, minMs: Infinity, maxMs: -Infinity, statuses: new Map() };
+    e = { name, method, httpReqs: 0, durations: 0, failures: 0, hist: createDenseHistogram(), sumMs: 0, minMs: Infinity, maxMs: -Infinity, statuses: new Map() };
     agg.endpoints.set(key, e);
   }
   return e;
@@ -163,10 +181,53 @@ function bucketOf(agg: K6Aggregate, timeMs: number): BucketAcc {
   const idx = Math.floor(timeMs / agg.intervalMs);
   let b = agg.buckets.get(idx);
   if (!b) {
-    b = { httpReqs: 0, durations: 0, failures: 0, users: null, hist: createHistogram(), maxMs: -Infinity };
+    b = { httpReqs: 0, durations: 0, failures: 0, users: null, hist: createDenseHistogram(), maxMs: -Infinity, sealed: null };
     agg.buckets.set(idx, b);
+    agg.openBuckets.add(idx);
+    if (idx > agg.newestBucket) {
+      agg.newestBucket = idx;
+      sealBucketsBefore(agg, idx - Math.ceil(SEAL_LAG_MS / agg.intervalMs));
+    }
+  } else if (b.sealed) {
+    reopenBucket(agg, idx, b);
   }
   return b;
+}
+
+function sealBucket(agg: K6Aggregate, idx: number, b: BucketAcc): void {
+  const h = b.hist!;
+  b.sealed = b.durations > 0 ? { latency: timelineLatencyFromHistogram(h, b.maxMs), histogram: encodeHistogram(h) } : { latency: timelineLatencyFromHistogram(h) };
+  h.destroy();
+  b.hist = null;
+  agg.openBuckets.delete(idx);
+}
+
+function sealBucketsBefore(agg: K6Aggregate, beforeIdx: number): void {
+  for (const idx of agg.openBuckets) {
+    if (idx < beforeIdx) sealBucket(agg, idx, agg.buckets.get(idx)!);
+  }
+}
+
+/** Seals every bucket (before handing the aggregation to another thread). */
+export function sealAllBuckets(agg: K6Aggregate): void {
+  for (const idx of agg.openBuckets) sealBucket(agg, idx, agg.buckets.get(idx)!);
+}
+
+function reopenBucket(agg: K6Aggregate, idx: number, b: BucketAcc): void {
+  const h = createDenseHistogram();
+  if (b.sealed?.histogram) {
+    const d = decodeHistogram(b.sealed.histogram);
+    h.add(d);
+    d.destroy();
+  }
+  b.hist = h;
+  b.sealed = null;
+  agg.openBuckets.add(idx);
+}
+
+/** The bucket at `idx`, open (reopened if sealed), created if missing; for merging aggregations. */
+export function openBucketAt(agg: K6Aggregate, idx: number): BucketAcc {
+  return bucketOf(agg, idx * agg.intervalMs);
 }
 
 function errorMessage(tags: K6Tags): string {
@@ -202,7 +263,7 @@ export function addSample(agg: K6Aggregate, s: K6Sample): void {
       if (status) e.statuses.set(status, (e.statuses.get(status) ?? 0) + 1);
       const b = bucketOf(agg, s.timeMs);
       b.durations++;
-      recordMs(b.hist, s.value);
+      recordMs(b.hist!, s.value);
       if (s.value > b.maxMs) b.maxMs = s.value;
       return;
     }
@@ -253,7 +314,7 @@ export function addSample(agg: K6Aggregate, s: K6Sample): void {
 function addCustom(agg: K6Aggregate, metric: string, value: number): void {
   let c = agg.custom.get(metric);
   if (!c) {
-    c = { count: 0, sum: 0, min: Infinity, max: -Infinity, nonZero: 0, last: 0, hist: createHistogram() };
+    c = { count: 0, sum: 0, min: Infinity, max: -Infinity, nonZero: 0, last: 0, hist: createDenseHistogram() };
     agg.custom.set(metric, c);
   }
   c.count++;
@@ -334,7 +395,7 @@ export function finishAggregate(agg: K6Aggregate, durationOverrideS?: number | n
   const reqsOf = (x: { httpReqs: number; durations: number }) => (agg.sawHttpReqs ? x.httpReqs : x.durations);
 
   const endpointAccs = [...agg.endpoints.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : (a.method ?? '') < (b.method ?? '') ? -1 : 1));
-  const total = createHistogram();
+  const total = createDenseHistogram();
   const allStatuses = new Map<string, number>();
   let requests = 0;
   let failures = 0;
@@ -357,10 +418,14 @@ export function finishAggregate(agg: K6Aggregate, durationOverrideS?: number | n
   const summary = statsOf('all', null, requests, failures, total, { sumMs, minMs, maxMs }, durationS, allStatuses);
 
   const timeline: TimelinePoint[] = [];
+  const emptyHist = createHistogram();
   if (agg.buckets.size > 0) {
-    const idxs = [...agg.buckets.keys()];
-    const first = Math.min(...idxs);
-    const last = Math.max(...idxs);
+    let first = Infinity;
+    let last = -Infinity;
+    for (const i of agg.buckets.keys()) {
+      if (i < first) first = i;
+      if (i > last) last = i;
+    }
     const intervalS = agg.intervalMs / 1000;
     let users: number | null = null;
     for (let i = first; i <= last; i++) {
@@ -372,9 +437,9 @@ export function finishAggregate(agg: K6Aggregate, durationOverrideS?: number | n
         requests: b ? reqsOf(b) : 0,
         failures: b ? b.failures : 0,
         users,
-        latencyMs: timelineLatencyFromHistogram(b ? b.hist : createHistogram(), b && b.durations > 0 ? b.maxMs : undefined),
+        latencyMs: b?.sealed ? b.sealed.latency : timelineLatencyFromHistogram(b ? b.hist! : emptyHist, b && b.durations > 0 ? b.maxMs : undefined),
       };
-      if (b && b.durations > 0) point.histogram = encodeHistogram(b.hist);
+      if (b && b.durations > 0) point.histogram = b.sealed ? b.sealed.histogram : encodeHistogram(b.hist!);
       timeline.push(point);
     }
   }

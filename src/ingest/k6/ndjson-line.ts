@@ -191,6 +191,39 @@ function parseNumber(b: Uint8Array, p: number, limit: number): number {
   return Number(Buffer.from(b.buffer, b.byteOffset + start, p - start).toString('latin1'));
 }
 
+// Tag values (names, methods, statuses) repeat on nearly every line too. The cache is
+// bounded: a file with a unique URL per request just stops being cached.
+const values = new Map<number, NameEntry[]>();
+let cachedValues = 0;
+const MAX_CACHED_VALUES = 20_000;
+
+function internValue(b: Uint8Array, start: number, end: number): string {
+  const hash = nameHash(b, start, end);
+  const list = values.get(hash);
+  const len = end - start;
+  if (list) {
+    for (const e of list) {
+      if (e.raw.length !== len) continue;
+      let same = true;
+      for (let i = 0; i < len; i++) {
+        if (e.raw[i] !== b[start + i]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return e.name;
+    }
+  }
+  const raw = Buffer.from(b.subarray(start, end));
+  const name = raw.toString('utf8');
+  if (cachedValues < MAX_CACHED_VALUES) {
+    cachedValues++;
+    if (list) list.push({ raw, name, detail: false });
+    else values.set(hash, [{ raw, name, detail: false }]);
+  }
+  return name;
+}
+
 /** Which tag a key is (the ones K6Tags keeps), by length and bytes; '' for others. */
 function tagKey(b: Uint8Array, s: number, len: number): keyof K6Tags | '' {
   switch (len) {
@@ -250,7 +283,7 @@ function scanTags(b: Uint8Array, p: number, limit: number, tags: K6Tags): number
     const key = tagKey(b, ks, ke - ks);
     if (key !== '') {
       if (escaped) return -1; // JSON.parse decodes escapes; no need to duplicate it here
-      tags[key] = Buffer.from(b.buffer, b.byteOffset + vs, ve - vs).toString('utf8');
+      tags[key] = internValue(b, vs, ve);
     }
     p = ve + 1;
     const sep = b[p];

@@ -8,9 +8,9 @@ import { existsSync, promises as fs } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { createHistogram, decodeHistogram, encodeHistogram, mergeInto } from '../../model/histogram.js';
+import { createDenseHistogram, decodeHistogram, encodeHistogram, mergeInto, type Histogram } from '../../model/histogram.js';
 import type { ErrorEntry } from '../../model/types.js';
-import type { K6Aggregate } from './aggregate.js';
+import { openBucketAt, sealAllBuckets, type K6Aggregate } from './aggregate.js';
 import { InputError } from '../errors.js';
 import type { IngestContext } from '../types.js';
 import { createScan, type LineProblem, type NdjsonScan } from './ndjson-scan.js';
@@ -28,7 +28,8 @@ export interface SerializedScan {
   declarations: number;
   problems: Record<ProblemKind, LineProblem>;
   endpoints: Array<[string, Encoded<EndpointAcc>]>;
-  buckets: Array<[number, Encoded<BucketAcc>]>;
+  /** Sealed buckets: figures and encoded histogram already computed. */
+  buckets: Array<[number, BucketAcc]>;
   errors: Array<[string, ErrorEntry]>;
   custom: Array<[string, Encoded<CustomAcc>]>;
   metricTypes: Array<[string, string]>;
@@ -57,17 +58,18 @@ export function canScanInParallel(): boolean {
   return availableParallelism() >= 2 && WORKER_URL.protocol === 'file:' && existsSync(fileURLToPath(WORKER_URL));
 }
 
-const encodeHist = (h: { totalCount: number }) => (h.totalCount > 0 ? encodeHistogram(h as Parameters<typeof encodeHistogram>[0]) : null);
+const encodeHist = (h: Histogram) => (h.totalCount > 0 ? encodeHistogram(h) : null);
 
 export function serializeScan(scan: NdjsonScan): SerializedScan {
   const a = scan.agg;
+  sealAllBuckets(a);
   return {
     lineNo: scan.lineNo,
     points: scan.points,
     declarations: scan.declarations,
     problems: { corrupt: scan.corrupt, invalid: scan.invalid, foreign: scan.foreign, negative: scan.negative },
     endpoints: [...a.endpoints].map(([k, e]) => [k, { ...e, hist: encodeHist(e.hist), statuses: [...e.statuses] }]),
-    buckets: [...a.buckets].map(([k, b]) => [k, { ...b, hist: encodeHist(b.hist) }]),
+    buckets: [...a.buckets],
     errors: [...a.errors],
     custom: [...a.custom].map(([k, c]) => [k, { ...c, hist: encodeHist(c.hist) }]),
     metricTypes: [...a.metricTypes],
@@ -86,6 +88,17 @@ export function serializeScan(scan: NdjsonScan): SerializedScan {
       dataReceived: a.dataReceived,
     },
   };
+}
+
+/** A dense histogram holding an encoded one, like the histograms a sequential scan builds. */
+function denseFrom(encoded: string | null): Histogram {
+  const h = createDenseHistogram();
+  if (encoded !== null) {
+    const d = decodeHistogram(encoded);
+    h.add(d);
+    d.destroy();
+  }
+  return h;
 }
 
 function addHist(target: { hist: Parameters<typeof mergeInto>[0] }, encoded: string | null): void {
@@ -122,7 +135,7 @@ export function mergeSerializedScan(into: NdjsonScan, part: SerializedScan): voi
   for (const [key, e] of part.endpoints) {
     let t = a.endpoints.get(key);
     if (!t) {
-      t = { ...e, hist: e.hist === null ? createHistogram() : decodeHistogram(e.hist), statuses: new Map(e.statuses) };
+      t = { ...e, hist: denseFrom(e.hist), statuses: new Map(e.statuses) };
       a.endpoints.set(key, t);
       continue;
     }
@@ -136,18 +149,18 @@ export function mergeSerializedScan(into: NdjsonScan, part: SerializedScan): voi
     addHist(t, e.hist);
   }
   for (const [idx, b] of part.buckets) {
-    let t = a.buckets.get(idx);
-    if (!t) {
-      t = { ...b, hist: b.hist === null ? createHistogram() : decodeHistogram(b.hist) };
-      a.buckets.set(idx, t);
+    if (!a.buckets.has(idx)) {
+      // Only the buckets at a range boundary are in two parts; the rest move over sealed.
+      a.buckets.set(idx, b);
       continue;
     }
+    const t = openBucketAt(a, idx);
     t.httpReqs += b.httpReqs;
     t.durations += b.durations;
     t.failures += b.failures;
     t.users = maxOrNull(t.users, b.users);
     t.maxMs = Math.max(t.maxMs, b.maxMs);
-    addHist(t, b.hist);
+    addHist(t as { hist: Histogram }, b.sealed?.histogram ?? null);
   }
   for (const [key, e] of part.errors) {
     const t = a.errors.get(key);
@@ -157,7 +170,7 @@ export function mergeSerializedScan(into: NdjsonScan, part: SerializedScan): voi
   for (const [name, c] of part.custom) {
     let t = a.custom.get(name);
     if (!t) {
-      t = { ...c, hist: c.hist === null ? createHistogram() : decodeHistogram(c.hist) };
+      t = { ...c, hist: denseFrom(c.hist) };
       a.custom.set(name, t);
       continue;
     }

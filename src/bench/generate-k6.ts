@@ -1,0 +1,148 @@
+// Writes realistic k6 `--out json` output of a chosen size, for the benchmark: every
+// metric k6 emits per request and per iteration, Metric declarations before a metric's
+// first sample, tags as k6 writes them, nanosecond times slightly out of order (several
+// VUs flush together), a few failed requests, vus/vus_max once a second.
+import { closeSync, openSync, writeSync } from 'node:fs';
+
+interface Endpoint {
+  name: string;
+  method: string;
+  url: string;
+  tag: string;
+  /** Median latency in ms. */
+  medianMs: number;
+  failRate: number;
+}
+
+const ENDPOINTS: Endpoint[] = [
+  { name: 'GET /', method: 'GET', url: 'http://127.0.0.1:18080/', tag: 'root', medianMs: 8, failRate: 0.005 },
+  { name: 'POST /predict', method: 'POST', url: 'http://127.0.0.1:18080/predict', tag: 'predict', medianMs: 40, failRate: 0.02 },
+  { name: 'GET /health', method: 'GET', url: 'http://127.0.0.1:18080/health', tag: 'health', medianMs: 2, failRate: 0 },
+  { name: 'POST /batch', method: 'POST', url: 'http://127.0.0.1:18080/batch', tag: 'batch', medianMs: 120, failRate: 0.01 },
+];
+
+const DECLARATIONS: Record<string, [string, string]> = {
+  http_reqs: ['counter', 'default'],
+  http_req_duration: ['trend', 'time'],
+  http_req_blocked: ['trend', 'time'],
+  http_req_connecting: ['trend', 'time'],
+  http_req_tls_handshaking: ['trend', 'time'],
+  http_req_sending: ['trend', 'time'],
+  http_req_waiting: ['trend', 'time'],
+  http_req_receiving: ['trend', 'time'],
+  http_req_failed: ['rate', 'default'],
+  checks: ['rate', 'default'],
+  data_sent: ['counter', 'data'],
+  data_received: ['counter', 'data'],
+  iteration_duration: ['trend', 'time'],
+  iterations: ['counter', 'default'],
+  vus: ['gauge', 'default'],
+  vus_max: ['gauge', 'default'],
+};
+
+/** Deterministic PRNG (mulberry32), so every run of the benchmark reads the same file. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function isoNanos(ns: bigint): string {
+  const ms = Number(ns / 1_000_000n);
+  const frac = (ns % 1_000_000_000n).toString().padStart(9, '0');
+  return new Date(ms).toISOString().slice(0, 19) + '.' + frac + 'Z';
+}
+
+export interface GenerateResult {
+  bytes: number;
+  lines: number;
+  requests: number;
+}
+
+/** Writes about `targetBytes` of k6 NDJSON to `file` (whole iterations, so slightly more). */
+export function generateK6Ndjson(file: string, targetBytes: number, seed = 1): GenerateResult {
+  const rand = rng(seed);
+  const fd = openSync(file, 'w');
+  const declared = new Set<string>();
+  let out: string[] = [];
+  let outLen = 0;
+  let bytes = 0;
+  let lines = 0;
+  let requests = 0;
+  const flush = () => {
+    const s = out.join('');
+    writeSync(fd, s);
+    bytes += Buffer.byteLength(s);
+    out = [];
+    outLen = 0;
+  };
+  const emit = (metric: string, timeNs: bigint, value: number, tags: string) => {
+    if (!declared.has(metric)) {
+      declared.add(metric);
+      const [type, contains] = DECLARATIONS[metric]!;
+      const thresholds = metric === 'http_req_failed' ? '["rate<0.05"]' : metric === 'http_req_duration' ? '["p(95)<500"]' : '[]';
+      out.push(`{"type":"Metric","data":{"name":"${metric}","type":"${type}","contains":"${contains}","thresholds":${thresholds},"submetrics":null},"metric":"${metric}"}\n`);
+      lines++;
+    }
+    const line = `{"metric":"${metric}","type":"Point","data":{"time":"${isoNanos(timeNs)}","value":${value},"tags":${tags}}}\n`;
+    out.push(line);
+    outLen += line.length;
+    lines++;
+  };
+  const vus = 50;
+  // Each VU runs iterations back to back: one request to a random endpoint, a check, a short sleep.
+  const vuClock: bigint[] = [];
+  const startNs = 1_795_000_000_000_000_000n;
+  for (let v = 0; v < vus; v++) vuClock.push(startNs + BigInt(Math.floor(rand() * 1e9)));
+  let nextGaugeNs = startNs;
+  const latency = (median: number) => median * Math.exp(0.6 * Math.sqrt(-2 * Math.log(rand() || 1e-12)) * Math.cos(2 * Math.PI * rand()));
+  const round6 = (x: number) => Math.round(x * 1e6) / 1e6;
+
+  while (bytes + outLen < targetBytes) {
+    // The VU furthest behind goes next; this keeps times nearly ordered, as k6's output is.
+    let v = 0;
+    for (let i = 1; i < vus; i++) if (vuClock[i]! < vuClock[v]!) v = i;
+    const t = vuClock[v]!;
+    while (nextGaugeNs <= t) {
+      emit('vus', nextGaugeNs, vus, '{"scenario":"steady"}');
+      emit('vus_max', nextGaugeNs, vus, '{}');
+      nextGaugeNs += 1_000_000_000n;
+    }
+    const ep = ENDPOINTS[Math.floor(rand() * ENDPOINTS.length)]!;
+    const failed = rand() < ep.failRate;
+    const status = failed ? '500' : '200';
+    const duration = round6(latency(ep.medianMs));
+    const tags = `{"endpoint":"${ep.tag}","expected_response":"${failed ? 'false' : 'true'}","group":"","method":"${ep.method}","name":"${ep.name}","proto":"HTTP/1.1","scenario":"steady","status":"${status}","url":"${ep.url}"}`;
+    const doneNs = t + BigInt(Math.round(duration * 1e6));
+    // k6 stamps a request's samples with one time; VUs flush out of order by a few ms.
+    const stamp = doneNs - BigInt(Math.floor(rand() * 3e6));
+    emit('http_reqs', stamp, 1, tags);
+    emit('http_req_duration', stamp, duration, tags);
+    emit('http_req_blocked', stamp, round6(rand() * 0.01), tags);
+    emit('http_req_connecting', stamp, 0, tags);
+    emit('http_req_tls_handshaking', stamp, 0, tags);
+    emit('http_req_sending', stamp, round6(0.01 + rand() * 0.05), tags);
+    emit('http_req_waiting', stamp, round6(duration * 0.98), tags);
+    emit('http_req_receiving', stamp, round6(duration * 0.01), tags);
+    emit('http_req_failed', stamp, failed ? 1 : 0, tags);
+    const iterTags = '{"group":"","scenario":"steady"}';
+    emit('checks', stamp, failed ? 0 : 1, `{"check":"${ep.tag} status is 200","group":"","scenario":"steady"}`);
+    emit('data_sent', stamp, 120 + Math.floor(rand() * 200), iterTags);
+    emit('data_received', stamp, 200 + Math.floor(rand() * 400), iterTags);
+    const sleepNs = BigInt(Math.floor(10e6 + rand() * 30e6));
+    const iterEnd = doneNs + sleepNs;
+    emit('iteration_duration', iterEnd, round6(Number(iterEnd - t) / 1e6), iterTags);
+    emit('iterations', iterEnd, 1, iterTags);
+    vuClock[v] = iterEnd;
+    requests++;
+    if (outLen > 8 * 1024 * 1024) flush();
+  }
+  flush();
+  closeSync(fd);
+  return { bytes, lines, requests };
+}

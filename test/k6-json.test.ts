@@ -1,0 +1,193 @@
+// The k6 --out json ingester: the byte scanner against JSON.parse, tricky lines,
+// HDR percentiles against exact ones, and the worker-thread path against one thread.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { ingestNdjson } from '../src/ingest/k6/ndjson.js';
+import { createLineResult, FALLBACK, parseLineJson, POINT, scanLine, TIME_ONLY } from '../src/ingest/k6/ndjson-line.js';
+import { parseRfc3339MsString } from '../src/ingest/k6/ndjson-time.js';
+import { generateK6Ndjson } from '../src/bench/generate-k6.js';
+import { testContext } from './helpers/ctx.js';
+
+const fixtures = path.resolve(__dirname, '..', 'fixtures', 'k6-json');
+let dir = '';
+beforeAll(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'ce-k6json-'));
+});
+afterAll(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+async function bothPaths(file: string) {
+  const fastCtx = testContext();
+  const slowCtx = testContext();
+  const [fast] = await ingestNdjson(file, fastCtx, { fast: true, workers: 0 });
+  const [slow] = await ingestNdjson(file, slowCtx, { fast: false, workers: 0 });
+  return { fast: fast!, slow: slow!, fastWarnings: fastCtx.warnings, slowWarnings: slowCtx.warnings };
+}
+
+describe('fast scanner and JSON.parse give identical models', () => {
+  for (const c of ['canary-v0.48', 'main-ramp-v0.37', 'corrupt-middle-line', 'truncated-last-line']) {
+    it(c, async () => {
+      const { fast, slow, fastWarnings, slowWarnings } = await bothPaths(path.join(fixtures, c, 'input', 'k6-out.ndjson.gz'));
+      expect(fast.summary.requests).toBeGreaterThan(0);
+      expect(fast).toEqual(slow);
+      expect(fastWarnings).toEqual(slowWarnings);
+    }, 60_000);
+  }
+
+  it('on tricky lines: escapes, unicode, key orders, extra fields, exponents, offsets, CRLF, BOM', async () => {
+    const t = '2026-11-22T19:32:12.964529223Z';
+    const lines = [
+      '\ufeff{"type":"Metric","data":{"name":"http_reqs","type":"counter","contains":"default","thresholds":[],"submetrics":null},"metric":"http_reqs"}',
+      '{"metric":"http_reqs","type":"Point","data":{"time":"' + t + '","value":1,"tags":{"method":"GET","name":"GET /a \\"quoted\\"","status":"200"}}}',
+      '{"metric":"http_req_duration","type":"Point","data":{"time":"' + t + '","value":12.5,"tags":{"method":"GET","name":"GET /a \\"quoted\\"","status":"200"}}}',
+      // unicode in the name (raw UTF-8 and a \\u escape), old key order
+      '{"type":"Point","data":{"time":"2026-11-22T20:32:13.5+01:00","value":1,"tags":{"method":"POST","name":"POST /café/✓","status":"201"}},"metric":"http_reqs"}',
+      '{"type":"Point","data":{"time":"2026-11-22T20:32:13.5+01:00","value":1.5e2,"tags":{"method":"POST","name":"POST /caf\\u00e9/✓","status":"201"}},"metric":"http_req_duration"}',
+      // other key orders, whitespace, extra fields
+      '{ "data": {"tags": {"status": "200", "name": "GET /b", "method": "GET"}, "value": 3E-1, "time": "' + t + '"}, "type": "Point", "metric": "http_req_duration" }',
+      '{"metric":"http_req_duration","type":"Point","data":{"time":"' + t + '","value":7.25,"tags":{"name":"GET /b","method":"GET","status":"200"},"metadata":{"trace_id":"x"}}}\r',
+      '{"metric":"http_req_waiting","type":"Point","data":{"time":"2026-11-22T19:32:20.000000001Z","value":7.1,"tags":{"name":"GET /b"}}}',
+      // numbers: long mantissa, negative zero, a tag that is not a string, null tags
+      '{"metric":"http_req_duration","type":"Point","data":{"time":"' + t + '","value":0.12345678901234567,"tags":{"name":"GET /b","method":"GET","status":200}}}',
+      '{"metric":"my_counter","type":"Point","data":{"time":"' + t + '","value":-0,"tags":null}}',
+      '{"metric":"my_trend","type":"Point","data":{"time":"' + t + '","value":123456789012345678,"tags":{}}}',
+      // a negative duration is skipped and warned about
+      '{"metric":"http_req_duration","type":"Point","data":{"time":"' + t + '","value":-3,"tags":{"name":"GET /b","method":"GET"}}}',
+      '{"metric":"http_req_failed","type":"Point","data":{"time":"' + t + '","value":1,"tags":{"name":"GET /b","method":"GET","status":"503","error":"upstream \\"gone\\""}}}',
+      '',
+    ];
+    const file = path.join(dir, 'tricky.ndjson');
+    writeFileSync(file, lines.join('\n'));
+    const { fast, slow, fastWarnings, slowWarnings } = await bothPaths(file);
+    expect(fast).toEqual(slow);
+    expect(fastWarnings).toEqual(slowWarnings);
+    expect(fastWarnings.map((w) => w.line)).toEqual([12]);
+    const names = fast.endpoints.map((e) => e.name);
+    expect(names).toContain('GET /a "quoted"');
+    expect(names).toContain('POST /café/✓');
+    const cafe = fast.endpoints.find((e) => e.name === 'POST /café/✓')!;
+    expect(cafe.latencyMs.max).toBe(150);
+    const b = fast.endpoints.find((e) => e.name === 'GET /b')!;
+    expect(b.latencyMs.min).toBe(0.12345678901234567);
+    expect(b.latencyMs.max).toBe(7.25);
+    expect(fast.errors[0]).toMatchObject({ endpoint: 'GET /b', message: 'upstream "gone"', status: '503', count: 1 });
+    // +01:00 offset: 20:32:13.5+01:00 is 19:32:13.5Z; the waiting sample is the last one.
+    expect(fast.start).toBe('2026-11-22T19:32:12.964Z');
+    expect(fast.end).toBe('2026-11-22T19:32:20.000Z');
+    expect(fast.metrics.custom?.my_trend?.max).toBe(123456789012345678);
+  });
+});
+
+describe('scanLine agrees with JSON.parse line by line', () => {
+  const metric = fc.constantFrom('http_reqs', 'http_req_duration', 'http_req_failed', 'http_req_blocked', 'vus', 'checks', 'custom_metric');
+  const tagValue = fc.oneof(fc.string(), fc.constantFrom('GET', 'POST /predict', '200', 'é✓ ü', 'a"b', 'back\\slash'));
+  const value = fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.integer(), fc.constantFrom(0, 1, 1e-7, 2.5e21, 38.123456));
+  const time = fc.integer({ min: 0, max: 4102444800000 }).chain((ms) =>
+    fc.tuple(fc.constant(ms), fc.integer({ min: 0, max: 999999 }), fc.constantFrom('Z', '+01:00', '-05:30')),
+  );
+  it('for generated Points in both key orders', () => {
+    let scanned = 0;
+    fc.assert(
+      fc.property(metric, value, time, fc.dictionary(fc.constantFrom('name', 'method', 'url', 'status', 'error', 'error_code', 'group', 'scenario'), tagValue), fc.boolean(), (m, v, [ms, sub, zone], tags, oldOrder) => {
+        const iso = new Date(ms).toISOString().slice(0, 23) + String(sub).padStart(6, '0') + 'Z';
+        const shifted = zone === 'Z' ? iso : iso.slice(0, -1) + zone;
+        const data = `{"time":${JSON.stringify(shifted)},"value":${JSON.stringify(v)},"tags":${JSON.stringify(tags)}}`;
+        const line = oldOrder ? `{"type":"Point","data":${data},"metric":${JSON.stringify(m)}}` : `{"metric":${JSON.stringify(m)},"type":"Point","data":${data}}`;
+        const buf = Buffer.from(line);
+        const fast = createLineResult();
+        const slow = createLineResult();
+        const kind = scanLine(buf, 0, buf.length, fast);
+        const ref = parseLineJson(line, slow);
+        if (kind === FALLBACK) return;
+        scanned++;
+        expect(kind).toBe(ref);
+        expect(fast.metric).toBe(slow.metric);
+        expect(fast.timeMs).toBe(slow.timeMs);
+        if (kind === POINT) {
+          expect(Object.is(fast.value, slow.value)).toBe(true);
+          expect(fast.tags).toEqual(slow.tags);
+        } else {
+          expect(kind).toBe(TIME_ONLY);
+        }
+      }),
+      { numRuns: 2000 },
+    );
+    // The comparison means something only if the fast path took most lines.
+    expect(scanned).toBeGreaterThan(500);
+  });
+
+  it('reads the time with its nanoseconds and offset', () => {
+    expect(parseRfc3339MsString('2026-11-22T19:32:12.964529223Z')).toBeCloseTo(Date.parse('2026-11-22T19:32:12.964Z') + 0.529223, 4);
+    expect(parseRfc3339MsString('2026-11-22T20:32:12+01:00')).toBe(Date.parse('2026-11-22T19:32:12Z'));
+    expect(parseRfc3339MsString('1999-02-28T23:59:59.5-00:30')).toBe(Date.parse('1999-03-01T00:29:59.500Z'));
+    expect(parseRfc3339MsString('2026-13-22T19:32:12Z')).toBeNaN();
+    expect(parseRfc3339MsString('2026-11-22T19:32:12')).toBeNaN();
+    expect(parseRfc3339MsString('2026-11-22T19:32:1\u0132Z')).toBeNaN();
+  });
+});
+
+describe('percentiles', () => {
+  it('HDR percentiles are within 0.1% of exact sorted-array percentiles', async () => {
+    const file = path.join(dir, 'gen.ndjson');
+    const gen = generateK6Ndjson(file, 3 * 1024 * 1024, 7);
+    const ctx = testContext();
+    const [part] = await ingestNdjson(file, ctx, { workers: 0 });
+    // Exact reference: every http_req_duration value, sorted; nearest-rank percentile.
+    const byEndpoint = new Map<string, number[]>();
+    for (const line of readFileSync(file, 'utf8').split('\n')) {
+      if (!line.includes('"http_req_duration","type":"Point"')) continue;
+      const o = JSON.parse(line);
+      const key = o.data.tags.name;
+      if (!byEndpoint.has(key)) byEndpoint.set(key, []);
+      byEndpoint.get(key)!.push(o.data.value);
+    }
+    const all = [...byEndpoint.values()].flat();
+    const exact = (xs: number[], p: number) => {
+      const s = [...xs].sort((a, b) => a - b);
+      return s[Math.max(0, Math.ceil((p / 100) * s.length) - 1)]!;
+    };
+    const close = (got: number | null, want: number) => {
+      expect(got).not.toBeNull();
+      expect(Math.abs(got! - want) / want).toBeLessThanOrEqual(0.001);
+    };
+    expect(part!.summary.requests).toBe(gen.requests);
+    expect(all.length).toBe(gen.requests);
+    for (const p of [50, 90, 95, 99] as const) close(part!.summary.latencyMs[`p${p}`], exact(all, p));
+    expect(part!.summary.latencyMs.max).toBe(Math.max(...all));
+    expect(part!.summary.latencyMs.min).toBe(Math.min(...all));
+    for (const e of part!.endpoints) {
+      const xs = byEndpoint.get(e.name)!;
+      expect(e.requests).toBe(xs.length);
+      for (const p of [50, 90, 95, 99] as const) close(e.latencyMs[`p${p}`], exact(xs, p));
+    }
+    expect(ctx.warnings).toEqual([]);
+  }, 60_000);
+});
+
+// Worker threads run the compiled worker module, so this uses the build (npm test builds first).
+const distNdjson = path.resolve(__dirname, '..', 'dist', 'ingest', 'k6', 'ndjson.js');
+describe('worker threads', () => {
+  it.skipIf(!existsSync(distNdjson))('split a plain file by byte ranges and merge to the same model as one thread', async () => {
+    const mod = (await import(pathToFileURL(distNdjson).href)) as typeof import('../src/ingest/k6/ndjson.js');
+    const file = path.join(dir, 'parallel.ndjson');
+    // A corrupt line in the middle checks that line numbers survive the split.
+    generateK6Ndjson(file, 4 * 1024 * 1024, 3);
+    const text = readFileSync(file, 'utf8').split('\n');
+    text[5000] = text[5000]!.slice(0, 40);
+    writeFileSync(file, text.join('\n'));
+    const oneCtx = testContext();
+    const manyCtx = testContext();
+    const [one] = await mod.ingestNdjson(file, oneCtx, { workers: 0 });
+    const [many] = await mod.ingestNdjson(file, manyCtx, { workers: 3 });
+    expect(manyCtx.warnings).toEqual(oneCtx.warnings);
+    expect(oneCtx.warnings[0]!.line).toBe(5001);
+    // Sums are added in another order, so means may differ in the last bits.
+    const roundMeans = (x: unknown) => JSON.parse(JSON.stringify(x), (k, v) => (k === 'mean' && typeof v === 'number' ? Number(v.toPrecision(12)) : v));
+    expect(roundMeans(many)).toEqual(roundMeans(one));
+  }, 60_000);
+});
