@@ -3,7 +3,7 @@
 // seeded bootstrap CI of the relative change and a Mann-Whitney U test, never from two
 // numbers alone.
 import type { Run } from '../model/types.js';
-import { changePct, pct, sig3 } from './format.js';
+import { changePct, num, pct, sig3 } from './format.js';
 import { randomIndex, randomNormal, seededRng, type Rng } from './prng.js';
 import type { RunFacts } from './run-analysis.js';
 import { mannWhitney, quantileSorted } from './stats.js';
@@ -127,30 +127,34 @@ function windowSeries(f: RunFacts, m: ParsedMetric, windowS: number): RunSeries 
   };
 }
 
-/** Value at quantile q of the run's latency distribution, interpolated between the summary's percentiles. */
-function summaryQuantile(run: Run, q: number): number | null {
+/**
+ * dQ/dq at q from the run's reported percentiles. Latency tails are close to
+ * exponential, so the chords are taken in x = −ln(1−q), where such a tail is a line,
+ * averaged over the neighbours below and above, and mapped back: dQ/dq = (dQ/dx)/(1−q).
+ */
+function quantileSlope(run: Run, q: number): number | null {
   const l = run.summary.latencyMs;
   const known: Array<[number, number | null]> = [
-    [0, l.min],
     [0.5, l.p50],
     [0.9, l.p90],
     [0.95, l.p95],
     [0.99, l.p99],
-    [1, l.max],
   ];
   for (const [k, v] of Object.entries(run.summary.extraPercentiles ?? {})) {
     const n = Number(k.replace(/^p/, ''));
-    if (Number.isFinite(n) && n >= 0 && n <= 100) known.push([n / 100, v]);
+    if (Number.isFinite(n) && n > 0 && n < 100) known.push([n / 100, v]);
   }
-  const pts = known.filter((x): x is [number, number] => x[1] !== null).sort((a, b) => a[0] - b[0]);
-  if (pts.length === 0) return null;
-  if (q <= pts[0]![0]) return pts[0]![1];
-  for (let i = 1; i < pts.length; i++) {
-    const [q1, v1] = pts[i]!;
-    const [q0, v0] = pts[i - 1]!;
-    if (q <= q1) return q1 === q0 ? v1 : v0 + ((v1 - v0) * (q - q0)) / (q1 - q0);
-  }
-  return pts[pts.length - 1]![1];
+  const x = (p: number) => -Math.log(1 - p);
+  const pts = known.filter((k): k is [number, number] => k[1] !== null).sort((a, b) => a[0] - b[0]);
+  const below = [...pts].reverse().find((p) => p[0] < q - 1e-9);
+  const above = pts.find((p) => p[0] > q + 1e-9);
+  const at = pts.find((p) => Math.abs(p[0] - q) <= 1e-9);
+  if (!at) return null;
+  const chords: number[] = [];
+  if (below) chords.push((at[1] - below[1]) / (x(at[0]) - x(below[0])));
+  if (above) chords.push((above[1] - at[1]) / (x(above[0]) - x(at[0])));
+  if (chords.length === 0) return null;
+  return Math.max(0, chords.reduce((a, b) => a + b, 0) / chords.length) / (1 - q);
 }
 
 /** Whole-run value and its standard error, for runs without a usable timeline. */
@@ -160,12 +164,11 @@ function summaryEstimate(run: Run, m: ParsedMetric): { value: number; se: number
     const q = Number(m.p.slice(1)) / 100;
     const value = run.summary.latencyMs[m.p];
     if (value === null || n <= 0) return null;
-    // Distribution-free interval of a quantile: the ranks n·q ± 1.96·√(n·q·(1−q)).
-    const dq = 1.96 * Math.sqrt((q * (1 - q)) / n);
-    const lo = summaryQuantile(run, Math.max(0, q - dq));
-    const hi = summaryQuantile(run, Math.min(1, q + dq));
-    if (lo === null || hi === null) return null;
-    return { value, se: Math.max(0, hi - lo) / (2 * 1.96) };
+    // Sampling error of a quantile: √(q(1−q)/n) / f(Q(q)), the density f estimated from
+    // the neighbouring reported percentiles.
+    const slope = quantileSlope(run, q);
+    if (slope === null) return null;
+    return { value, se: slope * Math.sqrt((q * (1 - q)) / n) };
   }
   if (m.kind === 'error-rate') {
     if (n <= 0) return null;
@@ -213,7 +216,7 @@ export function experimentStudy(cfg: ExperimentStudyConfig & { id: string }, fac
     method: '',
     windows: { baseline: 0, candidate: 0 },
   };
-  const wanted = `${criterion.direction} by at least ${sig3(criterion.minChangePct)}%`;
+  const wanted = `${criterion.direction} by at least ${num(criterion.minChangePct)}%`;
   if (!base || !cand || !parsed) {
     const why = !parsed
       ? `unknown metric "${metric}" (use max-pNN, mean-pNN, sustained-pNN with NN in 50/90/95/99, error-rate or rps)`
@@ -251,7 +254,7 @@ export function experimentStudy(cfg: ExperimentStudyConfig & { id: string }, fac
     study.method =
       `Seeded bootstrap (${resamples} resamples, seed ${opts.seed}) of the relative change of ${name}: each resample draws, per run, as many ${windowS} s sliding windows ` +
       `(with replacement) as the analysed range holds, and recomputes the metric${parsed.kind === 'latency' && parsed.stat === 'max' ? ' as the maximum of the drawn windows' : ''}; ` +
-      `percentile CI at ${sig3(confidence * 100)}%. Plus a two-sided Mann-Whitney U test on the per-interval values (${study.pValue === null ? 'not possible here' : `${sb.intervalValues.length} vs ${sc.intervalValues.length} values`}).`;
+      `percentile CI at ${num(confidence * 100)}%. Plus a two-sided Mann-Whitney U test on the per-interval values (${study.pValue === null ? 'not possible here' : `${sb.intervalValues.length} vs ${sc.intervalValues.length} values`}).`;
     if (sb.windows.length < MIN_WINDOWS || sc.windows.length < MIN_WINDOWS) rankOk = false;
   } else {
     const eb = summaryEstimate(base.run, parsed);
@@ -267,7 +270,7 @@ export function experimentStudy(cfg: ExperimentStudyConfig & { id: string }, fac
       }
       study.method =
         `No per-window values (a run has no usable timeline), so the whole-run figure stands in for ${name}. Its sampling error comes from the run's summary ` +
-        `(for a percentile: the distribution-free rank interval n·q ± 1.96·√(n·q·(1−q)) mapped through the reported percentiles; for rates: binomial/Poisson), ` +
+        `(for a percentile: √(q(1−q)/n) divided by the density at the percentile, estimated from the neighbouring reported percentiles; for rates: binomial/Poisson), ` +
         `and a seeded parametric bootstrap (${resamples} normal resamples, seed ${opts.seed}) gives the CI of the relative change. No rank test is possible.`;
     } else {
       study.method = 'None: neither run has the values this metric needs.';
@@ -288,12 +291,12 @@ export function experimentStudy(cfg: ExperimentStudyConfig & { id: string }, fac
   study.definitions = [
     `Metric ${metric}: ${name}, over each run's steady phase (the whole run when it has none).`,
     `Criterion: the candidate's ${name} must ${wanted} relative to the baseline.`,
-    `PASS when the whole ${sig3(confidence * 100)}% CI of the change is at least ${sig3(thr)}% in the required direction and, where per-interval values exist, the Mann-Whitney test is significant (p < ${sig3(alpha)}) in that direction with at least ${MIN_WINDOWS} windows per run; FAIL when the whole CI falls short of the required change; INCONCLUSIVE otherwise. Equal runs therefore never pass.`,
+    `PASS when the whole ${num(confidence * 100)}% CI of the change is at least ${num(thr)}% in the required direction and, where per-interval values exist, the Mann-Whitney test is significant (p < ${num(alpha)}) in that direction with at least ${MIN_WINDOWS} windows per run; FAIL when the whole CI falls short of the required change; INCONCLUSIVE otherwise. Equal runs therefore never pass.`,
   ];
   const values = `${sig3(study.baselineValue ?? NaN)} → ${sig3(study.candidateValue ?? NaN)}`;
   const unit = parsed.kind === 'latency' ? ' ms' : parsed.kind === 'rps' ? ' req/s' : '';
   if (study.changePct !== null && study.ci) {
-    const p = study.pValue !== null ? `, Mann-Whitney p = ${study.pValue < 0.0001 ? '< 0.0001' : sig3(study.pValue)}` : '';
+    const p = study.pValue !== null ? `, Mann-Whitney p = ${study.pValue < 0.0001 ? '< 0.0001' : num(study.pValue)}` : '';
     const meaning =
       study.verdict === 'PASS'
         ? `it meets the criterion (${wanted})`
@@ -301,7 +304,7 @@ export function experimentStudy(cfg: ExperimentStudyConfig & { id: string }, fac
           ? `it does not ${wanted}`
           : `the evidence cannot tell whether it meets the criterion (${wanted})`;
     study.conclusions.push(
-      `${cfg.candidate} vs ${cfg.baseline}: ${name} ${values}${unit} (${pct(study.changePct)}; ${sig3(confidence * 100)}% CI ${pct(study.ci[0])} to ${pct(study.ci[1])}${p}): ${meaning} → ${study.verdict}.`,
+      `${cfg.candidate} vs ${cfg.baseline}: ${name} ${values}${unit} (${pct(study.changePct)}; ${num(confidence * 100)}% CI ${pct(study.ci[0])} to ${pct(study.ci[1])}${p}): ${meaning} → ${study.verdict}.`,
     );
   } else {
     study.conclusions.push(`${cfg.candidate} vs ${cfg.baseline}: the change of ${name} cannot be computed (${values}${unit}) → INCONCLUSIVE.`);

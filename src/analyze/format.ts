@@ -8,6 +8,11 @@ export function sig3(x: number): string {
   return fixed;
 }
 
+/** Up to 3 significant digits without trailing zeros: factors, counts, thresholds. */
+export function num(x: number): string {
+  return Number.isFinite(x) ? String(Number(x.toPrecision(3))) : String(x);
+}
+
 export function pct(x: number): string {
   const r = Math.abs(Number(x.toPrecision(2)));
   const s = r >= 10 ? String(Math.round(r)) : String(r);

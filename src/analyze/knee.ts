@@ -2,7 +2,7 @@
 // grows. Little's law N = X·(R + Z) turns the best throughput X_max and the unloaded
 // response time R_min (plus think time Z) into the concurrency N* the system saturates at.
 import type { Run } from '../model/types.js';
-import { sig3 } from './format.js';
+import { num, sig3 } from './format.js';
 import { sortedTimeline } from './windows.js';
 
 export interface LoadLevel {
@@ -46,9 +46,9 @@ export function findKnee(levels: LoadLevel[], thinkTimeS: number | undefined): K
       const z = thinkTimeS ?? 0;
       const littleN = xMax * (rMinS + z);
       const reason =
-        `From ${sig3(prev.users)} to ${sig3(cur.users)} users throughput went from ${sig3(prev.rps)} to ${sig3(cur.rps)} req/s ` +
-        `(${rpsGrowth >= 0 ? '+' : '−'}${sig3(Math.abs(rpsGrowth * 100))}%, linear would be +${sig3(linearGrowth * 100)}%) while latency rose from ` +
-        `${sig3(prev.latencyMs)} to ${sig3(cur.latencyMs)} ms. Little's law N* = X_max·(R_min + Z) = ${sig3(xMax)} req/s × (${sig3(rMinS)} s + ${sig3(z)} s) ≈ ${sig3(littleN)} users` +
+        `From ${num(prev.users)} to ${num(cur.users)} users throughput went from ${sig3(prev.rps)} to ${sig3(cur.rps)} req/s ` +
+        `(${rpsGrowth >= 0 ? '+' : '−'}${num(Math.abs(rpsGrowth * 100))}%, linear would be +${num(linearGrowth * 100)}%) while latency rose from ` +
+        `${sig3(prev.latencyMs)} to ${sig3(cur.latencyMs)} ms. Little's law N* = X_max·(R_min + Z) = ${sig3(xMax)} req/s × (${num(rMinS)} s + ${num(z)} s) ≈ ${num(littleN)} users` +
         (thinkTimeS === undefined ? ' (think time unknown, taken as 0)' : '') +
         '.';
       return { level: cur, littleN, reason };

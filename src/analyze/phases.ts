@@ -131,7 +131,12 @@ export function detectPhases(run: Run, windowS: number): PhaseResult {
   const level = median(smooth.filter((v) => v >= 0.8 * top)) ?? top;
   const stretch = longestStretch(pts.length, (i) => Math.abs(smooth[i]! - level) <= THROUGHPUT_BAND * level);
   if (stretch) {
-    const [from, to] = trimEdges(pts, stretch[0], stretch[1]);
+    // The moving average blurs the edges: extend over raw points still inside the band.
+    const inBand = (i: number) => Math.abs(rate[i]! - level) <= THROUGHPUT_BAND * level;
+    let [a, b] = stretch;
+    while (a > 0 && inBand(a - 1)) a--;
+    while (b < pts.length - 1 && inBand(b + 1)) b++;
+    const [from, to] = trimEdges(pts, a, b);
     const r = rangeOf(from, to);
     const long = r.endT - r.startT >= minS - 1e-9;
     if (long && trendChange(pts, from, to) <= MAX_TREND) return { phases: assemble(pts, interval, r), basis: 'throughput', steady: r };

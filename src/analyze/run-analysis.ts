@@ -1,6 +1,6 @@
 // Per-run figures: phases, peak vs sustained latency, throughput, error rate, warnings.
 import type { Run } from '../model/types.js';
-import { sig3 } from './format.js';
+import { num } from './format.js';
 import { detectPhases, type PhaseResult } from './phases.js';
 import { coefficientOfVariation } from './stats.js';
 import type { AnalyzeOptions, LatencyPrecision, PeakPercentiles, Percentiles, RunAnalysis } from './types.js';
@@ -86,7 +86,7 @@ function runWarnings(run: Run, facts: Omit<RunFacts, 'analysis'>, opts: AnalyzeO
   }
   if (errRate !== null && errRate > opts.failureRateThreshold) {
     out.push(
-      `${sig3(errRate * 100)}% of requests failed (${run.summary.failures} of ${run.summary.requests}), above the ${sig3(opts.failureRateThreshold * 100)}% threshold.`,
+      `${num(errRate * 100)}% of requests failed (${run.summary.failures} of ${run.summary.requests}), above the ${num(opts.failureRateThreshold * 100)}% threshold.`,
     );
   }
   const dropped = run.metrics.droppedIterations ?? 0;
@@ -115,7 +115,7 @@ function runWarnings(run: Run, facts: Omit<RunFacts, 'analysis'>, opts: AnalyzeO
       missingS += dt - interval;
     }
   }
-  if (gaps > 0) out.push(`The timeline has ${gaps} gap${gaps === 1 ? '' : 's'} (${sig3(missingS)} s without data).`);
+  if (gaps > 0) out.push(`The timeline has ${gaps} gap${gaps === 1 ? '' : 's'} (${num(missingS)} s without data).`);
   // Server-side series that do not cover the run.
   const runStart = epochS(run.start);
   const runEnd = epochS(run.end) ?? (runStart !== null && run.durationS !== null ? runStart + run.durationS : null);
@@ -129,7 +129,7 @@ function runWarnings(run: Run, facts: Omit<RunFacts, 'analysis'>, opts: AnalyzeO
       const tol = Math.max(1, step) + 1;
       const uncovered = Math.max(0, first - runStart) + Math.max(0, runEnd - last);
       if (first > runStart + tol || last < runEnd - tol) {
-        out.push(`Series "${s.name}" covers only part of the run (${sig3(uncovered)} s of the run have no data): its figures do not describe the whole run.`);
+        out.push(`Series "${s.name}" covers only part of the run (${num(uncovered)} s of the run have no data): its figures do not describe the whole run.`);
       }
     }
   }

@@ -2,7 +2,7 @@
 // threads, users, connections), speed-up and efficiency against linear, noise-aware steps
 // and the saturation knee.
 import type { Run } from '../model/types.js';
-import { changePct, pct, sig3 } from './format.js';
+import { changePct, num, pct, sig3 } from './format.js';
 import { findKnee, rampLevels, type Knee, type LoadLevel } from './knee.js';
 import type { RunFacts } from './run-analysis.js';
 import type { ScalingKnee, ScalingPoint, ScalingStep, ScalingStudy, ScalingStudyConfig } from './types.js';
@@ -113,18 +113,18 @@ export function scalingStudy(cfg: ScalingStudyConfig & { id: string }, facts: Ru
     const a = points.find((p) => p.runId === s.fromRunId)!;
     const b = points.find((p) => p.runId === s.toRunId)!;
     if (s.rpsChangePct === null || a.rps === null || b.rps === null) {
-      conclusions.push(`From ${sig3(s.from)} to ${sig3(s.to)} ${unit} the throughput change is unknown (no request rate).`);
+      conclusions.push(`From ${num(s.from)} to ${num(s.to)} ${unit} the throughput change is unknown (no request rate).`);
       continue;
     }
-    const head = `Scaling from ${sig3(s.from)} to ${sig3(s.to)} ${unit}`;
+    const head = `Scaling from ${num(s.from)} to ${num(s.to)} ${unit}`;
     if (s.withinNoise) {
       conclusions.push(
-        `${head} did not change throughput beyond run-to-run noise (${sig3(a.rps)} → ${sig3(b.rps)} req/s, ${pct(s.rpsChangePct)}, noise ±${sig3(s.noisePct)}%)` +
+        `${head} did not change throughput beyond run-to-run noise (${sig3(a.rps)} → ${sig3(b.rps)} req/s, ${pct(s.rpsChangePct)}, noise ±${num(s.noisePct)}%)` +
           (s.to > s.from ? ': the bottleneck has moved elsewhere.' : '.'),
       );
     } else {
       const verb = s.rpsChangePct > 0 ? 'raised' : 'lowered';
-      const eff = s.efficiency !== null ? `; ${sig3(s.efficiency * 100)}% of linear scaling` : '';
+      const eff = s.efficiency !== null ? `; ${num(s.efficiency * 100)}% of linear scaling` : '';
       conclusions.push(`${head} ${verb} throughput from ${sig3(a.rps)} to ${sig3(b.rps)} req/s (${pct(s.rpsChangePct)}${eff}).`);
     }
     if (s.p95ChangePct !== null && a.p95 !== null && b.p95 !== null) {
@@ -135,7 +135,7 @@ export function scalingStudy(cfg: ScalingStudyConfig & { id: string }, facts: Ru
   const last = points[points.length - 1];
   if (base && last && last !== base && last.speedup !== null && last.efficiency !== null) {
     conclusions.push(
-      `Overall, ${sig3(last.value / base.value)}× the ${unit} gave ${sig3(last.speedup)}× the throughput (efficiency ${sig3(last.efficiency * 100)}% of linear).`,
+      `Overall, ${num(last.value / base.value)}× the ${unit} gave ${num(last.speedup)}× the throughput (efficiency ${num(last.efficiency * 100)}% of linear).`,
     );
   }
   if (knee) conclusions.push(`Saturation knee: ${knee.reason}`);

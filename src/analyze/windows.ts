@@ -1,7 +1,7 @@
 // Latency and throughput over time ranges of a run's timeline: the sliding windows
 // behind peak figures and experiment values, and the merged steady-phase figures.
-import { decodeHistogram, createHistogram, mergeEncoded, percentileMs, type Histogram } from '../model/histogram.js';
 import type { Run, TimelinePoint } from '../model/types.js';
+import { decodeSparse, mergedPercentilesMs, type SparseHistogram } from './sparse-histogram.js';
 import type { LatencyPrecision, Percentiles } from './types.js';
 
 export const PERCENTILES = ['p50', 'p90', 'p95', 'p99'] as const;
@@ -56,8 +56,13 @@ function emptyPercentiles(): Percentiles {
   return { p50: null, p90: null, p95: null, p99: null };
 }
 
-function fromHistogram(h: Histogram): Percentiles {
-  return { p50: percentileMs(h, 50), p90: percentileMs(h, 90), p95: percentileMs(h, 95), p99: percentileMs(h, 99) };
+function fromSparse(parts: SparseHistogram[]): Percentiles {
+  const [p50, p90, p95, p99] = mergedPercentilesMs(parts, PERCENTILES.map((k) => PERCENT[k]));
+  return { p50: p50!, p90: p90!, p95: p95!, p99: p99! };
+}
+
+function sparseOf(points: TimelinePoint[]): SparseHistogram[] {
+  return points.filter((p) => p.histogram && p.requests > 0).map((p) => decodeSparse(p.histogram!));
 }
 
 /** Request-weighted mean of the points' own percentiles: an approximation, never exact. */
@@ -95,9 +100,8 @@ function lastCumulative(points: TimelinePoint[]): Percentiles {
 /** Latency percentiles over a set of consecutive points, as exact as the precision allows. */
 export function rangePercentiles(points: TimelinePoint[], precision: LatencyPrecision): Percentiles {
   if (precision === 'samples') {
-    const encoded = points.filter((p) => p.histogram && p.requests > 0).map((p) => p.histogram!);
-    if (encoded.length === 0) return emptyPercentiles();
-    return fromHistogram(mergeEncoded(encoded));
+    const parts = sparseOf(points);
+    return parts.length === 0 ? emptyPercentiles() : fromSparse(parts);
   }
   if (precision === 'cumulative') return lastCumulative(points);
   if (precision === 'window') return weightedPercentiles(points);
@@ -107,8 +111,7 @@ export function rangePercentiles(points: TimelinePoint[], precision: LatencyPrec
 /**
  * Sliding windows of `windowS` seconds starting at every point inside `range` and
  * lying entirely inside it. When the range is shorter than one window, the range
- * itself is the only window. Histograms are decoded once each and kept only while
- * a window needs them.
+ * itself is the only window. Histograms are decoded once each (sparse-histogram.ts).
  */
 export function slidingWindows(run: Run, range: Range, windowS: number, precision: LatencyPrecision): WindowValue[] {
   const interval = run.timelineIntervalS;
@@ -119,7 +122,6 @@ export function slidingWindows(run: Run, range: Range, windowS: number, precisio
   if (span < windowS - EPS) starts.push(0);
   else pts.forEach((p, i) => p.t + windowS <= range.endT + EPS && starts.push(i));
 
-  const decoded = new Map<number, Histogram>();
   const out: WindowValue[] = [];
   let end = 0;
   for (const i of starts) {
@@ -134,24 +136,7 @@ export function slidingWindows(run: Run, range: Range, windowS: number, precisio
       requests += p.requests;
       failures += p.failures;
     }
-    let lat: Percentiles;
-    if (precision === 'samples') {
-      for (const key of [...decoded.keys()]) if (key < i) decoded.delete(key);
-      const h = createHistogram();
-      for (let j = i; j < end; j++) {
-        const p = pts[j]!;
-        if (!p.histogram || p.requests <= 0) continue;
-        let d = decoded.get(j);
-        if (!d) {
-          d = decodeHistogram(p.histogram);
-          decoded.set(j, d);
-        }
-        h.add(d);
-      }
-      lat = h.totalCount > 0 ? fromHistogram(h) : emptyPercentiles();
-    } else {
-      lat = rangePercentiles(win, precision);
-    }
+    const lat = rangePercentiles(win, precision);
     out.push({ startT, endT, requests, failures, ...lat });
   }
   return out;

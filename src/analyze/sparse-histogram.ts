@@ -1,0 +1,83 @@
+// Per-bucket HDR histograms decoded once into sparse (value, count) lists, so sliding
+// windows and bootstrap resamples merge them cheaply: an HdrHistogram add or percentile
+// query scans the whole counts array (tens of thousands of slots), a sparse merge only
+// the values recorded. Percentiles follow src/model/histogram.ts percentileMs exactly.
+import * as hdr from 'hdr-histogram-js';
+
+export interface SparseHistogram {
+  /** Highest equivalent value of each recorded HDR bucket (µs), ascending. */
+  keys: number[];
+  /** Median equivalent value of the same bucket (µs): what percentileMs reports. */
+  mids: number[];
+  counts: number[];
+  total: number;
+  minNonZero: number;
+  max: number;
+}
+
+interface IterableHistogram {
+  recordedValuesIterator: { reset(): void; hasNext(): boolean; next(): { valueIteratedTo: number; countAtValueIteratedTo: number } };
+  medianEquivalentValue(v: number): number;
+  minNonZeroValue: number;
+  maxValue: number;
+  destroy(): void;
+}
+
+const cache = new Map<string, SparseHistogram>();
+const CACHE_LIMIT = 20_000;
+
+export function decodeSparse(encoded: string): SparseHistogram {
+  const hit = cache.get(encoded);
+  if (hit) return hit;
+  const h = hdr.decodeFromCompressedBase64(encoded, 32, false) as unknown as IterableHistogram;
+  const out: SparseHistogram = { keys: [], mids: [], counts: [], total: 0, minNonZero: h.minNonZeroValue, max: h.maxValue };
+  const it = h.recordedValuesIterator;
+  it.reset();
+  while (it.hasNext()) {
+    const v = it.next();
+    out.keys.push(v.valueIteratedTo);
+    out.mids.push(h.medianEquivalentValue(v.valueIteratedTo));
+    out.counts.push(v.countAtValueIteratedTo);
+    out.total += v.countAtValueIteratedTo;
+  }
+  h.destroy();
+  // Bounded memoization: identical buckets (and repeated analyses of one run) decode once.
+  if (cache.size >= CACHE_LIMIT) cache.clear();
+  cache.set(encoded, out);
+  return out;
+}
+
+function ulp(x: number): number {
+  return x === 0 ? Number.MIN_VALUE : 2 ** (Math.floor(Math.log2(Math.abs(x))) - 52);
+}
+
+/** Percentiles (0–100) in ms of the union of the histograms; null when empty. */
+export function mergedPercentilesMs(parts: readonly SparseHistogram[], percents: readonly number[]): Array<number | null> {
+  let total = 0;
+  let minNonZero = Number.MAX_SAFE_INTEGER;
+  let max = 0;
+  const entries: Array<[number, number, number]> = [];
+  for (const p of parts) {
+    if (p.total === 0) continue;
+    total += p.total;
+    minNonZero = Math.min(minNonZero, p.minNonZero);
+    max = Math.max(max, p.max);
+    for (let i = 0; i < p.keys.length; i++) entries.push([p.keys[i]!, p.mids[i]!, p.counts[i]!]);
+  }
+  if (total === 0) return percents.map(() => null);
+  entries.sort((a, b) => a[0] - b[0]);
+  return percents.map((pct) => {
+    const fp = (Math.min(pct, 100) / 100) * total;
+    const want = Math.max(Math.ceil(fp - ulp(fp)), 1);
+    let acc = 0;
+    for (const [key, mid, count] of entries) {
+      acc += count;
+      if (acc >= want) {
+        const v = key > 0 ? mid : key;
+        const lowest = key === 0 ? 0 : minNonZero;
+        return Math.min(Math.max(v, lowest), max) / 1000;
+      }
+    }
+    return null;
+  });
+}

@@ -1,0 +1,326 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { analyze, type ExperimentStudy, type ScalingStudy, type PeakVsSustainedStudy } from '../src/analyze/index.js';
+import { createHistogram, mergeEncoded, percentileMs, recordMs } from '../src/model/histogram.js';
+import { seededRng } from '../src/analyze/prng.js';
+import { lognormal, summaryOnlyRun, syntheticRun } from './helpers/synthetic-run.js';
+
+const constant = (ms: number) => () => ms;
+
+describe('phases', () => {
+  it('finds ramp-up, steady and ramp-down from the user count', () => {
+    const run = syntheticRun({
+      id: 'ramp',
+      seconds: 70,
+      users: (t) => (t < 20 ? Math.round((t + 1) * 2.5) : t < 60 ? 50 : Math.max(0, 50 - (t - 59) * 5)),
+      rps: (t) => (t < 20 ? (t + 1) * 5 : t < 60 ? 100 : Math.max(0, 100 - (t - 59) * 10)),
+      latency: lognormal(50, 0.2),
+    });
+    const a = analyze([run]).runs[0]!;
+    expect(a.phaseBasis).toBe('users');
+    expect(a.steadyState).toBe(true);
+    expect(a.phases.map((p) => p.name)).toEqual(['ramp-up', 'steady', 'ramp-down']);
+    const steady = a.phases.find((p) => p.name === 'steady')!;
+    // users ≥ 95% of 50 from t=18 (47.5) — the plateau starts when the ramp reaches 47.5 users.
+    expect(steady.startT).toBe(18);
+    expect(steady.endT).toBe(60);
+    expect(a.sustainedRps).toBeCloseTo((95 + 100 + 40 * 100) / 42, 6);
+  });
+
+  it('finds the steady phase from throughput when there is no user count', () => {
+    const run = syntheticRun({ id: 'tp', seconds: 60, rps: (t) => (t < 15 ? (t + 1) * 6 : t < 50 ? 90 : 20), latency: lognormal(40, 0.2) });
+    const a = analyze([run]).runs[0]!;
+    expect(a.phaseBasis).toBe('throughput');
+    expect(a.steadyState).toBe(true);
+    const steady = a.phases.find((p) => p.name === 'steady')!;
+    expect(steady.startT).toBeGreaterThanOrEqual(12);
+    expect(steady.startT).toBeLessThanOrEqual(15);
+    expect(steady.endT).toBe(50);
+    expect(a.phases[0]!.name).toBe('ramp-up');
+  });
+
+  it('says there is no steady state for a run that only ramps, and warns', () => {
+    const byUsers = syntheticRun({ id: 'u', seconds: 40, users: (t) => t + 1, rps: (t) => (t + 1) * 2, latency: lognormal(30, 0.2) });
+    const byRate = syntheticRun({ id: 'r', seconds: 40, rps: (t) => (t + 1) * 3, latency: lognormal(30, 0.2) });
+    const short = syntheticRun({ id: 's', seconds: 6, rps: () => 50, latency: lognormal(30, 0.2) });
+    const res = analyze([byUsers, byRate, short]);
+    for (const a of res.runs) {
+      expect(a.steadyState).toBe(false);
+      expect(a.sustained).toBeNull();
+      expect(a.sustainedRps).toBeNull();
+      expect(a.warnings.some((w) => /steady state/.test(w))).toBe(true);
+    }
+    expect(res.warnings.filter((w) => /steady state/.test(w.message)).map((w) => w.runId)).toEqual(['u', 'r', 's']);
+  });
+});
+
+describe('peak vs sustained', () => {
+  it('computes windowed peak and steady percentiles exactly from the histograms', () => {
+    // 100 req/s; latency 400 ms for t in [5, 10) (before "autoscaling" caught up), 100 ms after.
+    const run = syntheticRun({
+      id: 'spike',
+      seconds: 60,
+      users: (t) => (t < 10 ? 5 * (t + 1) : 50),
+      rps: () => 100,
+      latency: (t) => (t >= 5 && t < 10 ? 400 : 100 + (t % 7)),
+    });
+    const a = analyze([run], { windowS: 10 }).runs[0]!;
+    // Windows starting at t=0..5 hold all 500 slow samples out of 1000: p50 = 100-ish (the 500th value), p90 = 400.
+    expect(a.peak!.p90).toBeCloseTo(400, 0);
+    expect(a.peak!.p99).toBeCloseTo(400, 0);
+    expect(a.peak!.windowStartT.p90).toBe(0);
+    // Sustained: steady phase from t=9 (users 50 ≥ 47.5) to 60. Reference from the same samples.
+    const h = mergeEncoded(run.timeline.filter((p) => p.t >= 9).map((p) => p.histogram!));
+    const direct = createHistogram();
+    for (let t = 9; t < 60; t++) for (let i = 0; i < 100; i++) recordMs(direct, t >= 5 && t < 10 ? 400 : 100 + (t % 7));
+    expect(Math.abs(a.sustained!.p95! / percentileMs(direct, 95)! - 1)).toBeLessThan(0.001);
+    expect(a.sustained!.p50).toBe(percentileMs(h, 50));
+    expect(a.sustained!.p95).toBe(percentileMs(h, 95));
+    expect(a.sustained!.p99).toBe(percentileMs(h, 99));
+    expect(a.latencyPrecision).toBe('samples');
+  });
+
+  it('puts runs side by side keyed by a label, ordered numerically', () => {
+    const runs = ['1', '0.5', '0', '0.75'].map((rate, i) =>
+      syntheticRun({ id: `cache-${rate}`, seconds: 40, rps: () => 50, latency: lognormal(200 * (1 - Number(rate)) + 5, 0.2), labels: { cache_rate: rate }, seed: i + 1 }),
+    );
+    const res = analyze(runs);
+    const s = res.studies.find((x) => x.kind === 'peak-vs-sustained') as PeakVsSustainedStudy;
+    expect(s.id).toBe('peak-vs-sustained-cache-rate');
+    expect(s.label).toBe('cache_rate');
+    expect(s.rows.map((r) => r.label)).toEqual(['0', '0.5', '0.75', '1']);
+    for (const r of s.rows) {
+      expect(r.precision).toBe('samples');
+      expect(r.peak.p95!).toBeGreaterThanOrEqual(r.sustained.p95! * 0.99);
+    }
+    expect(s.definitions.join(' ')).toMatch(/10 s/);
+    expect(s.conclusions[0]).toMatch(/^cache_rate=0: peak p95 .* ms .* sustained p95 .* ms/);
+  });
+
+  it('approximates windows from per-point percentiles and says so', () => {
+    const run = syntheticRun({ id: 'w', seconds: 40, rps: () => 20, latency: (t) => (t < 10 ? 300 : 100) });
+    for (const p of run.timeline) delete p.histogram;
+    run.timelineLatency = 'window';
+    const a = analyze([run]).runs[0]!;
+    expect(a.latencyPrecision).toBe('window');
+    expect(a.peak!.p50).toBeCloseTo(300, 0);
+    const cum = structuredClone(run);
+    cum.timelineLatency = 'cumulative';
+    const c = analyze([cum]).runs[0]!;
+    expect(c.latencyPrecision).toBe('cumulative');
+    expect(c.warnings.some((w) => /cumulative/.test(w))).toBe(true);
+  });
+});
+
+describe('scaling', () => {
+  const runAt = (replicas: number, rate: number, p95: number, seed: number) =>
+    syntheticRun({ id: `r${replicas}`, seconds: 60, rps: () => rate, latency: lognormal(p95 / 1.4, 0.2), labels: { replicas: String(replicas) }, seed });
+
+  it('reports throughput steps, noise, speed-up and efficiency', () => {
+    const res = analyze([runAt(5, 112, 100, 3), runAt(1, 60, 400, 1), runAt(3, 110, 150, 2)]);
+    const s = res.studies.find((x) => x.kind === 'scaling') as ScalingStudy;
+    expect(s.id).toBe('scaling-replicas');
+    expect(s.points.map((p) => p.value)).toEqual([1, 3, 5]);
+    expect(s.points.map((p) => p.rps)).toEqual([60, 110, 112]);
+    expect(s.points[1]!.speedup).toBeCloseTo(110 / 60, 9);
+    expect(s.points[1]!.efficiency).toBeCloseTo(110 / 60 / 3, 9);
+    expect(s.steps[0]!.rpsChangePct).toBeCloseTo(((110 - 60) / 60) * 100, 9);
+    expect(s.steps[0]!.withinNoise).toBe(false);
+    expect(s.steps[1]!.rpsChangePct).toBeCloseTo((2 / 110) * 100, 9);
+    expect(s.steps[1]!.withinNoise).toBe(true);
+    expect(s.conclusions[0]).toBe('Scaling from 1 to 3 replicas raised throughput from 60.0 to 110 req/s (+83%; 61.1% of linear scaling).');
+    expect(s.conclusions.some((c) => /from 3 to 5 replicas did not change throughput beyond run-to-run noise .*\+1\.8%.*bottleneck has moved elsewhere/.test(c))).toBe(true);
+    expect(s.conclusions.some((c) => /p95 latency fell/.test(c))).toBe(true);
+    expect(s.knee).toBeNull();
+  });
+
+  it('uses the reported rps of runs without a timeline', () => {
+    const runs = [1, 2, 4].map((w) => summaryOnlyRun(`b${w}`, { requests: 300 * w, durationS: 15, p50: 900 / w, p90: 1000 / w, p95: 1100 / w, p99: 1200 / w, min: 5, max: 2000 / w }, { workers: String(w) }));
+    const s = analyze(runs).studies.find((x) => x.kind === 'scaling') as ScalingStudy;
+    expect(s.points.map((p) => [p.rps, p.rpsBasis])).toEqual([
+      [20, 'average'],
+      [40, 'average'],
+      [80, 'average'],
+    ]);
+    expect(s.points.map((p) => p.p95)).toEqual([1100, 550, 275]);
+  });
+
+  it("finds the saturation knee of a user ramp and applies Little's law", () => {
+    // Closed system: R0 = 0.1 s service time, Z = 0.4 s think time, capacity 100 req/s → N* = 100 × 0.5 = 50.
+    const users = (t: number) => 10 * (Math.floor(t / 10) + 1);
+    const x = (n: number) => Math.min(n / 0.5, 100);
+    const r = (n: number) => Math.max(0.1, n / 100 - 0.4) * 1000;
+    const run = syntheticRun({ id: 'knee', seconds: 100, users, rps: (t) => x(users(t)), latency: (t) => r(users(t)), thinkTimeS: 0.4, labels: { replicas: '1' } });
+    const other = syntheticRun({ id: 'knee2', seconds: 30, rps: () => 100, latency: constant(100), labels: { replicas: '2' } });
+    const s = analyze([run, other]).studies.find((x) => x.kind === 'scaling') as ScalingStudy;
+    expect(s.knee).not.toBeNull();
+    expect(s.knee!.runId).toBe('knee');
+    expect(s.knee!.users).toBe(60);
+    expect(s.knee!.t).toBe(50);
+    expect(s.knee!.rps).toBeCloseTo(100, 6);
+    expect(s.knee!.littleN).toBeCloseTo(50, 1);
+    expect(s.conclusions.some((c) => /Little's law/.test(c))).toBe(true);
+  });
+
+  it('finds a knee across runs of a connection sweep', () => {
+    const runs = [1, 2, 4, 8, 16].map((c) =>
+      syntheticRun({ id: `c${c}`, seconds: 30, rps: () => Math.min(c * 20, 80), latency: constant(c <= 4 ? 50 : (c / 80) * 1000), labels: { connections: String(c) } }),
+    );
+    const s = analyze(runs).studies.find((x) => x.kind === 'scaling') as ScalingStudy;
+    expect(s.knee!.value).toBe(8);
+    expect(s.knee!.littleN).toBeCloseTo(80 * 0.05, 6);
+  });
+});
+
+function abRuns(opts: { baseMs: number; candMs: number; sigma?: number; seconds?: number; rate?: number; seed?: number }) {
+  const sigma = opts.sigma ?? 0.25;
+  const common = { seconds: opts.seconds ?? 60, rps: () => opts.rate ?? 50, users: () => 10 };
+  return [
+    syntheticRun({ ...common, id: 'stable', labels: { variant: 'stable' }, latency: lognormal(opts.baseMs, sigma), seed: (opts.seed ?? 1) * 2 }),
+    syntheticRun({ ...common, id: 'canary', labels: { variant: 'canary' }, latency: lognormal(opts.candMs, sigma), seed: (opts.seed ?? 1) * 2 + 1 }),
+  ];
+}
+
+function experimentOf(runs: ReturnType<typeof abRuns>): ExperimentStudy {
+  const s = analyze(runs).studies.find((x) => x.kind === 'experiment');
+  expect(s).toBeDefined();
+  return s as ExperimentStudy;
+}
+
+describe('experiments', () => {
+  it('passes a clearly better candidate', () => {
+    const e = experimentOf(abRuns({ baseMs: 100, candMs: 75 }));
+    expect(e.id).toBe('experiment-canary');
+    expect(e.baseline).toBe('stable');
+    expect(e.candidate).toBe('canary');
+    expect(e.metric).toBe('max-p95');
+    expect(e.criterion).toEqual({ direction: 'decrease', minChangePct: 5 });
+    expect(e.changePct!).toBeLessThan(-15);
+    expect(e.ci![1]).toBeLessThan(-5);
+    expect(e.pValue!).toBeLessThan(0.001);
+    expect(e.verdict).toBe('PASS');
+    expect(e.method).toMatch(/Mann-Whitney/);
+    expect(e.conclusions[0]).toMatch(/→ PASS\.$/);
+  });
+
+  it('fails a worse candidate', () => {
+    const e = experimentOf(abRuns({ baseMs: 100, candMs: 115 }));
+    expect(e.changePct!).toBeGreaterThan(0);
+    expect(e.verdict).toBe('FAIL');
+  });
+
+  it('is inconclusive when the change is near the threshold and the data is noisy or short', () => {
+    // True change −4% against a required −5%: the CI straddles the threshold.
+    const e = experimentOf(abRuns({ baseMs: 100, candMs: 96, sigma: 0.3, seconds: 40, rate: 30, seed: 2 }));
+    expect(e.verdict).toBe('INCONCLUSIVE');
+    expect(e.ci![0]).toBeLessThan(-5);
+    expect(e.ci![1]).toBeGreaterThan(-5);
+    // Too short for three windows: never a PASS, however large the change.
+    const short = experimentOf(abRuns({ baseMs: 100, candMs: 60, seconds: 11, rate: 30 }));
+    expect(short.verdict).toBe('INCONCLUSIVE');
+    expect(short.conclusions.join(' ')).toMatch(/Too few 10 s windows/);
+  });
+
+  it('never passes equal distributions', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 1_000_000 }), fc.constantFrom(5, 20, 50), (seed, rate) => {
+        const e = experimentOf(abRuns({ baseMs: 100, candMs: 100, seconds: 40, rate, seed }));
+        return e.verdict !== 'PASS';
+      }),
+      { numRuns: 12, seed: 42 },
+    );
+  });
+
+  it('supports other metrics and the increase direction', () => {
+    const runs = abRuns({ baseMs: 100, candMs: 100 });
+    const faster = syntheticRun({ id: 'fast', seconds: 60, rps: (t) => 80 + (t % 5), users: () => 10, latency: lognormal(100, 0.2) });
+    const res = analyze([...runs, faster], {
+      studies: [
+        { kind: 'experiment', baseline: 'stable', candidate: 'fast', metric: 'rps', criterion: { direction: 'increase', minChangePct: 10 } },
+        { kind: 'experiment', id: 'p50', baseline: 'stable', candidate: 'canary', metric: 'sustained-p50' },
+        { kind: 'experiment', id: 'bad', baseline: 'stable', candidate: 'canary', metric: 'median' },
+      ],
+    });
+    const [rps, p50, bad] = res.studies as ExperimentStudy[];
+    expect(rps!.id).toBe('experiment-fast-vs-stable');
+    expect(rps!.changePct!).toBeCloseTo(((82 - 50) / 50) * 100, 0);
+    expect(rps!.verdict).toBe('PASS');
+    expect(p50!.verdict).toBe('FAIL');
+    expect(bad!.verdict).toBe('INCONCLUSIVE');
+    expect(bad!.conclusions[0]).toMatch(/unknown metric/);
+  });
+
+  it('judges summary-only runs from the sampling error of the reported percentiles', () => {
+    const stable = summaryOnlyRun('b-stable', { requests: 1278, durationS: 15, min: 10, p50: 112, p90: 168, p95: 186, p99: 235, max: 296 }, { variant: 'stable' });
+    const canary = summaryOnlyRun('b-canary', { requests: 1438, durationS: 15, min: 10, p50: 99, p90: 140, p95: 150, p99: 220, max: 315 }, { variant: 'canary' });
+    const e = analyze([stable, canary]).studies[0] as ExperimentStudy;
+    expect(e.kind).toBe('experiment');
+    expect(e.baselineValue).toBe(186);
+    expect(e.candidateValue).toBe(150);
+    expect(e.pValue).toBeNull();
+    expect(e.method).toMatch(/No rank test/);
+    expect(e.verdict).toBe('PASS');
+    // Same figures on both sides: the CI sits around 0, short of a 5% decrease.
+    const same = analyze([stable, { ...stable, id: 'b-same', labels: { variant: 'canary' } }]).studies[0] as ExperimentStudy;
+    expect(same.verdict).toBe('FAIL');
+  });
+});
+
+describe('warnings', () => {
+  it('raises what a careful engineer would', () => {
+    const run = syntheticRun({ id: 'w', seconds: 40, rps: () => 50, latency: lognormal(50, 0.2), failRate: 0.05 });
+    run.metrics.droppedIterations = 12;
+    run.timeline = run.timeline.filter((p) => p.t < 20 || p.t >= 25);
+    run.series.push({ name: 'p95', unit: 's', source: 'prom.json', labels: {}, points: [[Date.parse('2024-01-01T00:00:20Z') / 1000, 0.1], [Date.parse('2024-01-01T00:00:40Z') / 1000, 0.1]], precision: 'buckets' });
+    const bomb = summaryOnlyRun('b', { requests: 100, durationS: 10, min: 1, p50: 2, p90: 3, p95: 4, p99: 5, max: 6 });
+    bomb.summary.statuses = { '2xx': 90, others: 10 };
+    const res = analyze([run, bomb], { failureRateThreshold: 0.01 });
+    const w = res.runs[0]!.warnings.join('\n');
+    expect(w).toMatch(/% of requests failed .* above the 1% threshold/);
+    expect(w).toMatch(/dropped 12 iterations/);
+    expect(w).toMatch(/1 gap \(5 s without data\)/);
+    expect(w).toMatch(/histogram buckets/);
+    expect(w).toMatch(/Series "p95" covers only part of the run \(20 s/);
+    expect(res.runs[1]!.warnings.join('\n')).toMatch(/10 requests ended without an HTTP status/);
+    expect(res.warnings.filter((x) => x.runId === 'w').length).toBe(res.runs[0]!.warnings.length);
+  });
+
+  it('stays quiet on a clean run', () => {
+    const run = syntheticRun({ id: 'ok', seconds: 40, rps: () => 50, latency: lognormal(50, 0.2) });
+    expect(analyze([run]).warnings).toEqual([]);
+  });
+});
+
+describe('determinism and inference', () => {
+  it('gives byte-identical output for the same input', () => {
+    const make = () => [...abRuns({ baseMs: 100, candMs: 90 }), syntheticRun({ id: 'x', seconds: 30, rps: () => 20, latency: lognormal(10, 0.3), labels: { workers: '2' } }), syntheticRun({ id: 'y', seconds: 30, rps: () => 40, latency: lognormal(10, 0.3), labels: { workers: '4' } })];
+    expect(JSON.stringify(analyze(make()))).toBe(JSON.stringify(analyze(make())));
+  });
+
+  it('infers scaling, peak-vs-sustained and experiments from labels, per tool', () => {
+    const k6 = [1, 2].map((w) => syntheticRun({ id: `k6-${w}`, seconds: 20, rps: () => 10 * w, latency: constant(10), labels: { workers: String(w) } }));
+    const bomb = [1, 2].map((w) => summaryOnlyRun(`bomb-${w}`, { requests: 100 * w, durationS: 10, min: 1, p50: 2, p90: 3, p95: 4, p99: 5, max: 6 }, { workers: String(w) }));
+    const single = syntheticRun({ id: 'one', seconds: 20, rps: () => 10, latency: constant(10), labels: { region: 'eu', threads: '4' } });
+    const res = analyze([...k6, ...bomb, single]);
+    expect(res.studies.map((s) => s.id)).toEqual(['scaling-workers-bombardier', 'peak-vs-sustained-workers-bombardier', 'scaling-workers-k6', 'peak-vs-sustained-workers-k6']);
+    expect(res.studies[2]!.runIds).toEqual(['k6-1', 'k6-2']);
+    const configured = analyze([...k6, ...bomb], { studies: [{ kind: 'scaling', factor: 'workers', runs: ['k6-1', 'k6-2'] }] });
+    expect(configured.studies.map((s) => s.id)).toEqual(['scaling-workers']);
+    const both = analyze([...k6, ...bomb], { studies: [{ kind: 'scaling', factor: 'workers', runs: ['k6-1', 'k6-2'] }], inferStudies: true });
+    expect(both.studies.length).toBe(5);
+  });
+
+  it('pairs baseline/candidate variants', () => {
+    const runs = abRuns({ baseMs: 100, candMs: 80 });
+    runs[0]!.labels.variant = 'baseline';
+    runs[1]!.labels.variant = 'candidate';
+    const e = analyze(runs).studies[0] as ExperimentStudy;
+    expect([e.id, e.baseline, e.candidate]).toEqual(['experiment-candidate', 'stable', 'canary']);
+  });
+});
+
+it('the seeded PRNG is deterministic', () => {
+  const a = seededRng(7);
+  const b = seededRng(7);
+  expect(Array.from({ length: 5 }, a)).toEqual(Array.from({ length: 5 }, b));
+});
