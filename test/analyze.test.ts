@@ -142,6 +142,7 @@ describe('scaling', () => {
       [40, 'average'],
       [80, 'average'],
     ]);
+    expect(s.points.map((p) => p.sustainedRps)).toEqual([null, null, null]);
     expect(s.points.map((p) => p.p95)).toEqual([1100, 550, 275]);
   });
 

@@ -26,6 +26,8 @@ export interface Knee {
 
 /** Throughput grows by less than this share of the linear expectation: it stopped growing. */
 const MIN_GROWTH_SHARE = 0.25;
+/** A ramp level needs this many timeline points for its throughput to mean anything. */
+const MIN_LEVEL_POINTS = 5;
 /** Latency grows by more than this fraction: queueing. */
 const MIN_LATENCY_GROWTH = 0.1;
 
@@ -88,6 +90,6 @@ export function rampLevels(run: Run): LoadLevel[] {
   }
   return [...acc.entries()]
     .sort((x, y) => x[0] - y[0])
-    .filter(([, a]) => a.latW > 0)
+    .filter(([, a]) => a.latW > 0 && a.n >= MIN_LEVEL_POINTS)
     .map(([, a]) => ({ users: a.users, rps: a.req / (a.n * interval), latencyMs: a.lat / a.latW, t: a.t, runId: run.id }));
 }

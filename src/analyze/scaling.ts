@@ -21,13 +21,13 @@ export function factorValue(run: Run, factor: string): number | null {
 
 function point(f: RunFacts, value: number): ScalingPoint {
   const a = f.analysis;
-  const sustained = a.sustainedRps !== null;
   const lat = a.sustained ?? (f.run.timeline.length === 0 ? f.run.summary.latencyMs : null);
   return {
     value,
     runId: f.run.id,
-    rps: sustained ? a.sustainedRps : a.averageRps,
-    rpsBasis: sustained ? 'sustained' : 'average',
+    rps: a.averageRps,
+    rpsBasis: 'average',
+    sustainedRps: a.sustainedRps,
     p50: lat?.p50 ?? null,
     p95: lat?.p95 ?? null,
     p99: lat?.p99 ?? null,
@@ -141,7 +141,7 @@ export function scalingStudy(cfg: ScalingStudyConfig & { id: string }, facts: Ru
   if (knee) conclusions.push(`Saturation knee: ${knee.reason}`);
 
   const definitions = [
-    'Throughput per run: the sustained rate (requests per second over the steady phase) when the run has a steady phase, otherwise the run average as the tool reports it (its own summary rps).',
+    "Throughput per run: the run's average request rate as the tool itself reports it (k6 http_reqs rate, Locust Aggregated Requests/s, bombardier Reqs/sec), or requests / duration when it reports none; one rule for every run, so ratios match the tools' own figures. The steady-phase rate is given alongside as sustainedRps.",
     'Latency per run: percentiles over the steady phase; for runs without a timeline, the whole-run summary percentiles.',
     `Speed-up = rps / rps at the smallest ${factor}; efficiency = speed-up / (${factor} / smallest ${factor}); 100% is linear scaling.`,
     `A step is within run-to-run noise when |rps change| < max(${MIN_NOISE_PCT}%, 2 × CV), CV being the larger coefficient of variation of per-window throughput in the steady phases of the two runs.`,

@@ -169,9 +169,12 @@ export type PeakVsSustainedStudy = StudyBase & {
 export interface ScalingPoint {
   value: number;
   runId: string;
+  /** The run's average rps as the tool reports it (summary.rps; requests / duration otherwise). */
   rps: number | null;
-  /** Which rps rule applied: sustained (steady phase) or average (whole run / summary). */
+  /** Which rps rule applied (always `average`: comparable with the tools' own figures). */
   rpsBasis: 'sustained' | 'average';
+  /** Requests per second over the steady phase, for reference; null without one. */
+  sustainedRps: number | null;
   p50: number | null;
   p95: number | null;
   p99?: number | null;
