@@ -212,7 +212,12 @@ export function describeJsonError(text: string, message: string): { detail: stri
   const detail = token
     ? `unexpected character ${JSON.stringify(token[1])}`
     : message.replace(/ in JSON at position \d+.*$/s, '').replace(/, ".*$/s, '');
-  if (pos) return { detail, position: Number(pos[1]) };
+  if (pos) {
+    const at = Number(pos[1]);
+    // "Expected ',' or ']'" at the very end is a cut-off file, not a syntax slip.
+    if (at >= text.trimEnd().length) return { detail: 'the text ends early (truncated file?)', position: text.length };
+    return { detail, position: at };
+  }
   if (text.length > 64 * 1024 * 1024) return { detail };
   return { detail, position: firstJsonErrorPosition(text) };
 }
