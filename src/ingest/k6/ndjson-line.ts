@@ -117,10 +117,11 @@ function nameEnd(b: Uint8Array, p: number, limit: number): number {
   return -1;
 }
 
+/** A cheap bucket key (length and three bytes); the byte comparison after it decides. */
 function nameHash(b: Uint8Array, start: number, end: number): number {
-  let h = 0;
-  for (let i = start; i < end; i++) h = (h * 31 + b[i]!) | 0;
-  return h;
+  const len = end - start;
+  if (len === 0) return 0;
+  return (len << 24) ^ (b[end - 1]! << 16) ^ (b[start + (len >> 1)]! << 8) ^ b[start + (len >> 2)]!;
 }
 
 const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
