@@ -3,7 +3,7 @@
 // so an error never truncates it.
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { UsageError } from './ingest/errors.js';
+import { InputError, UsageError } from './ingest/errors.js';
 
 export interface EmbedCommandOptions {
   from: string;
@@ -37,11 +37,24 @@ export async function embedCommand(file: string, opts: EmbedCommandOptions): Pro
   // Links from the Markdown file to the site: relative to the file unless a base is given.
   const linkBase = opts.linkBase ?? (path.relative(path.dirname(target), siteDir).split(path.sep).join('/') || '.');
   const tables = await mod.loadEmbeds(siteDir, { linkBase });
-  const updated = mod.embedTables(text, tables);
+  let updated: string;
+  try {
+    updated = mod.embedTables(text, tables);
+  } catch (e) {
+    // A bad marker is the user's to fix: a one-line error with the line, not an internal error.
+    if ((e as Error)?.name !== 'EmbedError') throw e;
+    const m = /^line (\d+): (.*)$/s.exec((e as Error).message);
+    throw m ? new InputError(file, m[2]!, { line: Number(m[1]) }) : new InputError(file, (e as Error).message);
+  }
   if (updated === text) return false;
   if (opts.check) return true;
   const tmp = `${target}.ce-report-${process.pid}.tmp`;
-  await fs.writeFile(tmp, updated);
-  await fs.rename(tmp, target);
+  try {
+    await fs.writeFile(tmp, updated);
+    await fs.rename(tmp, target);
+  } catch (e) {
+    await fs.rm(tmp, { force: true }).catch(() => undefined);
+    throw e;
+  }
   return true;
 }
