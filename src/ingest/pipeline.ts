@@ -100,6 +100,10 @@ interface Group {
 export async function ingestRuns(runInputs: RunInput[], opts: PipelineOptions = {}): Promise<IngestResult> {
   const cwd = opts.cwd ?? process.cwd();
   const options: IngestOptions = { ...DEFAULT_INGEST_OPTIONS, ...opts };
+  // An option passed as undefined (e.g. timelineIntervalS absent from the config) keeps its default.
+  for (const k of Object.keys(DEFAULT_INGEST_OPTIONS) as Array<keyof IngestOptions>) {
+    if (options[k] === undefined) (options as unknown as Record<string, unknown>)[k] = DEFAULT_INGEST_OPTIONS[k];
+  }
   const warnings: Warning[] = [];
   const groups = new Map<string, Group>();
 
