@@ -182,6 +182,17 @@ describe('Locust CSV: bad input', () => {
     expect(warnings.map((w) => w.line).sort()).toEqual([2, 3]);
   });
 
+  it('an absurd Timestamp is a skipped row, not a crash', async () => {
+    const dir = tmpDir();
+    const lines = readFileSync(csvCase('scaling-n1', 'scaling-n1_stats_history.csv'), 'utf8').split('\n');
+    lines[1] = lines[1]!.replace(/^\d+,/, '1e308,');
+    const f = path.join(dir, 'ts_stats_history.csv');
+    writeFileSync(f, lines.join('\n'));
+    const { part, warnings } = await ingestOne(locustCsv, f);
+    expect(warnings.map((w) => w.line)).toEqual([2]);
+    expect(part.start).toBe('2026-11-22T19:31:38.000Z');
+  });
+
   it('an empty file is an InputError', async () => {
     const dir = tmpDir();
     const f = path.join(dir, 'empty_stats.csv');

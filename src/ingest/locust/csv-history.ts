@@ -11,6 +11,8 @@ import type { CsvRecord } from './csv-records.js';
 import { percentilesOfRow, rowIdentity } from './csv-stats.js';
 import { isTotalRow } from './part.js';
 
+const MAX_UNIX_S = 95_617_584_000;
+
 export interface HistoryResult {
   timeline: TimelinePoint[];
   latencyKind: TimelineLatencyKind;
@@ -44,7 +46,8 @@ export function historyBuilder(h: HeaderMap): HistoryBuilder {
   return {
     add(rec) {
       const ts = col('timestamp', rec.cells);
-      if (ts === null) {
+      // Unix seconds between 1970 and the year 5000; anything else is not a clock.
+      if (ts === null || ts < 0 || ts > MAX_UNIX_S) {
         skipped++;
         return 'row has no valid Timestamp';
       }

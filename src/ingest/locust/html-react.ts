@@ -155,6 +155,6 @@ export function readReactReport(args: Obj): ReportData {
 /** ISO text as written; some versions wrote unix seconds. */
 function timeText(v: JsValue): string | null {
   if (typeof v === 'string') return v;
-  if (typeof v === 'number' && Number.isFinite(v) && v > 0) return new Date(v * 1000).toISOString();
+  if (typeof v === 'number' && Number.isFinite(v) && v > 0 && v < 95_617_584_000) return new Date(v * 1000).toISOString();
   return null;
 }

@@ -42,7 +42,8 @@ function parseReportTime(s: string | null): number | null {
   const t = s.trim();
   const iso = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/.test(t) ? t.replace(' ', 'T') + 'Z' : t;
   const ms = Date.parse(iso);
-  return Number.isFinite(ms) ? ms / 1000 : null;
+  // Keep a margin inside the Date range: a time-zone correction is added later.
+  return Number.isFinite(ms) && Math.abs(ms) < 8e15 ? ms / 1000 : null;
 }
 
 function mostCommonStep(clocks: number[]): number {
