@@ -275,6 +275,24 @@ describe('odd numbers and times', () => {
     expect(b.timeline.map((p) => p.t)).toEqual(a.timeline.map((p) => p.t));
   });
 
+  it('one sample with a wrong clock a year later: no memory blow-up, run kept with a warning', async () => {
+    const s = await scratch();
+    await s.write('k6.json', k6Ndjson(3) + k6Point('2027-01-01T00:00:00Z', 'http_req_duration', 5) + '\n');
+    await s.write('k6-out.csv', [
+      'metric_name,timestamp,metric_value,check,error,error_code,expected_response,group,method,name,proto,scenario,service,status,subproto,tls_version,url,extra_tags,metadata',
+      'http_reqs,1795375932,1,,,,true,,GET,GET /a,HTTP/1.1,default,,200,,,GET /a,,',
+      'http_req_duration,1795375932,12.5,,,,true,,GET,GET /a,HTTP/1.1,default,,200,,,GET /a,,',
+      'http_req_duration,4102444800,3,,,,true,,GET,GET /a,HTTP/1.1,default,,200,,,GET /a,,',
+    ].join('\n') + '\n');
+    for (const f of ['k6.json', 'k6-out.csv']) {
+      const r = await s.ingest([f]);
+      expect(r.runs).toHaveLength(1);
+      expect(r.runs[0]!.timeline.length).toBeLessThan(1000);
+      expect(r.warnings.map((w) => w.message).join(' ')).toMatch(/gap|span|clock/i);
+      expectValid(r.runs);
+    }
+  });
+
   it('unparseable timestamps: samples skipped and counted', async () => {
     const s = await scratch();
     await s.write('k6.json', k6Ndjson(3) + k6Point('yesterday', 'http_req_duration', 3) + '\n');
