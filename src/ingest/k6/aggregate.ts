@@ -380,7 +380,16 @@ export interface AggregateResult {
   timeline: TimelinePoint[];
   errors: ErrorEntry[];
   metrics: RunMetrics;
+  /** A warning for the caller to pass on: the timeline lists only intervals with samples. */
+  timelineNote?: string;
 }
+
+/**
+ * More timeline intervals than this between the first and last sample (139 h at 1 s)
+ * means long gaps, usually one sample from a wrong clock: listing every empty interval
+ * would take gigabytes, so the timeline then lists only the intervals with samples.
+ */
+const MAX_DENSE_TIMELINE_POINTS = 500_000;
 
 /**
  * Turns the accumulated state into model pieces. `durationS` may be given by the
@@ -418,6 +427,7 @@ export function finishAggregate(agg: K6Aggregate, durationOverrideS?: number | n
   const summary = statsOf('all', null, requests, failures, total, { sumMs, minMs, maxMs }, durationS, allStatuses);
 
   const timeline: TimelinePoint[] = [];
+  let timelineNote: string | undefined;
   const emptyHist = createHistogram();
   if (agg.buckets.size > 0) {
     let first = Infinity;
@@ -427,8 +437,14 @@ export function finishAggregate(agg: K6Aggregate, durationOverrideS?: number | n
       if (i > last) last = i;
     }
     const intervalS = agg.intervalMs / 1000;
+    const span = last - first + 1;
+    const sparse = span > MAX_DENSE_TIMELINE_POINTS ? [...agg.buckets.keys()].sort((a, b) => a - b) : null;
+    if (sparse) {
+      timelineNote = `the samples span ${Math.round(span * intervalS / 3600)} h with long gaps (a wrong clock on the load generator?); the timeline lists only the ${sparse.length} intervals that have samples`;
+    }
     let users: number | null = null;
-    for (let i = first; i <= last; i++) {
+    for (let k = 0; k < (sparse ? sparse.length : span); k++) {
+      const i = sparse ? sparse[k]! : first + k;
       const b = agg.buckets.get(i);
       // k6 samples `vus` about once a second; a finer bucket without a sample keeps the last value.
       if (b?.users !== null && b?.users !== undefined) users = b.users;
@@ -468,6 +484,7 @@ export function finishAggregate(agg: K6Aggregate, durationOverrideS?: number | n
     timeline,
     errors,
     metrics,
+    ...(timelineNote ? { timelineNote } : {}),
   };
 }
 

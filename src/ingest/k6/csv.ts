@@ -12,6 +12,7 @@ import { InputError } from '../errors.js';
 import { readLines } from '../read.js';
 import type { IngestContext, Ingester, RunPart, Sniff } from '../types.js';
 import { addSample, createAggregate, finishAggregate, type K6Tags } from './aggregate.js';
+import { MAX_DURATION_MS, MAX_SAMPLE_VALUE, MAX_TIME_MS } from './ndjson-scan.js';
 
 const REQUIRED = ['metric_name', 'timestamp', 'metric_value'] as const;
 const TAG_COLUMNS = ['name', 'method', 'url', 'status', 'error', 'error_code'] as const;
@@ -107,11 +108,12 @@ export async function ingestCsv(file: string, ctx: IngestContext): Promise<RunPa
     const valueText = fields[cols.value]!;
     const value = valueText === '' ? NaN : Number(valueText);
     const timeMs = parseTimestamp(fields[cols.time]!);
-    if (metric === '' || !Number.isFinite(value) || !Number.isFinite(timeMs)) {
+    // Values or times beyond any real run (1e300, a year 275760 clock) are unusable rows.
+    if (metric === '' || !(Math.abs(value) <= MAX_SAMPLE_VALUE) || !(Math.abs(timeMs) <= MAX_TIME_MS)) {
       markBad(lineNo);
       continue;
     }
-    if (value < 0 && metric === 'http_req_duration') {
+    if ((value < 0 || value > MAX_DURATION_MS) && metric === 'http_req_duration') {
       negative++;
       if (firstNegativeLine === 0) firstNegativeLine = lineNo;
       continue;
@@ -128,13 +130,14 @@ export async function ingestCsv(file: string, ctx: IngestContext): Promise<RunPa
 
   if (!cols) throw new InputError(file, 'the file is empty: no k6 CSV header');
   if (bad > 0) ctx.warn({ line: firstBadLine, message: `skipped ${bad} malformed row(s) (wrong column count, or unreadable value or timestamp); first at line ${firstBadLine}` });
-  if (negative > 0) ctx.warn({ line: firstNegativeLine, message: `skipped ${negative} negative http_req_duration value(s); first at line ${firstNegativeLine}` });
+  if (negative > 0) ctx.warn({ line: firstNegativeLine, message: `skipped ${negative} negative or implausible (over 24 h) http_req_duration value(s); first at line ${firstNegativeLine}` });
   if (agg.samples === 0) throw new InputError(file, bad > 0 ? 'no readable k6 sample rows' : 'the file has a header but no samples');
   if (wholeSeconds && ctx.options.timelineIntervalS < 1) {
     ctx.warn({ message: `timestamps are whole seconds (k6's default CSV time format), so a ${ctx.options.timelineIntervalS} s timeline interval puts each second's requests into one bucket; use 1 s or more, or run k6 with K6_CSV_TIME_FORMAT=unix_milli` });
   }
 
   const result = finishAggregate(agg);
+  if (result.timelineNote) ctx.warn({ message: result.timelineNote });
   return [
     {
       groupKey: path.dirname(file),

@@ -57,6 +57,15 @@ function note(p: LineProblem, lineNo: number, detail: string): void {
 
 const line = createLineResult();
 
+/**
+ * Limits of a usable sample (see docs/robustness.md). Values stay far enough below
+ * Number.MAX_VALUE that no sum over any number of samples overflows to Infinity.
+ */
+export const MAX_SAMPLE_VALUE = 1e200;
+export const MAX_DURATION_MS = 24 * 3600 * 1000;
+/** The Date range: later or earlier times cannot be written as ISO 8601. */
+export const MAX_TIME_MS = 8.64e15;
+
 function scanOne(scan: NdjsonScan, b: Buffer, start: number, end: number): void {
   scan.lineNo++;
   if (end > start && b[end - 1] === 13) end--; // CRLF
@@ -75,9 +84,16 @@ function scanOne(scan: NdjsonScan, b: Buffer, start: number, end: number): void 
   const agg = scan.agg;
   switch (kind) {
     case POINT: {
-      // A negative request duration is a broken sample (clock trouble), not a fast request.
+      // A value or time beyond any real run (1e300, a year 275760 clock) would overflow the
+      // sums or the Date range: an unusable sample, counted like other unusable ones.
+      if (!(Math.abs(line.value) <= MAX_SAMPLE_VALUE) || !(Math.abs(line.timeMs) <= MAX_TIME_MS)) {
+        note(scan.invalid, scan.lineNo, `${line.metric}: value or time out of range`);
+        return;
+      }
+      // A negative request duration is a broken sample (clock trouble), not a fast request;
+      // one over a day is as broken (HDR histograms would have to grow without bound).
       // Custom trends may legitimately go negative; the aggregation only drops their percentiles.
-      if (line.value < 0 && line.metric === 'http_req_duration') {
+      if ((line.value < 0 || line.value > MAX_DURATION_MS) && line.metric === 'http_req_duration') {
         note(scan.negative, scan.lineNo, `${line.metric} = ${line.value}`);
         return;
       }
@@ -86,6 +102,10 @@ function scanOne(scan: NdjsonScan, b: Buffer, start: number, end: number): void 
       return;
     }
     case TIME_ONLY: {
+      if (!(Math.abs(line.timeMs) <= MAX_TIME_MS)) {
+        note(scan.invalid, scan.lineNo, `${line.metric}: time out of range`);
+        return;
+      }
       // Samples the model does not use still bound the run in time, exactly as in addSample.
       scan.points++;
       agg.samples++;

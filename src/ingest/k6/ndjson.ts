@@ -102,9 +102,10 @@ export async function ingestNdjson(file: string, ctx: IngestContext, opts: Ndjso
   warnProblem(ctx, scan.corrupt, 'unreadable line(s) (not valid JSON: a truncated write or a corrupt line)');
   warnProblem(ctx, scan.foreign, 'line(s) that are JSON but not k6 Metric/Point objects');
   warnProblem(ctx, scan.invalid, 'sample(s) with an unusable time or value');
-  warnProblem(ctx, scan.negative, 'negative http_req_duration sample(s)');
+  warnProblem(ctx, scan.negative, 'negative or implausible (over 24 h) http_req_duration sample(s)');
 
   const result = finishAggregate(scan.agg);
+  if (result.timelineNote) ctx.warn({ message: result.timelineNote });
   return [
     {
       groupKey: path.dirname(file),
