@@ -49,7 +49,8 @@ function toPoint(raw: unknown, stats: PointStats): [number, number | null] | und
     return undefined;
   }
   const t = typeof raw[0] === 'number' ? raw[0] : Number(raw[0]);
-  if (!Number.isFinite(t)) {
+  // Beyond ±8.64e12 s a time cannot be a Date (toISOString would throw): malformed.
+  if (!Number.isFinite(t) || Math.abs(t) > 8.64e12) {
     stats.malformed++;
     return undefined;
   }
@@ -57,7 +58,8 @@ function toPoint(raw: unknown, stats: PointStats): [number, number | null] | und
   const v = raw[1];
   let value: number | null = null;
   if (typeof v === 'number') value = Number.isFinite(v) ? v : null;
-  else if (typeof v === 'string' && /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(v.trim())) value = Number(v);
+  // "1e309" is a valid-looking number that overflows to Infinity: a gap, like "+Inf".
+  else if (typeof v === 'string' && /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(v.trim())) value = Number.isFinite(Number(v)) ? Number(v) : null;
   else if (typeof v === 'string' && /^[+-]?(NaN|Inf)$/i.test(v.trim())) value = null;
   else {
     stats.malformed++;
