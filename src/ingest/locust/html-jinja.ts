@@ -78,13 +78,14 @@ export function readJinjaReport(dom: ReportDom): ReportData {
       for (const r of req.rows) {
         const name = r[c.name] ?? '';
         const requests = num(r[c.requests]);
-        if (name === '' || requests === null) {
+        // A negative count is a corrupt report, not a number of requests.
+        if (name === '' || requests === null || requests < 0) {
           problems.push(`Request Statistics row "${name}" has no request count`);
           continue;
         }
         const s = statsFor(name, methodOf(r[c.method]));
         s.requests = requests;
-        s.failures = num(r[c.fails]) ?? 0;
+        s.failures = Math.max(0, num(r[c.fails]) ?? 0);
         s.rps = num(r[c.rps]);
         s.latencyMs.mean = num(r[c.avg]);
         s.latencyMs.min = num(r[c.min]);
@@ -120,7 +121,7 @@ export function readJinjaReport(dom: ReportDom): ReportData {
     const o = column(fails, /^Occurr?ences$/i);
     for (const r of fails.rows) {
       const count = num(r[o]);
-      if (count === null) continue;
+      if (count === null || count < 0) continue;
       const message = r[e] ?? '';
       errors.push({ endpoint: r[n] ?? '', method: methodOf(r[m]), message, status: statusOfMessage(message), count, kind: 'failure' });
     }
@@ -132,7 +133,7 @@ export function readJinjaReport(dom: ReportDom): ReportData {
     const tb = column(exc, /^Traceback$/i);
     for (const r of exc.rows) {
       const count = num(r[cnt]);
-      if (count === null) continue;
+      if (count === null || count < 0) continue;
       const entry: ErrorEntry = { endpoint: '', method: null, message: r[msg] ?? '', status: null, count, kind: 'exception' };
       if (r[tb]) entry.detail = r[tb];
       errors.push(entry);

@@ -61,13 +61,14 @@ export function readReactReport(args: Obj): ReportData {
     if (!isObj(r)) continue;
     const name = unescapeEntities(strOf(r.name) ?? '');
     const requests = numOf(r.num_requests);
-    if (name === '' || requests === null) {
+    // A negative count is a corrupt report, not a number of requests.
+    if (name === '' || requests === null || requests < 0) {
       problems.push(`requests_statistics entry "${name}" has no num_requests`);
       continue;
     }
     const s = statsFor(name, methodOf(strOf(r.method) ?? ''));
     s.requests = requests;
-    s.failures = numOf(r.num_failures) ?? 0;
+    s.failures = Math.max(0, numOf(r.num_failures) ?? 0);
     s.rps = numOf(r.total_rps);
     s.latencyMs.mean = numOf(r.avg_response_time);
     s.latencyMs.min = numOf(r.min_response_time);
@@ -102,14 +103,14 @@ export function readReactReport(args: Obj): ReportData {
   for (const f of arrOf(args.failures_statistics)) {
     if (!isObj(f)) continue;
     const count = numOf(f.occurrences);
-    if (count === null) continue;
+    if (count === null || count < 0) continue;
     const message = unescapeEntities(strOf(f.error) ?? '');
     errors.push({ endpoint: unescapeEntities(strOf(f.name) ?? ''), method: methodOf(strOf(f.method) ?? ''), message, status: statusOfMessage(message), count, kind: 'failure' });
   }
   for (const x of arrOf(args.exceptions_statistics)) {
     if (!isObj(x)) continue;
     const count = numOf(x.count);
-    if (count === null) continue;
+    if (count === null || count < 0) continue;
     const e: ErrorEntry = { endpoint: '', method: null, message: unescapeEntities(strOf(x.msg) ?? strOf(x.message) ?? ''), status: null, count, kind: 'exception' };
     const tb = strOf(x.traceback);
     if (tb) e.detail = unescapeEntities(tb);

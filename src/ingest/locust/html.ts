@@ -121,7 +121,7 @@ function toPart(file: string, data: ReportData, ctx: IngestContext): RunPart {
   // rate times the point spacing (an estimate, rounded to whole requests).
   const timeline: TimelinePoint[] = data.history.map((p, i) => ({
     t: Math.max(0, t[i]!),
-    requests: Math.round((p.rps ?? 0) * step),
+    requests: Math.max(0, Math.round((p.rps ?? 0) * step)),
     failures: Math.round((p.failPerS ?? 0) * step),
     users: p.users,
     latencyMs: allZero(p) ? { p50: null, p90: null, p95: null, p99: null, max: null } : { p50: p.p50, p90: p.p90, p95: p.p95, p99: p.p99, max: null },
