@@ -75,13 +75,19 @@ export async function ingestBombardierJson(file: string, ctx: IngestContext): Pr
   const result = obj(report.result);
   if (!result) throw new InputError(file, 'bombardier JSON report has no "result" object');
 
+  // A negative or astronomically large count is a corrupt report, not a number of requests.
+  const count = (key: string): number => {
+    const v = num(result, key) ?? 0;
+    if (v < 0 || v > 1e15) throw new InputError(file, `result.${key} is ${v}, which cannot be a request count`);
+    return v;
+  };
   const counts: StatusCounts = {
-    '1xx': num(result, 'req1xx') ?? 0,
-    '2xx': num(result, 'req2xx') ?? 0,
-    '3xx': num(result, 'req3xx') ?? 0,
-    '4xx': num(result, 'req4xx') ?? 0,
-    '5xx': num(result, 'req5xx') ?? 0,
-    others: num(result, 'others') ?? 0,
+    '1xx': count('req1xx'),
+    '2xx': count('req2xx'),
+    '3xx': count('req3xx'),
+    '4xx': count('req4xx'),
+    '5xx': count('req5xx'),
+    others: count('others'),
   };
   const url = typeof spec.url === 'string' ? spec.url : undefined;
   const method = typeof spec.method === 'string' && spec.method !== '' ? spec.method : null;

@@ -119,10 +119,15 @@ function toPart(file: string, data: ReportData, ctx: IngestContext): RunPart {
   const step = data.clockIsTimeOfDay ? mostCommonStep(data.history.map((p) => p.clock)) : mostCommonStep(data.history.map((p) => Math.round(p.clock)));
   // The report keeps only rates per history point; requests per point are the
   // rate times the point spacing (an estimate, rounded to whole requests).
+  // A corrupt rate (negative, or 1e309 = Infinity) counts as no requests, not as a count.
+  const perPoint = (rate: number | null) => {
+    const n = Math.round((rate ?? 0) * step);
+    return Number.isFinite(n) && n > 0 ? n : 0;
+  };
   const timeline: TimelinePoint[] = data.history.map((p, i) => ({
     t: Math.max(0, t[i]!),
-    requests: Math.max(0, Math.round((p.rps ?? 0) * step)),
-    failures: Math.round((p.failPerS ?? 0) * step),
+    requests: perPoint(p.rps),
+    failures: perPoint(p.failPerS),
     users: p.users,
     latencyMs: allZero(p) ? { p50: null, p90: null, p95: null, p99: null, max: null } : { p50: p.p50, p90: p.p90, p95: p.p95, p99: p.p99, max: null },
   }));
