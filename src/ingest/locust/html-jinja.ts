@@ -164,8 +164,9 @@ function clockOfDay(s: JsValue): number | null {
 
 /** `{"value": x}` (2.x), `{"users": n, "value": x}` or a bare number (1.x). */
 function pointValue(v: JsValue): number | null {
-  if (typeof v === 'number') return v;
-  if (v && typeof v === 'object' && !Array.isArray(v) && typeof v.value === 'number') return v.value;
+  // 1e309 in the report's script reads as Infinity: no value, like a missing one.
+  if (typeof v === 'number') return Number.isFinite(v) ? v : null;
+  if (v && typeof v === 'object' && !Array.isArray(v) && typeof v.value === 'number') return Number.isFinite(v.value) ? v.value : null;
   return null;
 }
 
