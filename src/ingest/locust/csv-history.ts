@@ -59,8 +59,10 @@ export function historyBuilder(h: HeaderMap): HistoryBuilder {
         return null;
       }
       const cumReq = col('totalRequests', rec.cells) ?? col('requests', rec.cells);
-      const cumFail = col('totalFailures', rec.cells) ?? col('failures', rec.cells) ?? prevFail;
-      if (cumReq === null) {
+      const rawFail = col('totalFailures', rec.cells) ?? col('failures', rec.cells);
+      // A negative cumulative count is a corrupt cell, not a reset to below zero.
+      const cumFail = rawFail !== null && rawFail >= 0 ? rawFail : prevFail;
+      if (cumReq === null || cumReq < 0) {
         skipped++;
         return 'Aggregated row has no cumulative request count';
       }
