@@ -364,9 +364,12 @@ async function checkLocust({ root, check }) {
   }
 }
 
+const { checkBombardier, checkPrometheus } = await import('./check-artifacts-bombardier-prometheus.mjs');
 const SECTIONS = [
   { tool: 'k6', run: checkK6 },
   { tool: 'locust', run: checkLocust },
+  { tool: 'bombardier', run: checkBombardier },
+  { tool: 'prometheus', run: checkPrometheus },
 ];
 
 for (const s of SECTIONS) {
