@@ -137,7 +137,7 @@ describe('percentiles', () => {
     const gen = generateK6Ndjson(file, 3 * 1024 * 1024, 7);
     const ctx = testContext();
     const [part] = await ingestNdjson(file, ctx, { workers: 0 });
-    // Exact reference: every http_req_duration value, sorted; nearest-rank percentile.
+    // Exact reference: every http_req_duration value, sorted; k6's linear-interpolated percentile.
     const byEndpoint = new Map<string, number[]>();
     for (const line of readFileSync(file, 'utf8').split('\n')) {
       if (!line.includes('"http_req_duration","type":"Point"')) continue;
@@ -149,7 +149,9 @@ describe('percentiles', () => {
     const all = [...byEndpoint.values()].flat();
     const exact = (xs: number[], p: number) => {
       const s = [...xs].sort((a, b) => a - b);
-      return s[Math.max(0, Math.ceil((p / 100) * s.length) - 1)]!;
+      const pos = (p / 100) * (s.length - 1);
+      const lo = Math.floor(pos);
+      return s[lo]! + (s[Math.ceil(pos)]! - s[lo]!) * (pos - lo);
     };
     const close = (got: number | null, want: number) => {
       expect(got).not.toBeNull();
