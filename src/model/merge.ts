@@ -45,10 +45,20 @@ export function mergeParts(parts: PartLike[], id: string, name: string): Run {
   const primary = best(byRank, statsScore) ?? byRank[0]!;
   const timelineFrom = best(byRank, timelineScore);
 
-  // Errors: each kind (failure/exception) from the best-ranked part that has that kind.
+  // Errors: each kind (failure/exception) from one part, never summed across parts
+  // (Locust's HTML report and its _failures.csv list the same failures). The part that
+  // counts the most wins (the most final write); on a tie, the tool's dedicated error
+  // file (e.g. _failures.csv keeps the exception class, "ReadTimeout(…)", that the HTML
+  // report drops), then the higher rank.
   const errors: ErrorEntry[] = [];
   for (const kind of ['failure', 'exception'] as const) {
-    const from = byRank.find((p) => p.errors.some((e) => e.kind === kind));
+    const from = best(byRank, (p) => {
+      const own = p.errors.filter((e) => e.kind === kind);
+      if (own.length === 0) return -1;
+      const total = own.reduce((a, e) => a + e.count, 0);
+      const dedicated = p.sources.length > 0 && p.sources.every((s) => s.provides?.length === 1 && s.provides[0] === 'errors');
+      return total * 1e6 + (dedicated ? 1e5 : 0) + p.rank;
+    });
     if (from) errors.push(...from.errors.filter((e) => e.kind === kind));
   }
 
