@@ -1,4 +1,4 @@
-// Bad input, one test per case of the robustness table in docs/robustness.md: each either
+// Bad input, one test per case of the robustness table in README.md ("Bad input, hostile input and safety"): each either
 // gives a clear one-line error naming the file (and line), or keeps what was readable
 // and warns with counts. Inputs are small and hand-made; each breaks one thing.
 import { afterAll, describe, expect, it } from 'vitest';
