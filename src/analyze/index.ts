@@ -30,7 +30,7 @@ function studyId(cfg: StudyConfig, taken: Set<string>): string {
 }
 
 function runStudy(cfg: StudyConfig, id: string, facts: RunFacts[], opts: AnalyzeOptions, runs: Run[]): Study {
-  if (cfg.kind === 'scaling') return scalingStudy({ ...cfg, id }, facts);
+  if (cfg.kind === 'scaling') return scalingStudy({ ...cfg, id }, facts, opts.windowS);
   if (cfg.kind === 'experiment') return experimentStudy({ ...cfg, id }, facts, opts);
   const windowS = cfg.windowS ?? opts.windowS;
   const own = windowS === opts.windowS ? facts : runs.map((r) => analyzeRun(r, { ...opts, windowS }));

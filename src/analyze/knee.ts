@@ -2,8 +2,9 @@
 // grows. Little's law N = X·(R + Z) turns the best throughput X_max and the unloaded
 // response time R_min (plus think time Z) into the concurrency N* the system saturates at.
 import type { Run } from '../model/types.js';
-import { num, sig3 } from './format.js';
-import { sortedTimeline } from './windows.js';
+import { num, pct, sig3 } from './format.js';
+import type { RampKnee } from './types.js';
+import { pointsIn, sortedTimeline, type Range } from './windows.js';
 
 export interface LoadLevel {
   /** Concurrency (users, VUs, connections). */
@@ -26,8 +27,6 @@ export interface Knee {
 
 /** Throughput grows by less than this share of the linear expectation: it stopped growing. */
 const MIN_GROWTH_SHARE = 0.25;
-/** A ramp level needs this many timeline points for its throughput to mean anything. */
-const MIN_LEVEL_POINTS = 5;
 /** Latency grows by more than this fraction: queueing. */
 const MIN_LATENCY_GROWTH = 0.1;
 
@@ -59,37 +58,96 @@ export function findKnee(levels: LoadLevel[], thinkTimeS: number | undefined): K
   return null;
 }
 
-/** Load levels of a run whose user count grows: one level per user count (binned when it changes smoothly). */
-export function rampLevels(run: Run): LoadLevel[] {
+/** A ramp level within this share of the saturation throughput has reached it. */
+const SATURATED_SHARE = 0.9;
+
+interface RampLevel {
+  users: number;
+  t: number;
+  rps: number;
+  p50: number | null;
+}
+
+/** Consecutive timeline points with the same user count, while users still grow towards their maximum. */
+function risingLevels(run: Run, maxUsers: number): RampLevel[] {
   const interval = run.timelineIntervalS;
-  const pts = sortedTimeline(run).filter((p) => p.users !== null && p.users > 0);
-  if (pts.length < 3) return [];
-  // Only the rising part of the ramp.
-  const maxUsers = Math.max(...pts.map((p) => p.users!));
-  const lastRise = pts.findIndex((p) => p.users === maxUsers);
-  const rising = pts.slice(0, lastRise + 1);
-  const peakHold = pts.slice(lastRise).filter((p) => p.users === maxUsers);
-  const all = [...rising, ...peakHold.slice(1)];
-  const distinct = [...new Set(all.map((p) => p.users!))].sort((a, b) => a - b);
-  if (distinct.length < 3) return [];
-  const bins = distinct.length <= 12 ? distinct : Array.from({ length: 10 }, (_, i) => (maxUsers * (i + 1)) / 10);
-  const levelOf = (u: number) => bins.findIndex((b) => u <= b + 1e-9);
-  const acc = new Map<number, { req: number; n: number; latW: number; lat: number; t: number; users: number }>();
-  for (const p of all) {
-    const b = levelOf(p.users!);
-    const a = acc.get(b) ?? { req: 0, n: 0, latW: 0, lat: 0, t: p.t, users: 0 };
-    a.req += p.requests;
-    a.n += 1;
-    a.users = Math.max(a.users, p.users!);
-    const l = p.latencyMs.p50;
-    if (l !== null && p.requests > 0) {
-      a.latW += p.requests;
-      a.lat += l * p.requests;
+  const levels: Array<RampLevel & { n: number; req: number; latW: number; lat: number }> = [];
+  for (const p of sortedTimeline(run)) {
+    if (p.users === null || p.users <= 0) continue;
+    if (p.users >= maxUsers) break;
+    let cur = levels[levels.length - 1];
+    if (!cur || cur.users !== p.users) {
+      cur = { users: p.users, t: p.t, rps: 0, p50: null, n: 0, req: 0, latW: 0, lat: 0 };
+      levels.push(cur);
     }
-    acc.set(b, a);
+    cur.n += 1;
+    cur.req += p.requests;
+    if (p.latencyMs.p50 !== null && p.requests > 0) {
+      cur.latW += p.requests;
+      cur.lat += p.latencyMs.p50 * p.requests;
+    }
   }
-  return [...acc.entries()]
-    .sort((x, y) => x[0] - y[0])
-    .filter(([, a]) => a.latW > 0 && a.n >= MIN_LEVEL_POINTS)
-    .map(([, a]) => ({ users: a.users, rps: a.req / (a.n * interval), latencyMs: a.lat / a.latW, t: a.t, runId: run.id }));
+  return levels.map((l) => ({ users: l.users, t: l.t, rps: l.req / (l.n * interval), p50: l.latW > 0 ? l.lat / l.latW : null }));
+}
+
+/** Request-weighted p50 of the points inside a range. */
+function meanP50(run: Run, range: Range): number | null {
+  let w = 0;
+  let s = 0;
+  for (const p of pointsIn(sortedTimeline(run), run.timelineIntervalS, range)) {
+    if (p.latencyMs.p50 === null || p.requests <= 0) continue;
+    w += p.requests;
+    s += p.latencyMs.p50 * p.requests;
+  }
+  return w > 0 ? s / w : null;
+}
+
+/**
+ * The saturation knee inside one run whose user count ramps up to a plateau: the
+ * first ramp level whose throughput (and the next level's) reaches 90% of the best
+ * sustained rps, provided throughput then grew by less than a quarter of the linear
+ * expectation up to the plateau and latency (p50) on the plateau is over 10% above
+ * the lowest p50 of the run. Little's law N* = X_max·(R_min + Z) is the cross-check.
+ */
+export function rampKnee(
+  run: Run,
+  steady: Range | null,
+  bestSustainedRps: number | null,
+): { knee: RampKnee | null; why: string } {
+  const users = run.timeline.filter((p) => p.users !== null && p.users > 0).map((p) => p.users!);
+  if (users.length === 0) return { knee: null, why: 'the timeline has no user count' };
+  const maxUsers = Math.max(...users);
+  const levels = risingLevels(run, maxUsers);
+  if (levels.length < 2) return { knee: null, why: 'the user count does not ramp up (fewer than 2 levels below its maximum)' };
+  if (!steady || bestSustainedRps === null || bestSustainedRps <= 0) return { knee: null, why: 'no steady phase at the top of the ramp to measure the saturation throughput' };
+  const xSat = bestSustainedRps;
+  const reached = (rps: number) => rps >= SATURATED_SHARE * xSat;
+  const i = levels.findIndex((l, k) => reached(l.rps) && reached(k + 1 < levels.length ? levels[k + 1]!.rps : xSat));
+  if (i < 0) return { knee: null, why: `throughput reached ${num(SATURATED_SHARE * 100)}% of its best sustained ${sig3(xSat)} req/s only at the top of the ramp (${num(maxUsers)} users)` };
+  const level = levels[i]!;
+  const linear = maxUsers / level.users - 1;
+  const growth = xSat / level.rps - 1;
+  if (growth >= MIN_GROWTH_SHARE * linear) {
+    return { knee: null, why: `throughput kept growing with users (${sig3(level.rps)} req/s at ${num(level.users)} users, ${sig3(xSat)} at ${num(maxUsers)})` };
+  }
+  const p50s = run.timeline.filter((p) => p.requests > 0 && p.latencyMs.p50 !== null && p.latencyMs.p50 > 0).map((p) => p.latencyMs.p50!);
+  const rMinMs = p50s.length > 0 ? Math.min(...p50s) : null;
+  const plateauP50 = meanP50(run, steady);
+  if (rMinMs !== null && plateauP50 !== null && plateauP50 <= (1 + MIN_LATENCY_GROWTH) * rMinMs) {
+    return { knee: null, why: `throughput levelled off at ${sig3(xSat)} req/s but latency did not grow (p50 ${sig3(plateauP50)} ms on the plateau, lowest ${sig3(rMinMs)} ms): the load generator, not the service, may be the limit` };
+  }
+  const z = run.thinkTimeS;
+  const littleN = rMinMs !== null ? xSat * (rMinMs / 1000 + (z ?? 0)) : null;
+  const reason =
+    `throughput reached ${sig3(level.rps)} req/s at ${num(level.users)} users (t=${num(level.t)} s), within ${num((1 - SATURATED_SHARE) * 100)}% of the best sustained ${sig3(xSat)} req/s, ` +
+    `and grew only ${pct(growth * 100)} up to ${num(maxUsers)} users (linear: ${pct(linear * 100)})` +
+    (plateauP50 !== null && rMinMs !== null ? ` while p50 rose from ${sig3(rMinMs)} ms (lowest) to ${sig3(plateauP50)} ms (plateau)` : '') +
+    '. ' +
+    (littleN !== null
+      ? `Little's law: N* = X_max × (R_min + Z) = ${sig3(xSat)} req/s × (${num(rMinMs! / 1000)} s + ${num(z ?? 0)} s) ≈ ${num(littleN)} users${z === undefined ? ' (think time unknown, taken as 0)' : ''}.`
+      : "Little's law cannot be applied (no latency figure).");
+  return {
+    knee: { t: level.t, users: level.users, rps: level.rps, p50: level.p50, saturationRps: xSat, rMinMs, thinkTimeS: z ?? null, littleN, reason },
+    why: '',
+  };
 }

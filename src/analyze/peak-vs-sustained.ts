@@ -1,7 +1,10 @@
 // Peak vs sustained latency: the worst sliding-window percentile anywhere in a run
 // next to the percentiles over its steady phase, one row per run keyed by a label.
+import type { Run } from '../model/types.js';
 import { changePct, pct, sig3 } from './format.js';
 import type { RunFacts } from './run-analysis.js';
+import { serverPeakSustained } from './server-latency.js';
+import { timelineSpan, type Range } from './windows.js';
 import type { Percentiles, PeakVsSustainedRow, PeakVsSustainedStudy, PeakVsSustainedStudyConfig } from './types.js';
 
 const NONE: Percentiles = { p50: null, p90: null, p95: null, p99: null };
@@ -24,6 +27,16 @@ export function peakDefinitions(windowS: number): string[] {
   ];
 }
 
+/** The run from its start to its end (seconds since start): where its server-side figures may come from. */
+function runRange(run: Run): Range | null {
+  const span = timelineSpan(run);
+  const end = Math.max(run.durationS ?? 0, span?.endT ?? 0);
+  return end > 0 ? { startT: 0, endT: end } : null;
+}
+
+export const SERVER_DEFINITION =
+  'Server (Prometheus): the service\'s own histogram_quantile series, interpolated inside histogram buckets (precision "buckets"); each value is already a quantile over the query\'s trailing rate window. Server peak: the highest value of each series whose rate window lies inside the run. Server sustained: the median of the series\' values whose rate window lies inside the steady phase. The server measures its own handling time of the requests its histogram covers; client figures add the network and the load generator\'s queueing, so the two can differ either way.';
+
 export function peakVsSustainedStudy(cfg: PeakVsSustainedStudyConfig & { id: string }, facts: RunFacts[], windowS: number): PeakVsSustainedStudy {
   const label = cfg.label ?? null;
   const chosen = facts.filter((f) => (cfg.runs ? cfg.runs.includes(f.run.id) : label ? f.run.labels[label] !== undefined : true));
@@ -36,6 +49,7 @@ export function peakVsSustainedStudy(cfg: PeakVsSustainedStudyConfig & { id: str
         peak: peak ? { p50: peak.p50, p90: peak.p90, p95: peak.p95, p99: peak.p99 } : { ...NONE },
         sustained: f.analysis.sustained ?? { ...NONE },
         precision: f.analysis.latencyPrecision,
+        server: serverPeakSustained(f.run, runRange(f.run), f.phase.steady),
       };
     })
     .sort((a, b) => compareLabels(a.label, b.label) || (a.runId < b.runId ? -1 : a.runId > b.runId ? 1 : 0));
@@ -56,13 +70,21 @@ export function peakVsSustainedStudy(cfg: PeakVsSustainedStudyConfig & { id: str
     } else {
       conclusions.push(`${name}: no latency timeline, so neither peak nor sustained latency can be given.`);
     }
+    const sp = r.server?.peak.p95 ?? null;
+    const ss = r.server?.sustained?.p95 ?? null;
+    if (sp !== null) {
+      conclusions.push(
+        `${name}, server side (Prometheus, bucket-interpolated): peak p95 ${sig3(sp)} ms` +
+          (ss !== null ? ` vs sustained p95 ${sig3(ss)} ms (peak ${pct(changePct(ss, sp)!)} over sustained).` : '; no steady phase, so no sustained figure.'),
+      );
+    }
   }
   return {
     id: cfg.id,
     kind: 'peak-vs-sustained',
     title: cfg.title ?? (label ? `Peak vs sustained latency by ${label}` : 'Peak vs sustained latency'),
     conclusions,
-    definitions: peakDefinitions(windowS),
+    definitions: rows.some((r) => r.server) ? [...peakDefinitions(windowS), SERVER_DEFINITION] : peakDefinitions(windowS),
     runIds: rows.map((r) => r.runId),
     label,
     windowS,

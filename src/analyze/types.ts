@@ -150,6 +150,18 @@ type StudyBase = {
   runIds: string[];
 };
 
+/** Server-side latency from the run's Prometheus quantile series (histogram_quantile). */
+export interface ServerPeakSustained {
+  /** Highest value of each quantile series within the run (each value is already a quantile over the query's rate window). */
+  peak: Percentiles;
+  /** Median of each quantile series over the steady phase (values whose rate window lies inside it); null without a steady phase. */
+  sustained: Percentiles | null;
+  /** Always `buckets`: interpolated inside histogram buckets by Prometheus. */
+  precision: 'buckets';
+  /** Series (names) the figures came from, per percentile. */
+  series: Partial<Record<'p50' | 'p90' | 'p95' | 'p99', string>>;
+}
+
 export interface PeakVsSustainedRow {
   /** The label value, or the run id when the run lacks the label. */
   label: string;
@@ -157,6 +169,8 @@ export interface PeakVsSustainedRow {
   peak: Percentiles;
   sustained: Percentiles;
   precision: LatencyPrecision;
+  /** Server-side figures, when the run has Prometheus quantile series. */
+  server?: ServerPeakSustained | null;
 }
 
 export type PeakVsSustainedStudy = StudyBase & {
@@ -175,6 +189,10 @@ export interface ScalingPoint {
   rpsBasis: 'sustained' | 'average';
   /** Requests per second over the steady phase, for reference; null without one. */
   sustainedRps: number | null;
+  /** Best sustained rps: the highest rps of any full window (windowS) inside the steady phase; null without one. */
+  bestSustainedRps?: number | null;
+  /** Where throughput stopped growing during this run's own user ramp; null when it has none (or none was found). */
+  knee?: RampKnee | null;
   p50: number | null;
   p95: number | null;
   p99?: number | null;
@@ -199,6 +217,26 @@ export interface ScalingStep {
   withinNoise: boolean;
   /** The noise bound used, in %. */
   noisePct: number;
+}
+
+/** The saturation knee of one run's user ramp. */
+export interface RampKnee {
+  /** Seconds since run start of the ramp level where throughput reached saturation. */
+  t: number;
+  users: number;
+  /** Throughput at that level, req/s. */
+  rps: number;
+  /** p50 at that level (ms), when the timeline has it there. */
+  p50: number | null;
+  /** The saturation throughput the level reached: the best sustained rps. */
+  saturationRps: number;
+  /** Lowest p50 (ms) anywhere in the run: the unloaded response time R_min. */
+  rMinMs: number | null;
+  /** Think time Z per request (s) used by Little's law; null when unknown (taken as 0). */
+  thinkTimeS: number | null;
+  /** Little's law N* = X_max · (R_min + Z), users. */
+  littleN: number | null;
+  reason: string;
 }
 
 export interface ScalingKnee {
