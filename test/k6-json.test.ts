@@ -121,6 +121,43 @@ describe('scanLine agrees with JSON.parse line by line', () => {
     expect(scanned).toBeGreaterThan(500);
   });
 
+  it('for runs of lines in one buffer, where the name, time and tags caches hit', () => {
+    // Few distinct names, tags and times, so consecutive lines repeat them like k6's do;
+    // every line is checked in place against JSON.parse.
+    // Same-length variants that differ late, so a cache comparing too little would show.
+    const tagsPool = fc.constantFrom('{"method":"GET","name":"GET /a","status":"200"}', '{"method":"GET","name":"GET /a","status":"500"}', '{"method":"GET","name":"GET /b","status":"200"}', '{"method":"GET","name":"GET /a","status":"500","error":"x"}', '{}', 'null', '{"name":"GET /a\\"","method":"GET"}', '{"status":200}', '{"method":"GET","name":"GET /a","status":"200"} ');
+    const timePool = fc.constantFrom('2026-11-22T19:32:12.964529223Z', '2026-11-22T19:32:12.965529223Z', '2026-11-22T19:32:12.964529323Z', '2026-11-22T19:32:11.964529223Z', '2026-11-23T19:32:12.964529223Z', '2026-11-22T19:32:13.5Z', '2026-11-22T20:32:13.5+01:00', '2026-11-22T19:32:12Z', '2026-11-22T19:32:12.9645292239Z', '2026-11-22T19:32:1"');
+    const one = fc.tuple(metric, timePool, fc.constantFrom('1', '0', '12.5', '-3', '1e3'), tagsPool, fc.boolean());
+    fc.assert(
+      fc.property(fc.array(one, { minLength: 1, maxLength: 40 }), (specs) => {
+        const lines = specs.map(([m, t, v, tags, oldOrder]) => {
+          const data = `{"time":"${t}","value":${v},"tags":${tags}}`;
+          return oldOrder ? `{"type":"Point","data":${data},"metric":"${m}"}` : `{"metric":"${m}","type":"Point","data":${data}}`;
+        });
+        const buf = Buffer.from(lines.join('\n'));
+        let pos = 0;
+        for (const line of lines) {
+          const len = Buffer.byteLength(line);
+          const fast = createLineResult();
+          const slow = createLineResult();
+          const kind = scanLine(buf, pos, pos + len, fast);
+          const ref = parseLineJson(line, slow);
+          pos += len + 1;
+          if (kind === FALLBACK) continue;
+          expect(kind).toBe(ref);
+          expect(fast.metric).toBe(slow.metric);
+          expect(fast.kind).toBe(slow.kind);
+          expect(fast.timeMs).toBe(slow.timeMs);
+          if (kind === POINT) {
+            expect(Object.is(fast.value, slow.value)).toBe(true);
+            expect(fast.tags).toEqual(slow.tags);
+          }
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it('reads the time with its nanoseconds and offset', () => {
     expect(parseRfc3339MsString('2026-11-22T19:32:12.964529223Z')).toBeCloseTo(Date.parse('2026-11-22T19:32:12.964Z') + 0.529223, 4);
     expect(parseRfc3339MsString('2026-11-22T20:32:12+01:00')).toBe(Date.parse('2026-11-22T19:32:12Z'));

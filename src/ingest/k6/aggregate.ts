@@ -3,10 +3,10 @@
 // metrics. Shared by the k6 formats that carry every sample (`--out json`, `--out csv`)
 // so both give the same model for the same run. Memory is one histogram per endpoint
 // and per time bucket, whatever the number of samples.
+import * as hdr from 'hdr-histogram-js';
 import {
   createDenseHistogram,
   createHistogram,
-  decodeHistogram,
   encodeHistogram,
   latencyFromHistogram,
   mergeInto,
@@ -67,6 +67,41 @@ export const BUILTIN_METRICS = new Set([
 ]);
 
 export type K6MetricType = 'trend' | 'counter' | 'rate' | 'gauge';
+
+// What a sample's metric is to the aggregation, as a small number: the scanners find it
+// once per distinct metric name, so the hot path switches on an int, not a string.
+export const KIND_CUSTOM = 0;
+export const KIND_HTTP_REQS = 1;
+export const KIND_HTTP_REQ_DURATION = 2;
+export const KIND_HTTP_REQ_FAILED = 3;
+export const KIND_VUS = 4;
+export const KIND_VUS_MAX = 5;
+export const KIND_ITERATIONS = 6;
+export const KIND_DROPPED_ITERATIONS = 7;
+export const KIND_CHECKS = 8;
+export const KIND_DATA_SENT = 9;
+export const KIND_DATA_RECEIVED = 10;
+/** A builtin metric the model does not use (http_req_waiting, ...): only its time counts. */
+export const KIND_TIME_ONLY = 11;
+
+const KINDS = new Map<string, number>([
+  ['http_reqs', KIND_HTTP_REQS],
+  ['http_req_duration', KIND_HTTP_REQ_DURATION],
+  ['http_req_failed', KIND_HTTP_REQ_FAILED],
+  ['vus', KIND_VUS],
+  ['vus_max', KIND_VUS_MAX],
+  ['iterations', KIND_ITERATIONS],
+  ['dropped_iterations', KIND_DROPPED_ITERATIONS],
+  ['checks', KIND_CHECKS],
+  ['data_sent', KIND_DATA_SENT],
+  ['data_received', KIND_DATA_RECEIVED],
+]);
+
+export function metricKind(metric: string): number {
+  const k = KINDS.get(metric);
+  if (k !== undefined) return k;
+  return BUILTIN_METRICS.has(metric) ? KIND_TIME_ONLY : KIND_CUSTOM;
+}
 
 interface EndpointAcc {
   name: string;
@@ -135,6 +170,16 @@ export interface K6Aggregate {
   vusMax: number | null;
   dataSent: number | null;
   dataReceived: number | null;
+  /**
+   * The last endpoint looked up and the tags object it was found for: the NDJSON scanner
+   * hands out one tags object per distinct tags text, and a request's samples come
+   * together, so most lookups are this one.
+   */
+  lastTags: K6Tags | null;
+  lastEndpoint: EndpointAcc | null;
+  /** The last bucket used (when still open), for the same reason. */
+  lastBucketIdx: number;
+  lastBucket: BucketAcc | null;
 }
 
 export function createAggregate(timelineIntervalS: number): K6Aggregate {
@@ -159,11 +204,16 @@ export function createAggregate(timelineIntervalS: number): K6Aggregate {
     vusMax: null,
     dataSent: null,
     dataReceived: null,
+    lastTags: null,
+    lastEndpoint: null,
+    lastBucketIdx: NaN,
+    lastBucket: null,
   };
 }
 
 /** Endpoint identity: the `name` tag (k6 sets it to the URL unless the script names it), else `url`. */
 function endpointOf(agg: K6Aggregate, tags: K6Tags): EndpointAcc {
+  if (tags === agg.lastTags) return agg.lastEndpoint!;
   const name = tags.name || tags.url || '(unnamed)';
   const method = tags.method || null;
   const key = (method ?? '') + ' ' + name;
@@ -172,6 +222,8 @@ function endpointOf(agg: K6Aggregate, tags: K6Tags): EndpointAcc {
     e = { name, method, httpReqs: 0, durations: 0, failures: 0, hist: createDenseHistogram(), sumMs: 0, minMs: Infinity, maxMs: -Infinity, statuses: new Map() };
     agg.endpoints.set(key, e);
   }
+  agg.lastTags = tags;
+  agg.lastEndpoint = e;
   return e;
 }
 
@@ -179,6 +231,7 @@ function bucketOf(agg: K6Aggregate, timeMs: number): BucketAcc {
   // Buckets sit on a grid aligned to whole multiples of the interval on the Unix clock,
   // so a sample can be placed before the run start is known (samples come out of order).
   const idx = Math.floor(timeMs / agg.intervalMs);
+  if (idx === agg.lastBucketIdx && agg.lastBucket!.sealed === null) return agg.lastBucket!;
   let b = agg.buckets.get(idx);
   if (!b) {
     b = { httpReqs: 0, durations: 0, failures: 0, users: null, hist: createDenseHistogram(), maxMs: -Infinity, sealed: null };
@@ -191,6 +244,8 @@ function bucketOf(agg: K6Aggregate, timeMs: number): BucketAcc {
   } else if (b.sealed) {
     reopenBucket(agg, idx, b);
   }
+  agg.lastBucketIdx = idx;
+  agg.lastBucket = b;
   return b;
 }
 
@@ -213,13 +268,20 @@ export function sealAllBuckets(agg: K6Aggregate): void {
   for (const idx of agg.openBuckets) sealBucket(agg, idx, agg.buckets.get(idx)!);
 }
 
+/**
+ * Adds an encoded histogram into a (dense) one. Decoding straight into 32-bit counts is
+ * many times faster than through a packed histogram (model/histogram's decodeHistogram),
+ * which matters when worker results are merged.
+ */
+export function addEncoded(target: Histogram, encoded: string): void {
+  const d = hdr.decodeFromCompressedBase64(encoded, 32, false);
+  target.add(d);
+  d.destroy();
+}
+
 function reopenBucket(agg: K6Aggregate, idx: number, b: BucketAcc): void {
   const h = createDenseHistogram();
-  if (b.sealed?.histogram) {
-    const d = decodeHistogram(b.sealed.histogram);
-    h.add(d);
-    d.destroy();
-  }
+  if (b.sealed?.histogram) addEncoded(h, b.sealed.histogram);
   b.hist = h;
   b.sealed = null;
   agg.openBuckets.add(idx);
@@ -242,72 +304,80 @@ function errorMessage(tags: K6Tags): string {
  * for durations, not negative.
  */
 export function addSample(agg: K6Aggregate, s: K6Sample): void {
+  addPoint(agg, metricKind(s.metric), s.metric, s.timeMs, s.value, s.tags);
+}
+
+/** addSample with the metric's kind already known (see metricKind) and no sample object. */
+export function addPoint(agg: K6Aggregate, kind: number, metric: string, timeMs: number, value: number, tags: K6Tags): void {
   agg.samples++;
-  if (s.timeMs < agg.minTimeMs) agg.minTimeMs = s.timeMs;
-  if (s.timeMs > agg.maxTimeMs) agg.maxTimeMs = s.timeMs;
-  switch (s.metric) {
-    case 'http_reqs': {
+  if (timeMs < agg.minTimeMs) agg.minTimeMs = timeMs;
+  if (timeMs > agg.maxTimeMs) agg.maxTimeMs = timeMs;
+  switch (kind) {
+    case KIND_HTTP_REQS: {
       agg.sawHttpReqs = true;
-      endpointOf(agg, s.tags).httpReqs += s.value;
-      bucketOf(agg, s.timeMs).httpReqs += s.value;
+      endpointOf(agg, tags).httpReqs += value;
+      bucketOf(agg, timeMs).httpReqs += value;
       return;
     }
-    case 'http_req_duration': {
-      const e = endpointOf(agg, s.tags);
+    case KIND_HTTP_REQ_DURATION: {
+      const e = endpointOf(agg, tags);
       e.durations++;
-      recordMs(e.hist, s.value);
-      e.sumMs += s.value;
-      if (s.value < e.minMs) e.minMs = s.value;
-      if (s.value > e.maxMs) e.maxMs = s.value;
-      const status = s.tags.status ?? '';
+      recordMs(e.hist, value);
+      e.sumMs += value;
+      if (value < e.minMs) e.minMs = value;
+      if (value > e.maxMs) e.maxMs = value;
+      const status = tags.status ?? '';
       if (status) e.statuses.set(status, (e.statuses.get(status) ?? 0) + 1);
-      const b = bucketOf(agg, s.timeMs);
+      const b = bucketOf(agg, timeMs);
       b.durations++;
-      recordMs(b.hist!, s.value);
-      if (s.value > b.maxMs) b.maxMs = s.value;
+      recordMs(b.hist!, value);
+      if (value > b.maxMs) b.maxMs = value;
       return;
     }
-    case 'http_req_failed': {
+    case KIND_HTTP_REQ_FAILED: {
       // A rate metric: value 1 (true) means the request failed.
-      if (s.value === 0) return;
-      const e = endpointOf(agg, s.tags);
+      if (value === 0) return;
+      const e = endpointOf(agg, tags);
       e.failures++;
-      bucketOf(agg, s.timeMs).failures++;
-      const message = errorMessage(s.tags);
-      const status = s.tags.status || null;
+      bucketOf(agg, timeMs).failures++;
+      const message = errorMessage(tags);
+      const status = tags.status || null;
       const key = JSON.stringify([e.method, e.name, status, message]);
       const entry = agg.errors.get(key);
       if (entry) entry.count++;
       else agg.errors.set(key, { endpoint: e.name, method: e.method, message, status, count: 1, kind: 'failure' });
       return;
     }
-    case 'vus': {
-      const b = bucketOf(agg, s.timeMs);
-      if (b.users === null || s.value > b.users) b.users = s.value;
+    case KIND_VUS: {
+      const b = bucketOf(agg, timeMs);
+      if (b.users === null || value > b.users) b.users = value;
       return;
     }
-    case 'vus_max':
-      if (agg.vusMax === null || s.value > agg.vusMax) agg.vusMax = s.value;
+    case KIND_VUS_MAX:
+      if (agg.vusMax === null || value > agg.vusMax) agg.vusMax = value;
       return;
-    case 'iterations':
-      agg.iterations += s.value;
+    case KIND_ITERATIONS:
+      agg.iterations += value;
       return;
-    case 'dropped_iterations':
-      agg.droppedIterations += s.value;
+    case KIND_DROPPED_ITERATIONS:
+      agg.droppedIterations += value;
       return;
-    case 'checks':
+    case KIND_CHECKS:
       agg.sawChecks = true;
-      if (s.value !== 0) agg.checksPass++;
+      if (value !== 0) agg.checksPass++;
       else agg.checksFail++;
       return;
-    case 'data_sent':
-      agg.dataSent = (agg.dataSent ?? 0) + s.value;
+    case KIND_DATA_SENT:
+      agg.dataSent = (agg.dataSent ?? 0) + value;
       return;
-    case 'data_received':
-      agg.dataReceived = (agg.dataReceived ?? 0) + s.value;
+    case KIND_DATA_RECEIVED:
+      agg.dataReceived = (agg.dataReceived ?? 0) + value;
+      return;
+    case KIND_CUSTOM:
+      addCustom(agg, metric, value);
       return;
     default:
-      if (!BUILTIN_METRICS.has(s.metric)) addCustom(agg, s.metric, s.value);
+    // KIND_TIME_ONLY: only the time counts
   }
 }
 

@@ -8,9 +8,9 @@ import { existsSync, promises as fs } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { createDenseHistogram, decodeHistogram, encodeHistogram, mergeInto, type Histogram } from '../../model/histogram.js';
+import { createDenseHistogram, encodeHistogram, type Histogram } from '../../model/histogram.js';
 import type { ErrorEntry } from '../../model/types.js';
-import { openBucketAt, sealAllBuckets, type K6Aggregate } from './aggregate.js';
+import { addEncoded, openBucketAt, sealAllBuckets, type K6Aggregate } from './aggregate.js';
 import { InputError } from '../errors.js';
 import type { IngestContext } from '../types.js';
 import { createScan, type LineProblem, type NdjsonScan } from './ndjson-scan.js';
@@ -93,19 +93,12 @@ export function serializeScan(scan: NdjsonScan): SerializedScan {
 /** A dense histogram holding an encoded one, like the histograms a sequential scan builds. */
 function denseFrom(encoded: string | null): Histogram {
   const h = createDenseHistogram();
-  if (encoded !== null) {
-    const d = decodeHistogram(encoded);
-    h.add(d);
-    d.destroy();
-  }
+  if (encoded !== null) addEncoded(h, encoded);
   return h;
 }
 
-function addHist(target: { hist: Parameters<typeof mergeInto>[0] }, encoded: string | null): void {
-  if (encoded === null) return;
-  const h = decodeHistogram(encoded);
-  mergeInto(target.hist, h);
-  h.destroy();
+function addHist(target: { hist: Histogram }, encoded: string | null): void {
+  if (encoded !== null) addEncoded(target.hist, encoded);
 }
 
 const maxOrNull = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : Math.max(a, b));

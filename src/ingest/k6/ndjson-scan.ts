@@ -1,7 +1,7 @@
 // Splitting k6 NDJSON into lines and feeding them to the aggregation. Works on raw
 // Buffers: lines are found with indexOf(10) and only the lines that fall back to
 // JSON.parse become strings. Used by the single-threaded ingester and by each worker.
-import { addSample, createAggregate, type K6Aggregate } from './aggregate.js';
+import { addPoint, createAggregate, type K6Aggregate } from './aggregate.js';
 import { CORRUPT, FALLBACK, FOREIGN, INVALID, METRIC, POINT, TIME_ONLY, createLineResult, parseLineJson, scanLine } from './ndjson-line.js';
 
 /** A kind of problem line: how many, and where the first one was. */
@@ -58,7 +58,7 @@ function note(p: LineProblem, lineNo: number, detail: string): void {
 const line = createLineResult();
 
 /**
- * Limits of a usable sample (see docs/robustness.md). Values stay far enough below
+ * Limits of a usable sample (see "Bad input, hostile input and safety" in README.md). Values stay far enough below
  * Number.MAX_VALUE that no sum over any number of samples overflows to Infinity.
  */
 export const MAX_SAMPLE_VALUE = 1e200;
@@ -98,7 +98,7 @@ function scanOne(scan: NdjsonScan, b: Buffer, start: number, end: number): void 
         return;
       }
       scan.points++;
-      addSample(agg, { timeMs: line.timeMs, metric: line.metric, value: line.value, tags: line.tags });
+      addPoint(agg, line.kind, line.metric, line.timeMs, line.value, line.tags);
       return;
     }
     case TIME_ONLY: {
@@ -106,7 +106,7 @@ function scanOne(scan: NdjsonScan, b: Buffer, start: number, end: number): void 
         note(scan.invalid, scan.lineNo, `${line.metric}: time out of range`);
         return;
       }
-      // Samples the model does not use still bound the run in time, exactly as in addSample.
+      // Samples the model does not use still bound the run in time, exactly as in addPoint.
       scan.points++;
       agg.samples++;
       if (line.timeMs < agg.minTimeMs) agg.minTimeMs = line.timeMs;
