@@ -10,7 +10,7 @@ import { PERCENTILE_COLORS } from './colors.js';
 export const CHART_FONT = 'Helvetica, Arial, sans-serif';
 const WIDTH = 620;
 const HEIGHT = 190;
-const MUTED = '#888888';
+export const MUTED = '#888888';
 
 /** Shared look: transparent background, neutral grid, text in the page's colour. */
 const CONFIG = {
@@ -50,7 +50,7 @@ export interface TimeAxis {
   phases: PhaseBand[];
 }
 
-function base(title: string): Record<string, unknown> {
+export function base(title: string): Record<string, unknown> {
   return { $schema: 'https://vega.github.io/schema/vega-lite/v5.json', title, width: WIDTH, height: HEIGHT, config: CONFIG as TopLevelSpec['config'] };
 }
 

@@ -1,7 +1,7 @@
 // GFM tables for pages, report.md and `ce-report embed`. Every artifact string goes
 // through mdCell; only figures we format ourselves and links we build are trusted.
 import type { Model, Run, Stats } from '../model/types.js';
-import type { Analysis, ExperimentStudy, PeakVsSustainedStudy, RunAnalysis, ScalingStudy, Study } from '../analyze/types.js';
+import type { Analysis, ExperimentStudy, PeakVsSustainedStudy, Percentiles, RunAnalysis, ScalingStudy, Study } from '../analyze/types.js';
 import { mdCell, mdText } from './escape.js';
 import { DASH, fmtBytes, fmtCount, fmtMs, fmtNum, fmtPct, fmtRate, fmtRps, fmtSeconds, precisionShort, toolName } from './format.js';
 
@@ -225,24 +225,27 @@ export function peakVsSustainedTable(study: PeakVsSustainedStudy, model: Model, 
     { header: 'Sustained p90 (ms)', align: R },
     { header: 'Sustained p95 (ms)', align: R },
     { header: 'Sustained p99 (ms)', align: R },
+    { header: 'Measured by' },
     { header: 'Precision' },
   ];
-  return markdownTable(
-    cols,
-    study.rows.map((r) => [
-      r.label,
-      link(runName(model, r.runId), links.run(r.runId)),
-      md(fmtNum(r.peak.p50)),
-      md(fmtNum(r.peak.p90)),
-      md(fmtNum(r.peak.p95)),
-      md(fmtNum(r.peak.p99)),
-      md(fmtNum(r.sustained.p50)),
-      md(fmtNum(r.sustained.p90)),
-      md(fmtNum(r.sustained.p95)),
-      md(fmtNum(r.sustained.p99)),
-      r.precision,
-    ]),
-  );
+  const figures = (peak: Percentiles, sustained: Percentiles | null): Cell[] => [
+    md(fmtNum(peak.p50)),
+    md(fmtNum(peak.p90)),
+    md(fmtNum(peak.p95)),
+    md(fmtNum(peak.p99)),
+    md(fmtNum(sustained?.p50 ?? null)),
+    md(fmtNum(sustained?.p90 ?? null)),
+    md(fmtNum(sustained?.p95 ?? null)),
+    md(fmtNum(sustained?.p99 ?? null)),
+  ];
+  // The server's own figures (Prometheus) on a row right under the client's, same run.
+  const rows = study.rows.flatMap((r): Cell[][] => {
+    const run = model.runs.find((x) => x.id === r.runId);
+    const client: Cell[] = [r.label, link(runName(model, r.runId), links.run(r.runId)), ...figures(r.peak, r.sustained), `client (${run ? toolName(run.tool) : 'load generator'})`, r.precision];
+    if (!r.server) return [client];
+    return [client, [r.label, link(runName(model, r.runId), links.run(r.runId)), ...figures(r.server.peak, r.server.sustained), 'server (Prometheus)', r.server.precision]];
+  });
+  return markdownTable(cols, rows);
 }
 
 export function scalingPointsTable(study: ScalingStudy, model: Model, links: Links): string {
@@ -251,11 +254,13 @@ export function scalingPointsTable(study: ScalingStudy, model: Model, links: Lin
     { header: 'Run' },
     { header: 'Throughput (req/s)', align: R },
     { header: 'Basis' },
+    { header: 'Best sustained (req/s)', align: R },
     { header: 'Speed-up', align: R },
     { header: 'Efficiency', align: R },
     { header: 'p50 (ms)', align: R },
     { header: 'p95 (ms)', align: R },
     { header: 'Error rate', align: R },
+    { header: 'Knee (users @ req/s)', align: R },
   ];
   return markdownTable(
     cols,
@@ -264,11 +269,13 @@ export function scalingPointsTable(study: ScalingStudy, model: Model, links: Lin
       link(runName(model, p.runId), links.run(p.runId)),
       md(fmtNum(p.rps)),
       p.rpsBasis,
+      md(fmtNum(p.bestSustainedRps ?? null)),
       md(p.speedup === null ? DASH : `${fmtNum(p.speedup)}×`),
       md(fmtRate(p.efficiency)),
       md(fmtNum(p.p50)),
       md(fmtNum(p.p95)),
       md(fmtRate(p.errorRate)),
+      md(p.knee ? `${fmtNum(p.knee.users)} @ ${fmtNum(p.knee.rps)}` : DASH),
     ]),
   );
 }

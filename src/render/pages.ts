@@ -26,8 +26,10 @@ import {
   studyHeadline,
   thresholdsTable,
 } from './markdown-tables.js';
-import { ciSpec, factorSpec, peakSustainedSpec, percentileColors, PERCENTILE_KEYS, seriesSpec, timelineSpec, type TimeAxis } from './charts.js';
+import { ciSpec, factorSpec, peakSustainedSpec, percentileColors, PERCENTILE_KEYS, seriesSpec, timelineSpec, type RunColorScale, type TimeAxis } from './charts.js';
 import type { PageTemplate } from './templates.js';
+import { percentileOverTimeSpec, rampKneeSpec, SOURCE_CLIENT, SOURCE_SERVER, type PercentileRow, type RunPhaseBand } from './study-charts.js';
+import { runStartS, serverQuantileSeries } from '../analyze/server-latency.js';
 
 export type Ext = 'md' | 'html';
 
@@ -172,6 +174,7 @@ export function studyCharts(study: Study, ctx: SiteContext): ChartJob[] {
       spec: ciSpec({ title: `${study.metric}: change and confidence interval`, metric: study.metric, changePct: study.changePct, ci: study.ci, thresholdPct: threshold, color: ctx.colors.colorOf(study.candidate) }),
     });
   }
+  if (study.kind === 'experiment') charts.push(...experimentTimelineCharts(study, ctx, slug, runScale));
   if (study.kind === 'scaling' && study.points.length > 0) {
     const pts = study.points.filter((p) => p.rps !== null);
     charts.push({
@@ -207,6 +210,7 @@ export function studyCharts(study: Study, ctx: SiteContext): ChartJob[] {
         }),
       });
     }
+    charts.push(...rampKneeCharts(study, ctx, slug));
   }
   if (study.kind === 'peak-vs-sustained' && study.rows.length > 0) {
     const rows = study.rows.flatMap((r) => [
@@ -222,6 +226,70 @@ export function studyCharts(study: Study, ctx: SiteContext): ChartJob[] {
         spec: peakSustainedSpec({ title: 'Peak and sustained latency', labelTitle: study.label ?? 'run', rows, order: study.rows.map((r) => r.label) }),
       });
     }
+  }
+  return charts;
+}
+
+const OVER_TIME_PERCENTILES = ['p50', 'p90', 'p95'] as const;
+
+/** The experiment's runs on one time axis: one chart per percentile, client lines and, where present, server (Prometheus) ones. */
+function experimentTimelineCharts(study: ExperimentStudy, ctx: SiteContext, slug: string, runScale: RunColorScale): ChartJob[] {
+  const runs = [study.baseline, study.candidate].map((id) => ctx.model.runs.find((r) => r.id === id)).filter((r): r is Run => r !== undefined);
+  if (runs.length === 0) return [];
+  const server = new Map(runs.map((r) => [r.id, serverQuantileSeries(r)]));
+  let end = 0;
+  for (const r of runs) end = Math.max(end, r.durationS ?? 0, r.timeline.length > 0 ? Math.max(...r.timeline.map((p) => p.t)) + r.timelineIntervalS : 0);
+  if (end <= 0) return [];
+  const bands: RunPhaseBand[] = runs.flatMap((r) =>
+    (runAnalysisFor(ctx.analysis, r.id)?.phases ?? []).filter((ph) => ph.name !== 'steady').map((ph) => ({ runId: r.id, phase: ph.name, startT: ph.startT, endT: ph.endT })),
+  );
+  const charts: ChartJob[] = [];
+  for (const k of OVER_TIME_PERCENTILES) {
+    const rows: PercentileRow[] = [];
+    for (const r of runs) {
+      if (r.timelineLatency !== 'none') for (const p of r.timeline) if (p.requests > 0) rows.push({ t: p.t, runId: r.id, source: SOURCE_CLIENT, ms: p.latencyMs[k] });
+      const zero = runStartS(r);
+      const q = server.get(r.id)?.find((x) => x.key === k);
+      if (q && zero !== null) {
+        for (const [ts, v] of q.series.points) {
+          const t = ts - zero;
+          if (t >= 0 && t <= end) rows.push({ t, runId: r.id, source: SOURCE_SERVER, ms: v === null ? null : v * q.toMs });
+        }
+      }
+    }
+    if (!rows.some((r) => r.ms !== null)) continue;
+    const hasServer = rows.some((r) => r.source === SOURCE_SERVER && r.ms !== null);
+    charts.push({
+      file: `study-${slug}-${k}-over-time.svg`,
+      alt: `${k} over time for ${runs.map((r) => r.name || r.id).join(' and ')}${hasServer ? ', client side (solid) and server side from Prometheus (dashed)' : ''}`,
+      spec: percentileOverTimeSpec({ title: `${k} over time`, percentile: k, rows, runScale, domain: [0, end], bands }),
+    });
+  }
+  return charts;
+}
+
+/** Throughput against users for each run of a scaling study whose user count ramps, its knee marked. */
+function rampKneeCharts(study: ScalingStudy, ctx: SiteContext, slug: string): ChartJob[] {
+  const charts: ChartJob[] = [];
+  for (const p of study.points) {
+    const run = ctx.model.runs.find((r) => r.id === p.runId);
+    if (!run) continue;
+    const dt = run.timelineIntervalS > 0 ? run.timelineIntervalS : 1;
+    const points = run.timeline.filter((x) => x.users !== null && x.users > 0).map((x) => ({ users: x.users!, rps: x.requests / dt }));
+    if (new Set(points.map((x) => x.users)).size < 3) continue;
+    const k = p.knee ?? null;
+    charts.push({
+      file: `study-${slug}-ramp-${ctx.runSlugs.get(run.id) ?? 'x'}.svg`,
+      alt: `Throughput against users during ${run.name || run.id}${k ? `: knee at ${fmtNum(k.users)} users (${fmtRps(k.rps)})` : ': no knee found'}`,
+      spec: rampKneeSpec({
+        title: `${run.name || run.id}: throughput against users`,
+        color: ctx.colors.colorOf(run.id),
+        points,
+        knee: k ? { users: k.users, rps: k.rps, label: `knee: ${fmtNum(k.users)} users, ${fmtRps(k.rps)}` } : null,
+        littleN: k?.littleN ?? null,
+        saturationRps: k?.saturationRps ?? p.bestSustainedRps ?? null,
+      }),
+    });
   }
   return charts;
 }
@@ -251,18 +319,33 @@ export function studyPage(study: Study, ctx: SiteContext): PageDraft {
         definitions: study.definitions,
         runs: study.runIds.map((id) => ({ name: runName(ctx, id), href: links.run(id) })),
       };
-      if (study.kind === 'experiment') return { ...common, ...experimentView(study, ctx, links, chartMd) };
+      if (study.kind === 'experiment') return { ...common, ...experimentView(study, ctx, links, chartMd, charts) };
       if (study.kind === 'scaling') return { ...common, ...scalingView(study, ctx, links, chartMd) };
       return { ...common, ...peakView(study, ctx, links, chartMd) };
     },
   };
 }
 
-function experimentView(study: ExperimentStudy, ctx: SiteContext, links: Links, chartMd: string[]) {
+function experimentView(study: ExperimentStudy, ctx: SiteContext, links: Links, chartMd: string[], jobs: ChartJob[]) {
+  const ciAt = jobs.findIndex((c) => c.file.endsWith('-ci.svg'));
+  const overTime = chartMd.filter((_, i) => jobs[i]!.file.endsWith('-over-time.svg'));
+  const withServer = [study.baseline, study.candidate].filter((id) => {
+    const run = ctx.model.runs.find((r) => r.id === id);
+    return run !== undefined && serverQuantileSeries(run).length > 0;
+  });
+  const serverNote =
+    withServer.length > 0
+      ? ` Dashed lines: the server's own percentiles from Prometheus (histogram_quantile over the query's rate window, interpolated inside buckets) for ${withServer.map((id) => mdText(runName(ctx, id))).join(' and ')}.`
+      : ' Neither run has server-side (Prometheus) percentile series, so only client-side lines are drawn.';
   return {
     isExperiment: true,
     experimentTable: experimentTable(study, ctx.model, links),
-    ciChart: chartMd[0],
+    ciChart: ciAt >= 0 ? chartMd[ciAt] : undefined,
+    timelineCharts: overTime,
+    timelineNote:
+      overTime.length > 0
+        ? `Both runs on one time axis (seconds since each run's start), in their colours across the site; ramp phases shaded. Solid lines: the load generator's percentiles per ${fmtSeconds(Math.max(...[study.baseline, study.candidate].map((id) => ctx.model.runs.find((r) => r.id === id)?.timelineIntervalS ?? 1)))} interval.${serverNote}`
+        : '',
     method: study.method,
     pValue: study.pValue === null ? null : study.pValue < 0.001 ? '< 0.001' : fmtNum(study.pValue),
     windows: { baseline: fmtCount(study.windows.baseline), candidate: fmtCount(study.windows.candidate) },
@@ -271,11 +354,24 @@ function experimentView(study: ExperimentStudy, ctx: SiteContext, links: Links, 
 
 function scalingView(study: ScalingStudy, ctx: SiteContext, links: Links, chartMd: string[]) {
   const k = study.knee;
-  const knee = k
-    ? `In ${mdText(runName(ctx, k.runId))}, throughput stopped growing at ${fmtSeconds(k.t)}` +
-      `${k.users !== null ? ` with ${fmtNum(k.users)} users` : ''}${k.rps !== null ? ` (${fmtRps(k.rps)})` : ''}.` +
-      `${k.littleN !== null ? ` Little's law puts the saturation point at N* ≈ ${fmtNum(k.littleN)} users.` : ''} ${mdText(k.reason)}`
-    : '';
+  const perRun = study.points.filter((p) => p.knee);
+  const knee =
+    perRun.length > 0
+      ? perRun
+          .map((p) => {
+            const pk = p.knee!;
+            return (
+              `- **${mdText(runName(ctx, p.runId))}**: throughput stops growing at ~${fmtNum(pk.users)} users (${fmtRps(pk.rps)} at ${fmtSeconds(pk.t)}; best sustained ${fmtRps(pk.saturationRps)})` +
+              `${pk.littleN !== null ? `; Little's law N* ≈ ${fmtNum(pk.littleN)} users` : ''}. ${mdText(pk.reason)}`
+            );
+          })
+          .join('\n')
+      : k
+        ? `In ${mdText(runName(ctx, k.runId))}, throughput stopped growing` +
+          `${k.value !== null ? ` at ${mdText(study.factor)} = ${fmtNum(k.value)}` : k.t !== null ? ` at ${fmtSeconds(k.t)}` : ''}` +
+          `${k.users !== null ? ` with ${fmtNum(k.users)} users` : ''}${k.rps !== null ? ` (${fmtRps(k.rps)})` : ''}.` +
+          `${k.littleN !== null ? ` Little's law puts the saturation point at N* ≈ ${fmtNum(k.littleN)} users.` : ''} ${mdText(k.reason)}`
+        : '';
   return {
     isScaling: true,
     factor: study.factor,
