@@ -4,7 +4,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import type { Model, Run, Warning } from '../model/types.js';
 import type { Analysis, AnalysisWarning, ExperimentStudy, PeakVsSustainedStudy, RunAnalysis, ScalingStudy, Study } from '../analyze/types.js';
 import { mdText, uniqueSlugs } from './escape.js';
-import { fmtCount, fmtMs, fmtNum, fmtPct, fmtRps, fmtSeconds, precisionNote, toolName } from './format.js';
+import { fmtCount, fmtMs, fmtNum, fmtPct, fmtRate, fmtRps, fmtSeconds, precisionNote, toolName } from './format.js';
 import { runColors, type RunColors, compareIds } from './colors.js';
 import {
   criterionText,
@@ -26,8 +26,11 @@ import {
   studyHeadline,
   thresholdsTable,
 } from './markdown-tables.js';
+import { endpointFailuresTable, exceptionsTable, failureGroupsTable, failureLatencyTable, failuresOverviewTable, serverStatusTable } from './markdown-tables.js';
 import { ciSpec, factorSpec, peakSustainedSpec, percentileColors, PERCENTILE_KEYS, seriesSpec, timelineSpec, type RunColorScale, type TimeAxis } from './charts.js';
 import type { PageTemplate } from './templates.js';
+import { errorRateSpec, failuresPerSecondSpec, latencyVsFailureSpec, CLIENT_SERIES, SERVER_SERIES, type LatencyPointRow, type RateRow } from './failure-charts.js';
+import type { FailuresStudy } from '../analyze/types.js';
 import { percentileOverTimeSpec, rampKneeSpec, SOURCE_CLIENT, SOURCE_SERVER, type PercentileRow, type RunPhaseBand } from './study-charts.js';
 import { runStartS, serverQuantileSeries } from '../analyze/server-latency.js';
 
@@ -157,6 +160,10 @@ export function studySummary(study: Study, ctx: SiteContext): string {
       `required: ${mdText(criterionText(study))}. Verdict: **${study.verdict}**.`
     );
   }
+  if (study.kind === 'failures' && study.runs.length > 0) {
+    // Each run's three main sentences: how many failed, why, and what the server saw.
+    return study.runs.map((r) => (study.runs.length > 1 ? `**${mdText(runName(ctx, r.runId))}**: ` : '') + r.conclusions.slice(0, 3).map(mdText).join(' ')).join(' ');
+  }
   const sentences = study.conclusions.slice(0, 3).map(mdText);
   if (sentences.length > 0) return sentences.join(' ');
   return `${fmtCount(study.runIds.length)} runs compared; no conclusion could be drawn.`;
@@ -227,6 +234,7 @@ export function studyCharts(study: Study, ctx: SiteContext): ChartJob[] {
       });
     }
   }
+  if (study.kind === 'failures') charts.push(...failuresCharts(study, ctx, slug));
   return charts;
 }
 
@@ -261,7 +269,8 @@ function experimentTimelineCharts(study: ExperimentStudy, ctx: SiteContext, slug
     const hasServer = rows.some((r) => r.source === SOURCE_SERVER && r.ms !== null);
     charts.push({
       file: `study-${slug}-${k}-over-time.svg`,
-      alt: `${k} over time for ${runs.map((r) => r.name || r.id).join(' and ')}${hasServer ? ', client side (solid) and server side from Prometheus (dashed)' : ''}`,
+      // Alt texts carry no artifact strings (run names): they end up in figcaptions.
+      alt: `${k} over time for the baseline and the candidate${hasServer ? ', client side (solid) and server side from Prometheus (dashed)' : ''}`,
       spec: percentileOverTimeSpec({ title: `${k} over time`, percentile: k, rows, runScale, domain: [0, end], bands }),
     });
   }
@@ -280,7 +289,7 @@ function rampKneeCharts(study: ScalingStudy, ctx: SiteContext, slug: string): Ch
     const k = p.knee ?? null;
     charts.push({
       file: `study-${slug}-ramp-${ctx.runSlugs.get(run.id) ?? 'x'}.svg`,
-      alt: `Throughput against users during ${run.name || run.id}${k ? `: knee at ${fmtNum(k.users)} users (${fmtRps(k.rps)})` : ': no knee found'}`,
+      alt: `Throughput against users during the run at ${study.factor} = ${fmtNum(p.value)}${k ? `: knee at ${fmtNum(k.users)} users (${fmtRps(k.rps)})` : ': no knee found'}`,
       spec: rampKneeSpec({
         title: `${run.name || run.id}: throughput against users`,
         color: ctx.colors.colorOf(run.id),
@@ -297,6 +306,7 @@ function rampKneeCharts(study: ScalingStudy, ctx: SiteContext, slug: string): Ch
 export function studyMainTables(study: Study, ctx: SiteContext, links: Links): string {
   if (study.kind === 'experiment') return experimentTable(study, ctx.model, links);
   if (study.kind === 'scaling') return scalingPointsTable(study, ctx.model, links) + (study.steps.length > 0 ? '\n' + scalingStepsTable(study) : '');
+  if (study.kind === 'failures') return failuresOverviewTable(study, ctx.model, links);
   return peakVsSustainedTable(study, ctx.model, links);
 }
 
@@ -321,6 +331,7 @@ export function studyPage(study: Study, ctx: SiteContext): PageDraft {
       };
       if (study.kind === 'experiment') return { ...common, ...experimentView(study, ctx, links, chartMd, charts) };
       if (study.kind === 'scaling') return { ...common, ...scalingView(study, ctx, links, chartMd) };
+      if (study.kind === 'failures') return { ...common, ...failuresView(study, ctx, links, charts) };
       return { ...common, ...peakView(study, ctx, links, chartMd) };
     },
   };
@@ -384,6 +395,98 @@ function scalingView(study: ScalingStudy, ctx: SiteContext, links: Links, chartM
 
 function peakView(study: PeakVsSustainedStudy, ctx: SiteContext, links: Links, chartMd: string[]) {
   return { isPeakVsSustained: true, label: study.label, rowsTable: peakVsSustainedTable(study, ctx.model, links), chart: chartMd[0] };
+}
+
+/** Per run of a failures study: error rate and failures per second over time, and p95 against the failure rate. */
+function failuresCharts(study: FailuresStudy, ctx: SiteContext, slug: string): ChartJob[] {
+  const charts: ChartJob[] = [];
+  for (const r of study.runs) {
+    const run = ctx.model.runs.find((x) => x.id === r.runId);
+    if (!run || r.timeline.length === 0) continue;
+    const ra = runAnalysisFor(ctx.analysis, run.id);
+    const axis = runTimeAxis(run, ra, null);
+    const prefix = `study-${slug}-${ctx.runSlugs.get(run.id) ?? 'x'}`;
+    const who = study.runs.length > 1 ? ` (${run.name || run.id})` : '';
+    const dt = r.intervalS > 0 ? r.intervalS : 1;
+    const server = r.server?.timeline ?? [];
+    const rateRows: RateRow[] = [
+      ...r.timeline.filter((p) => p.failureRate !== null).map((p) => ({ t: p.t, series: CLIENT_SERIES, value: p.failureRate! * 100 }) as RateRow),
+      ...server.filter((p) => p.totalPerS !== null && p.totalPerS > 0 && p.errorsPerS !== null).map((p) => ({ t: p.t, series: SERVER_SERIES, value: (p.errorsPerS! / p.totalPerS!) * 100 }) as RateRow),
+    ];
+    charts.push({
+      file: `${prefix}-error-rate.svg`,
+      alt: `Failed requests as % of requests per ${fmtSeconds(dt)}${r.server ? ", with the server's 5xx share (Prometheus)" : ''}, against the ${fmtNum(study.thresholdPct)}% threshold${who}`,
+      spec: errorRateSpec({ axis, rows: rateRows, thresholdPct: study.thresholdPct }),
+    });
+    const perSecond: RateRow[] = [
+      ...r.timeline.map((p) => ({ t: p.t, series: CLIENT_SERIES, value: p.failures / dt }) as RateRow),
+      ...server.filter((p) => p.errorsPerS !== null).map((p) => ({ t: p.t, series: SERVER_SERIES, value: p.errorsPerS }) as RateRow),
+    ];
+    charts.push({
+      file: `${prefix}-failures-per-s.svg`,
+      alt: `Failures per second at the client${r.server ? ' and 5xx responses per second at the server' : ''}${who}`,
+      spec: failuresPerSecondSpec({ axis, rows: perSecond }),
+    });
+    const phaseAt = (t: number) => ra?.phases.find((ph) => t >= ph.startT && t < ph.endT)?.name ?? 'run';
+    const points: LatencyPointRow[] = run.timeline
+      .filter((p) => p.requests > 0 && p.latencyMs.p95 !== null)
+      .map((p) => ({ failurePct: (p.failures / p.requests) * 100, p95: p.latencyMs.p95!, phase: phaseAt(p.t), t: p.t }));
+    if (points.length >= 4 && r.latency.precision !== 'cumulative') {
+      charts.push({
+        file: `${prefix}-latency.svg`,
+        alt: `p95 latency against the failure rate, one point per interval${who}`,
+        spec: latencyVsFailureSpec({ rows: points, splitPct: r.latency.splitRate === null ? null : r.latency.splitRate * 100 }),
+      });
+    }
+  }
+  return charts;
+}
+
+/** Extra `ce-report embed` blocks of a study, by name suffix: a failures study's failures tables. */
+export function studyEmbedBlocks(study: Study, ctx: SiteContext, links: Links): Array<[string, string]> {
+  if (study.kind !== 'failures') return [];
+  const several = study.runs.length > 1;
+  const parts = study.runs
+    .filter((r) => r.failureGroups.length > 0)
+    .map((r) => (several ? `**${mdText(runName(ctx, r.runId))}** ([run](${links.run(r.runId)}))\n\n` : '') + failureGroupsTable(r));
+  return parts.length > 0 ? [['failures', parts.join('\n')]] : [];
+}
+
+function failuresView(study: FailuresStudy, ctx: SiteContext, links: Links, charts: ChartJob[]) {
+  const several = study.runs.length > 1;
+  return {
+    isFailures: true,
+    overviewTable: failuresOverviewTable(study, ctx.model, links),
+    failureRuns: study.runs.map((r) => {
+      const slug = `study-${ctx.studySlugs.get(study.id) ?? 'x'}-${ctx.runSlugs.get(r.runId) ?? 'x'}`;
+      const chart = (suffix: string) => {
+        const c = charts.find((x) => x.file === `${slug}-${suffix}.svg`);
+        return c ? chartMarkdown(c, links) : '';
+      };
+      const l = r.latency;
+      return {
+        heading: several ? `${mdText(runName(ctx, r.runId))}: ` : '',
+        href: links.run(r.runId),
+        name: runName(ctx, r.runId),
+        errorRateChart: chart('error-rate'),
+        perSecondChart: chart('failures-per-s'),
+        latencyChart: chart('latency'),
+        timelineNote:
+          r.timelineRequests < r.requests
+            ? `The timeline holds ${fmtCount(r.timelineRequests)} of the ${fmtCount(r.requests)} requests (${fmtCount(r.timelineFailures)} of ${fmtCount(r.failures)} failures): the tool's history stops early, so the charts cover that part.`
+            : '',
+        failuresTable: r.failureGroups.length > 0 ? failureGroupsTable(r) : '',
+        exceptionsTable: r.exceptions.length > 0 ? exceptionsTable(r) : '',
+        endpointsTable: r.endpoints.length > 0 ? endpointFailuresTable(r) : '',
+        serverTable: serverStatusTable(r) ?? '',
+        serverText: r.server
+          ? `Estimated from the Prometheus series ${mdText(`"${r.server.series}"`)} (${r.server.basis === 'rate' ? 'rates' : 'a counter'}) from the run start to ${fmtNum(r.server.toT)} s. The server's 5xx share is ${fmtRate(r.server.errorRate5xx)}, the client's failure rate ${fmtRate(r.failureRate)}.`
+          : '',
+        latencyTable: failureLatencyTable(r, ctx.model) ?? '',
+        latencyNote: l.note ? mdText(l.note) : l.precision === 'window' ? "Per-interval percentiles are the tool's own (recent-window) figures, averaged by requests: an approximation." : '',
+      };
+    }),
+  };
 }
 
 // ---------------------------------------------------------------------------
