@@ -111,6 +111,8 @@ interface EndpointAcc {
   failures: number;
   hist: Histogram;
   sumMs: number;
+  /** Rounding error of sumMs so far (compensated sum, see addCompensated). */
+  sumErr: number;
   minMs: number;
   maxMs: number;
   statuses: Map<string, number>;
@@ -124,6 +126,7 @@ interface BucketAcc {
   users: number | null;
   /** The open bucket's latencies; null once sealed. */
   hist: Histogram | null;
+  minMs: number;
   maxMs: number;
   /** A sealed bucket's figures, computed once when the stream moved past it. */
   sealed: { latency: TimelineLatency; histogram?: string } | null;
@@ -140,10 +143,13 @@ const SEAL_LAG_MS = 60_000;
 interface CustomAcc {
   count: number;
   sum: number;
+  sumErr: number;
   min: number;
   max: number;
   nonZero: number;
   last: number;
+  /** `seq` of the aggregation when `last` was set: which part of the file it came from. */
+  lastSeq: number;
   hist: Histogram;
 }
 
@@ -180,6 +186,11 @@ export interface K6Aggregate {
   /** The last bucket used (when still open), for the same reason. */
   lastBucketIdx: number;
   lastBucket: BucketAcc | null;
+  /**
+   * Position of the part of the file being read, for workers that read parts out of
+   * order: merging keeps the gauge value of the latest part. 0 for one sequential read.
+   */
+  seq: number;
 }
 
 export function createAggregate(timelineIntervalS: number): K6Aggregate {
@@ -208,6 +219,7 @@ export function createAggregate(timelineIntervalS: number): K6Aggregate {
     lastEndpoint: null,
     lastBucketIdx: NaN,
     lastBucket: null,
+    seq: 0,
   };
 }
 
@@ -219,7 +231,7 @@ function endpointOf(agg: K6Aggregate, tags: K6Tags): EndpointAcc {
   const key = (method ?? '') + ' ' + name;
   let e = agg.endpoints.get(key);
   if (!e) {
-    e = { name, method, httpReqs: 0, durations: 0, failures: 0, hist: createDenseHistogram(), sumMs: 0, minMs: Infinity, maxMs: -Infinity, statuses: new Map() };
+    e = { name, method, httpReqs: 0, durations: 0, failures: 0, hist: createDenseHistogram(), sumMs: 0, sumErr: 0, minMs: Infinity, maxMs: -Infinity, statuses: new Map() };
     agg.endpoints.set(key, e);
   }
   agg.lastTags = tags;
@@ -234,7 +246,7 @@ function bucketOf(agg: K6Aggregate, timeMs: number): BucketAcc {
   if (idx === agg.lastBucketIdx && agg.lastBucket!.sealed === null) return agg.lastBucket!;
   let b = agg.buckets.get(idx);
   if (!b) {
-    b = { httpReqs: 0, durations: 0, failures: 0, users: null, hist: createDenseHistogram(), maxMs: -Infinity, sealed: null };
+    b = { httpReqs: 0, durations: 0, failures: 0, users: null, hist: createDenseHistogram(), minMs: Infinity, maxMs: -Infinity, sealed: null };
     agg.buckets.set(idx, b);
     agg.openBuckets.add(idx);
     if (idx > agg.newestBucket) {
@@ -263,6 +275,12 @@ function sealBucketsBefore(agg: K6Aggregate, beforeIdx: number): void {
   }
 }
 
+/** Seals the bucket at `idx` if it is open (after merging into it). */
+export function sealBucketAt(agg: K6Aggregate, idx: number): void {
+  const b = agg.buckets.get(idx);
+  if (b && !b.sealed) sealBucket(agg, idx, b);
+}
+
 /** Seals every bucket (before handing the aggregation to another thread). */
 export function sealAllBuckets(agg: K6Aggregate): void {
   for (const idx of agg.openBuckets) sealBucket(agg, idx, agg.buckets.get(idx)!);
@@ -279,9 +297,28 @@ export function addEncoded(target: Histogram, encoded: string): void {
   d.destroy();
 }
 
+/**
+ * An encoded histogram keeps counts per bucket, not the exact smallest and largest
+ * values, and percentiles are clamped to those: after adding one, put back the exact
+ * extremes (as recordMs recorded them) so a merged histogram answers exactly like one
+ * that saw every sample. A smallest value that rounds to 0 µs leaves the smallest
+ * non-zero one unknown; it then stays at its bucket's bound.
+ */
+export function restoreExtremes(h: Histogram, minMs: number, maxMs: number): void {
+  if (h.totalCount === 0 || !(minMs <= maxMs) || minMs < 0) return;
+  const js = h as unknown as { maxValue: number; minNonZeroValue: number };
+  const minUs = Math.round(minMs * 1000);
+  const maxUs = Math.round(maxMs * 1000);
+  js.maxValue = maxUs;
+  if (minUs > 0) js.minNonZeroValue = minUs;
+}
+
 function reopenBucket(agg: K6Aggregate, idx: number, b: BucketAcc): void {
   const h = createDenseHistogram();
-  if (b.sealed?.histogram) addEncoded(h, b.sealed.histogram);
+  if (b.sealed?.histogram) {
+    addEncoded(h, b.sealed.histogram);
+    restoreExtremes(h, b.minMs, b.maxMs);
+  }
   b.hist = h;
   b.sealed = null;
   agg.openBuckets.add(idx);
@@ -323,7 +360,9 @@ export function addPoint(agg: K6Aggregate, kind: number, metric: string, timeMs:
       const e = endpointOf(agg, tags);
       e.durations++;
       recordMs(e.hist, value);
-      e.sumMs += value;
+      const sum = e.sumMs + value;
+      e.sumErr += Math.abs(e.sumMs) >= Math.abs(value) ? e.sumMs - sum + value : value - sum + e.sumMs;
+      e.sumMs = sum;
       if (value < e.minMs) e.minMs = value;
       if (value > e.maxMs) e.maxMs = value;
       const status = tags.status ?? '';
@@ -331,6 +370,7 @@ export function addPoint(agg: K6Aggregate, kind: number, metric: string, timeMs:
       const b = bucketOf(agg, timeMs);
       b.durations++;
       recordMs(b.hist!, value);
+      if (value < b.minMs) b.minMs = value;
       if (value > b.maxMs) b.maxMs = value;
       return;
     }
@@ -384,21 +424,37 @@ export function addPoint(agg: K6Aggregate, kind: number, metric: string, timeMs:
 function addCustom(agg: K6Aggregate, metric: string, value: number): void {
   let c = agg.custom.get(metric);
   if (!c) {
-    c = { count: 0, sum: 0, min: Infinity, max: -Infinity, nonZero: 0, last: 0, hist: createDenseHistogram() };
+    c = { count: 0, sum: 0, sumErr: 0, min: Infinity, max: -Infinity, nonZero: 0, last: 0, lastSeq: 0, hist: createDenseHistogram() };
     agg.custom.set(metric, c);
   }
   c.count++;
-  c.sum += value;
+  const sum = c.sum + value;
+  c.sumErr += Math.abs(c.sum) >= Math.abs(value) ? c.sum - sum + value : value - sum + c.sum;
+  c.sum = sum;
   if (value < c.min) c.min = value;
   if (value > c.max) c.max = value;
   if (value !== 0) c.nonZero++;
   c.last = value;
+  c.lastSeq = agg.seq;
   // The histogram is in ms like every trend; negative values (a gauge can go below 0)
   // are clamped by recordMs, so percentiles are only given for non-negative metrics.
   recordMs(c.hist, value);
 }
 
-function customSummary(type: K6MetricType | undefined, c: CustomAcc, durationS: number | null): Record<string, number> {
+/**
+ * Adds the compensated sum (sum, err) `b` into `a`. Sums are kept with Neumaier's
+ * compensation, so the total is the correctly rounded sum of the samples in practice
+ * whatever order they were added in: one thread, byte ranges or chunks in workers all
+ * give the same mean.
+ */
+export function addCompensated(a: { sum: number; err: number }, sum: number, err: number): void {
+  const t = a.sum + sum;
+  a.err += (Math.abs(a.sum) >= Math.abs(sum) ? a.sum - t + sum : sum - t + a.sum) + err;
+  a.sum = t;
+}
+
+function customSummary(type: K6MetricType | undefined, acc: CustomAcc, durationS: number | null): Record<string, number> {
+  const c = { ...acc, sum: acc.sum + acc.sumErr };
   switch (type) {
     case 'counter': {
       const out: Record<string, number> = { count: c.sum };
@@ -478,23 +534,23 @@ export function finishAggregate(agg: K6Aggregate, durationOverrideS?: number | n
   const allStatuses = new Map<string, number>();
   let requests = 0;
   let failures = 0;
-  let sumMs = 0;
+  const sums = { sum: 0, err: 0 };
   let minMs = Infinity;
   let maxMs = -Infinity;
   const endpoints: Stats[] = [];
   for (const e of endpointAccs) {
     const r = reqsOf(e);
     if (r === 0 && e.durations === 0 && e.failures === 0) continue;
-    endpoints.push(statsOf(e.name, e.method, r, e.failures, e.hist, { sumMs: e.sumMs, minMs: e.minMs, maxMs: e.maxMs }, durationS, e.statuses));
+    endpoints.push(statsOf(e.name, e.method, r, e.failures, e.hist, { sumMs: e.sumMs + e.sumErr, minMs: e.minMs, maxMs: e.maxMs }, durationS, e.statuses));
     mergeInto(total, e.hist);
     requests += r;
     failures += e.failures;
-    sumMs += e.sumMs;
+    addCompensated(sums, e.sumMs, e.sumErr);
     if (e.minMs < minMs) minMs = e.minMs;
     if (e.maxMs > maxMs) maxMs = e.maxMs;
     for (const [k, v] of e.statuses) allStatuses.set(k, (allStatuses.get(k) ?? 0) + v);
   }
-  const summary = statsOf('all', null, requests, failures, total, { sumMs, minMs, maxMs }, durationS, allStatuses);
+  const summary = statsOf('all', null, requests, failures, total, { sumMs: sums.sum + sums.err, minMs, maxMs }, durationS, allStatuses);
 
   const timeline: TimelinePoint[] = [];
   let timelineNote: string | undefined;
@@ -530,7 +586,9 @@ export function finishAggregate(agg: K6Aggregate, durationOverrideS?: number | n
     }
   }
 
-  const errors = [...agg.errors.values()].sort((a, b) => b.count - a.count || (a.endpoint < b.endpoint ? -1 : a.endpoint > b.endpoint ? 1 : a.message < b.message ? -1 : 1));
+  // A total order, so the list does not depend on the order samples were read in (workers).
+  const cmp = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
+  const errors = [...agg.errors.values()].sort((a, b) => b.count - a.count || cmp(a.endpoint, b.endpoint) || cmp(a.message, b.message) || cmp(a.method ?? '', b.method ?? '') || cmp(a.status ?? '', b.status ?? ''));
 
   const metrics: RunMetrics = {};
   if (agg.iterations > 0) metrics.iterations = agg.iterations;

@@ -10,10 +10,11 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { createDenseHistogram, encodeHistogram, type Histogram } from '../../model/histogram.js';
 import type { ErrorEntry } from '../../model/types.js';
-import { addEncoded, openBucketAt, sealAllBuckets, type K6Aggregate } from './aggregate.js';
+import { addCompensated, addEncoded, openBucketAt, restoreExtremes, sealAllBuckets, sealBucketAt, type K6Aggregate } from './aggregate.js';
 import { InputError } from '../errors.js';
 import type { IngestContext } from '../types.js';
 import { createScan, type LineProblem, type NdjsonScan } from './ndjson-scan.js';
+import { readChunks } from '../read.js';
 
 type EndpointAcc = K6Aggregate['endpoints'] extends Map<string, infer E> ? E : never;
 type BucketAcc = K6Aggregate['buckets'] extends Map<number, infer B> ? B : never;
@@ -37,16 +38,33 @@ export interface SerializedScan {
 }
 
 type ProblemKind = 'corrupt' | 'invalid' | 'foreign' | 'negative';
-const PROBLEM_KINDS: ProblemKind[] = ['corrupt', 'invalid', 'foreign', 'negative'];
+export const PROBLEM_KINDS: readonly ProblemKind[] = ['corrupt', 'invalid', 'foreign', 'negative'];
 
 export interface WorkerInput {
+  mode: 'range' | 'chunks';
+  timelineIntervalS: number;
+  /** range mode: the file and the byte range [start, end) to scan; seq = the range's index. */
   file: string;
   start: number;
   end: number;
-  timelineIntervalS: number;
+  seq: number;
 }
 
-export type WorkerMessage = { type: 'progress'; bytes: number } | { type: 'done'; scan: SerializedScan } | { type: 'error'; message: string };
+/** Main thread to a chunks-mode worker. */
+export type ChunkMessage = { type: 'chunk'; seq: number; buffer: ArrayBuffer; length: number } | { type: 'end' };
+
+export type WorkerMessage =
+  | { type: 'progress'; bytes: number }
+  | { type: 'free'; buffer: ArrayBuffer }
+  | {
+      type: 'done';
+      scan: SerializedScan;
+      /** chunks mode: lines in each chunk scanned, by chunk seq. */
+      lineCounts?: Array<[number, number]>;
+      /** chunks mode: the chunk where each kind of problem line first occurred (its firstLine counts within that chunk). */
+      firstSeq?: Partial<Record<ProblemKind, number>>;
+    }
+  | { type: 'error'; message: string };
 
 const WORKER_URL = new URL('./ndjson-worker.js', import.meta.url);
 
@@ -121,25 +139,36 @@ export function mergeSerializedScan(into: NdjsonScan, part: SerializedScan): voi
     t.count += p.count;
   }
   into.lineNo += part.lineNo;
+  mergeAggregate(into, part);
+}
+
+/** Everything of a part but its problem lines and line count. */
+function mergeAggregate(into: NdjsonScan, part: SerializedScan): void {
   into.points += part.points;
   into.declarations += part.declarations;
 
   const a = into.agg;
+  const reopened: number[] = [];
   for (const [key, e] of part.endpoints) {
     let t = a.endpoints.get(key);
     if (!t) {
       t = { ...e, hist: denseFrom(e.hist), statuses: new Map(e.statuses) };
+      restoreExtremes(t.hist, t.minMs, t.maxMs);
       a.endpoints.set(key, t);
       continue;
     }
     t.httpReqs += e.httpReqs;
     t.durations += e.durations;
     t.failures += e.failures;
-    t.sumMs += e.sumMs;
+    const sums = { sum: t.sumMs, err: t.sumErr };
+    addCompensated(sums, e.sumMs, e.sumErr);
+    t.sumMs = sums.sum;
+    t.sumErr = sums.err;
     t.minMs = Math.min(t.minMs, e.minMs);
     t.maxMs = Math.max(t.maxMs, e.maxMs);
     for (const [s, n] of e.statuses ?? []) t.statuses.set(s, (t.statuses.get(s) ?? 0) + n);
     addHist(t, e.hist);
+    restoreExtremes(t.hist, t.minMs, t.maxMs);
   }
   for (const [idx, b] of part.buckets) {
     if (!a.buckets.has(idx)) {
@@ -148,13 +177,18 @@ export function mergeSerializedScan(into: NdjsonScan, part: SerializedScan): voi
       continue;
     }
     const t = openBucketAt(a, idx);
+    reopened.push(idx);
     t.httpReqs += b.httpReqs;
     t.durations += b.durations;
     t.failures += b.failures;
     t.users = maxOrNull(t.users, b.users);
+    t.minMs = Math.min(t.minMs, b.minMs);
     t.maxMs = Math.max(t.maxMs, b.maxMs);
     addHist(t as { hist: Histogram }, b.sealed?.histogram ?? null);
+    restoreExtremes(t.hist!, t.minMs, t.maxMs);
   }
+  // Seal them again, so merging many parts keeps only a few histograms open.
+  for (const idx of reopened) sealBucketAt(a, idx);
   for (const [key, e] of part.errors) {
     const t = a.errors.get(key);
     if (t) t.count += e.count;
@@ -164,16 +198,25 @@ export function mergeSerializedScan(into: NdjsonScan, part: SerializedScan): voi
     let t = a.custom.get(name);
     if (!t) {
       t = { ...c, hist: denseFrom(c.hist) };
+      restoreExtremes(t.hist, t.min, t.max);
       a.custom.set(name, t);
       continue;
     }
     t.count += c.count;
-    t.sum += c.sum;
+    const sums = { sum: t.sum, err: t.sumErr };
+    addCompensated(sums, c.sum, c.sumErr);
+    t.sum = sums.sum;
+    t.sumErr = sums.err;
     t.min = Math.min(t.min, c.min);
     t.max = Math.max(t.max, c.max);
     t.nonZero += c.nonZero;
-    if (c.count > 0) t.last = c.last;
+    // The later part's gauge value (ranges come in order; chunks carry their position).
+    if (c.count > 0 && c.lastSeq >= t.lastSeq) {
+      t.last = c.last;
+      t.lastSeq = c.lastSeq;
+    }
     addHist(t, c.hist);
+    restoreExtremes(t.hist, t.min, t.max);
   }
   for (const [k, v] of part.metricTypes) a.metricTypes.set(k, v as K6Aggregate['metricTypes'] extends Map<string, infer T> ? T : never);
   const s = part.scalars;
@@ -225,7 +268,7 @@ function runWorker(input: WorkerInput, onProgress: (bytes: number) => void): Pro
       else if (m.type === 'done') {
         settled = true;
         resolve(m.scan);
-      } else {
+      } else if (m.type === 'error') {
         settled = true;
         reject(new InputError(input.file, `cannot read: ${m.message}`));
       }
@@ -240,15 +283,20 @@ function runWorker(input: WorkerInput, onProgress: (bytes: number) => void): Pro
   });
 }
 
+/** Workers to use when not told: one per core, at most 4. */
+export function defaultWorkers(): number {
+  return Math.min(availableParallelism(), 4);
+}
+
 /** Scans a plain file with `workers` threads (default: one per core, at most 4). */
 export async function scanInParallel(file: string, size: number, ctx: IngestContext, workers?: number): Promise<NdjsonScan> {
-  const n = Math.max(1, workers ?? Math.min(availableParallelism(), 4));
+  const n = Math.max(1, workers ?? defaultWorkers());
   const cuts = await lineAlignedCuts(file, size, n);
   const progress = new Array<number>(cuts.length - 1).fill(0);
   const report = () => ctx.options.onBytes?.(progress.reduce((x, y) => x + y, 0));
   const parts = await Promise.all(
     cuts.slice(0, -1).map((start, i) =>
-      runWorker({ file, start, end: cuts[i + 1]!, timelineIntervalS: ctx.options.timelineIntervalS }, (bytes) => {
+      runWorker({ mode: 'range', file, start, end: cuts[i + 1]!, seq: i, timelineIntervalS: ctx.options.timelineIntervalS }, (bytes) => {
         progress[i] = bytes;
         report();
       }),
@@ -257,4 +305,157 @@ export async function scanInParallel(file: string, size: number, ctx: IngestCont
   const scan = createScan(ctx.options.timelineIntervalS);
   for (const p of parts) mergeSerializedScan(scan, p);
   return scan;
+}
+
+/** Decompressed text per chunk handed to a worker. */
+const CHUNK_BYTES = 8 * 1024 * 1024;
+/** Chunks queued per worker: enough to keep it busy, few enough to keep memory flat. */
+const CHUNKS_IN_FLIGHT = 2;
+
+interface ChunkWorker {
+  worker: Worker;
+  inFlight: number;
+  done: Promise<Extract<WorkerMessage, { type: 'done' }>>;
+}
+
+/**
+ * Scans a gzip file with `workers` threads: this thread inflates (zlib works on libuv's
+ * thread pool, so inflating and scanning overlap), cuts the text into newline-aligned
+ * chunks and transfers each to the least busy worker; workers hand the buffers back for
+ * reuse. Problem lines are numbered within their chunk and shifted here by the lines of
+ * the chunks before.
+ */
+export async function scanGzipInParallel(file: string, ctx: IngestContext, workers?: number): Promise<NdjsonScan> {
+  const n = Math.max(1, workers ?? defaultWorkers());
+  const pool: ArrayBuffer[] = [];
+  let failure: Error | null = null;
+  let wake: (() => void) | null = null;
+  const notify = () => {
+    const w = wake;
+    wake = null;
+    w?.();
+  };
+  const fail = (e: Error) => {
+    failure ??= e;
+    notify();
+  };
+  const crew: ChunkWorker[] = [];
+  for (let i = 0; i < n; i++) {
+    const worker = new Worker(WORKER_URL, { workerData: { mode: 'chunks', file, start: 0, end: 0, seq: 0, timelineIntervalS: ctx.options.timelineIntervalS } satisfies WorkerInput });
+    const w: ChunkWorker = { worker, inFlight: 0, done: null as never };
+    w.done = new Promise((resolve, reject) => {
+      let settled = false;
+      worker.on('message', (m: WorkerMessage) => {
+        if (m.type === 'free') {
+          w.inFlight--;
+          pool.push(m.buffer);
+          notify();
+        } else if (m.type === 'done') {
+          settled = true;
+          resolve(m);
+        } else if (m.type === 'error') {
+          settled = true;
+          const e = new InputError(file, `cannot read: ${m.message}`);
+          fail(e);
+          reject(e);
+        }
+      });
+      worker.on('error', (e) => {
+        settled = true;
+        fail(e);
+        reject(e);
+      });
+      worker.on('exit', (code) => {
+        if (settled) return;
+        const e = new Error(`NDJSON worker stopped with exit code ${code}`);
+        fail(e);
+        reject(e);
+      });
+    });
+    w.done.catch(() => {}); // observed through `failure`; awaited below
+    crew.push(w);
+  }
+  const waitForWorker = async (): Promise<ChunkWorker> => {
+    for (;;) {
+      if (failure) throw failure;
+      let best = crew[0]!;
+      for (const w of crew) if (w.inFlight < best.inFlight) best = w;
+      if (best.inFlight < CHUNKS_IN_FLIGHT) return best;
+      await new Promise<void>((resolve) => (wake = resolve));
+    }
+  };
+  let seq = 0;
+  const send = async (buffer: ArrayBuffer, length: number) => {
+    const w = await waitForWorker();
+    w.inFlight++;
+    w.worker.postMessage({ type: 'chunk', seq: seq++, buffer, length } satisfies ChunkMessage, [buffer]);
+  };
+  const take = (size: number) => {
+    const b = pool.pop();
+    return b && b.byteLength >= size ? b : new ArrayBuffer(size);
+  };
+
+  try {
+    let cur = take(CHUNK_BYTES);
+    let view = new Uint8Array(cur);
+    let len = 0;
+    for await (const piece of readChunks(file, ctx)) {
+      if (failure) throw failure;
+      let off = 0;
+      while (off < piece.length) {
+        const k = Math.min(piece.length - off, view.length - len);
+        view.set(piece.subarray(off, off + k), len);
+        len += k;
+        off += k;
+        if (len < view.length) continue;
+        const nl = view.lastIndexOf(10, len - 1);
+        if (nl < 0) {
+          // One line longer than the chunk: grow it.
+          const bigger = new Uint8Array(view.length * 2);
+          bigger.set(view);
+          cur = bigger.buffer;
+          view = bigger;
+          continue;
+        }
+        const next = take(CHUNK_BYTES);
+        const nextView = new Uint8Array(next);
+        nextView.set(view.subarray(nl + 1, len));
+        await send(cur, nl + 1);
+        len -= nl + 1;
+        cur = next;
+        view = nextView;
+      }
+    }
+    if (len > 0) await send(cur, len);
+    for (const w of crew) w.worker.postMessage({ type: 'end' } satisfies ChunkMessage);
+    const results = await Promise.all(crew.map((w) => w.done));
+
+    // Line numbers: chunk seq -> lines before it.
+    const counts = results.flatMap((r) => r.lineCounts ?? []).sort((x, y) => x[0] - y[0]);
+    const before = new Map<number, number>();
+    let lines = 0;
+    for (const [s, c] of counts) {
+      before.set(s, lines);
+      lines += c;
+    }
+    const scan = createScan(ctx.options.timelineIntervalS);
+    scan.lineNo = lines;
+    for (const kind of PROBLEM_KINDS) {
+      const t = scan[kind];
+      for (const r of results) {
+        const p = r.scan.problems[kind];
+        if (p.count === 0) continue;
+        const line = (before.get(r.firstSeq?.[kind] ?? 0) ?? 0) + p.firstLine;
+        if (t.count === 0 || line < t.firstLine) {
+          t.firstLine = line;
+          t.detail = p.detail;
+        }
+        t.count += p.count;
+      }
+    }
+    for (const r of results) mergeAggregate(scan, r.scan);
+    return scan;
+  } finally {
+    for (const w of crew) void w.worker.terminate();
+  }
 }
