@@ -1,6 +1,7 @@
 // Stage 3: conclusions from the run model. Fed only by the model (src/model).
 import type { Run } from '../model/types.js';
 import { experimentStudy } from './experiment.js';
+import { failuresStudy } from './failures.js';
 import { inferStudies, slugify } from './infer.js';
 import { peakVsSustainedStudy } from './peak-vs-sustained.js';
 import { analyzeRun, type RunFacts } from './run-analysis.js';
@@ -19,8 +20,9 @@ function withDefaults(options: Partial<AnalyzeOptions>): AnalyzeOptions {
 
 function studyId(cfg: StudyConfig, taken: Set<string>): string {
   let base = cfg.id;
+  if (!base && cfg.kind === 'failures') base = cfg.runs?.length === 1 ? `failures-${slugify(cfg.runs[0]!)}` : 'failures';
   if (!base) {
-    const what = cfg.kind === 'scaling' ? cfg.factor : cfg.kind === 'peak-vs-sustained' ? (cfg.label ?? 'runs') : `${cfg.candidate}-vs-${cfg.baseline}`;
+    const what = cfg.kind === 'scaling' ? cfg.factor : cfg.kind === 'peak-vs-sustained' ? (cfg.label ?? 'runs') : cfg.kind === 'experiment' ? `${cfg.candidate}-vs-${cfg.baseline}` : 'runs';
     base = `${cfg.kind}-${slugify(what)}`;
   }
   let id = base;
@@ -32,6 +34,7 @@ function studyId(cfg: StudyConfig, taken: Set<string>): string {
 function runStudy(cfg: StudyConfig, id: string, facts: RunFacts[], opts: AnalyzeOptions, runs: Run[]): Study {
   if (cfg.kind === 'scaling') return scalingStudy({ ...cfg, id }, facts, opts.windowS);
   if (cfg.kind === 'experiment') return experimentStudy({ ...cfg, id }, facts, opts);
+  if (cfg.kind === 'failures') return failuresStudy({ ...cfg, id }, facts, opts);
   const windowS = cfg.windowS ?? opts.windowS;
   const own = windowS === opts.windowS ? facts : runs.map((r) => analyzeRun(r, { ...opts, windowS }));
   return peakVsSustainedStudy({ ...cfg, id }, own, windowS);
@@ -46,14 +49,14 @@ export function analyze(runs: Run[], options: Partial<AnalyzeOptions> = {}): Ana
   const configs = [...opts.studies];
   if (configs.length === 0 || opts.inferStudies) {
     const configured = new Set(configs.map((c) => c.id).filter(Boolean));
-    for (const c of inferStudies(runs)) if (!configured.has(c.id)) configs.push(c);
+    for (const c of inferStudies(runs, opts.failureRateThreshold)) if (!configured.has(c.id)) configs.push(c);
   }
   const ids = new Set<string>();
   const known = new Set(runs.map((r) => r.id));
   const studies: Study[] = [];
   for (const cfg of configs) {
     const id = studyId(cfg, ids);
-    const missing = (cfg.kind === 'experiment' ? [cfg.baseline, cfg.candidate] : (cfg.runs ?? [])).filter((r) => !known.has(r));
+    const missing = (cfg.kind === 'experiment' ? [cfg.baseline, cfg.candidate] : cfg.kind === 'failures' && cfg.baseline ? [...(cfg.runs ?? []), cfg.baseline] : (cfg.runs ?? [])).filter((r) => !known.has(r));
     for (const m of missing) warnings.push({ studyId: id, message: `Study "${id}" names run "${m}", which is not among the ingested runs.` });
     const study = runStudy(cfg, id, facts, opts, runs);
     if (study.runIds.length === 0) warnings.push({ studyId: id, message: `Study "${id}" has no runs to compare.` });

@@ -1,6 +1,7 @@
 // Studies inferred from run labels when no configuration names them: a label with two
 // or more numeric values → scaling + peak-vs-sustained; a `variant` label with
-// stable/canary (or baseline/candidate) → an experiment with the default criterion.
+// stable/canary (or baseline/candidate) → an experiment with the default criterion;
+// runs whose failure rate is above the threshold → one failures study over them.
 import type { Run } from '../model/types.js';
 import type { StudyConfig } from './types.js';
 
@@ -33,7 +34,14 @@ function isNumeric(v: string | undefined): boolean {
   return v !== undefined && v.trim() !== '' && Number.isFinite(Number(v));
 }
 
-export function inferStudies(runs: Run[]): StudyConfig[] {
+/** The tool's own failure rate of a run (summary, or timeline without one); null without requests. */
+function failureRate(run: Run): number | null {
+  if (run.summary.requests > 0) return run.summary.failures / run.summary.requests;
+  const req = run.timeline.reduce((a, p) => a + p.requests, 0);
+  return req > 0 ? run.timeline.reduce((a, p) => a + p.failures, 0) / req : null;
+}
+
+export function inferStudies(runs: Run[], failureRateThreshold = 0.01): StudyConfig[] {
   const out: StudyConfig[] = [];
   const groups = groupByTool(runs);
   const labelNames = [...new Set(runs.flatMap((r) => Object.keys(r.labels)))].sort();
@@ -74,5 +82,8 @@ export function inferStudies(runs: Run[]): StudyConfig[] {
       criterion: { direction: 'decrease', minChangePct: 5 },
     });
   }
+  // A reader of a report with failing runs wants to see why they failed, whatever the labels.
+  const failing = [...runs].sort(byId).filter((r) => (failureRate(r) ?? 0) > failureRateThreshold);
+  if (failing.length > 0) out.push({ kind: 'failures', id: 'failures', title: 'Failures under load', runs: failing.map((r) => r.id) });
   return out;
 }

@@ -49,7 +49,19 @@ export interface ExperimentStudyConfig {
   confidence?: number;
 }
 
-export type StudyConfig = PeakVsSustainedStudyConfig | ScalingStudyConfig | ExperimentStudyConfig;
+export interface FailuresStudyConfig {
+  kind: 'failures';
+  id?: string;
+  title?: string;
+  /** Run ids; default every run whose failure rate is above the threshold. */
+  runs?: string[];
+  /** Failure rate in % above which a run, endpoint or second counts as failing (default: failureRateThreshold × 100). */
+  thresholdPct?: number;
+  /** A failure-free run to compare steady-phase latency with. */
+  baseline?: string;
+}
+
+export type StudyConfig = PeakVsSustainedStudyConfig | ScalingStudyConfig | ExperimentStudyConfig | FailuresStudyConfig;
 
 export interface AnalyzeOptions {
   studies: StudyConfig[];
@@ -281,7 +293,155 @@ export type ExperimentStudy = StudyBase & {
   windows: { baseline: number; candidate: number };
 };
 
-export type Study = PeakVsSustainedStudy | ScalingStudy | ExperimentStudy;
+/**
+ * What a failure was, from its status and message: `server-error` (HTTP 5xx),
+ * `client-error` (HTTP 4xx), `timeout`, `connection` (refused, reset, closed), or
+ * `other` (a check in the load script failed a response the server answered).
+ */
+export type FailureCategory = 'server-error' | 'client-error' | 'timeout' | 'connection' | 'other';
+
+/** One row of the tool's failures table (Locust failures.csv, k6 error tags). */
+export interface FailureGroup {
+  endpoint: string;
+  method: string | null;
+  message: string;
+  status: string | null;
+  category: FailureCategory;
+  count: number;
+  /** count / the sum of all failure rows of the run, 0..1. */
+  share: number;
+}
+
+/** An exception raised in the load script (Locust exceptions.csv); not a failed request. */
+export interface ExceptionGroup {
+  message: string;
+  count: number;
+  /** The innermost traceback line outside the tool's own packages (or the first line). */
+  where: string | null;
+}
+
+export interface EndpointFailures {
+  name: string;
+  method: string | null;
+  requests: number;
+  failures: number;
+  /** 0..1; null without requests. */
+  failureRate: number | null;
+}
+
+/** One timeline interval of the error rate. */
+export interface FailureInterval {
+  t: number;
+  requests: number;
+  failures: number;
+  /** failures / requests, 0..1; null without requests. */
+  failureRate: number | null;
+  users: number | null;
+}
+
+export interface FailureWindow {
+  startT: number;
+  endT: number;
+  requests: number;
+  failures: number;
+  failureRate: number;
+}
+
+/** Latency over a set of timeline intervals. */
+export interface LatencyGroup extends Percentiles {
+  intervals: number;
+  requests: number;
+  failures: number;
+  failureRate: number | null;
+}
+
+export interface FailureLatencyEffect {
+  /** Timeline intervals with a failure rate above `splitRate` … */
+  high: LatencyGroup | null;
+  /** … and at or below it. */
+  low: LatencyGroup | null;
+  /** The median per-interval failure rate (0..1) that splits the intervals. */
+  splitRate: number | null;
+  /** Where the intervals came from: the steady phase, or the whole run without one. */
+  range: 'steady' | 'run';
+  /** (high p95 − low p95) / low p95, in %. */
+  p95ChangePct: number | null;
+  /** Spearman rank correlation of per-interval failure rate and p95. */
+  spearmanP95: number | null;
+  precision: LatencyPrecision;
+  /** Steady-phase latency against a failure-free run, when the config names one. */
+  baseline: { runId: string; run: Percentiles; baseline: Percentiles; p95ChangePct: number | null } | null;
+  /** Why there is no split, when there is none. */
+  note: string | null;
+}
+
+/** Server-side error rate from a Prometheus series with a `status` label. */
+export interface ServerErrors {
+  /** Name of the series (the query's name). */
+  series: string;
+  /** `rate`: values are requests per second; `counter`: a raw `_total` counter. */
+  basis: 'rate' | 'counter';
+  /** Estimated requests per status over the run (rates integrated over time). */
+  byStatus: Record<string, number>;
+  requests: number;
+  /** Estimated 5xx responses. */
+  errors5xx: number;
+  /** errors5xx / requests, 0..1; null without requests. */
+  errorRate5xx: number | null;
+  /** Estimated 499 responses (the client closed the connection: client-side timeouts). */
+  clientClosed: number;
+  /** Per Prometheus point: seconds since run start, all responses and 5xx per second. */
+  timeline: Array<{ t: number; totalPerS: number | null; errorsPerS: number | null }>;
+  /** Seconds since run start of the points used: run start to the end of the rate window after the run. */
+  fromT: number;
+  toT: number;
+}
+
+export interface FailuresRun {
+  runId: string;
+  requests: number;
+  failures: number;
+  failureRate: number | null;
+  aboveThreshold: boolean;
+  endpoints: EndpointFailures[];
+  /** Sorted by count, largest first. */
+  failureGroups: FailureGroup[];
+  /** Failures per category, from the failure rows. */
+  byCategory: Partial<Record<FailureCategory, number>>;
+  /** Sum of the failure rows' counts (equals `failures` when the tool's tables agree). */
+  groupedFailures: number;
+  exceptions: ExceptionGroup[];
+  exceptionCount: number;
+  timeline: FailureInterval[];
+  intervalS: number;
+  /** Requests and failures in the timeline (less than the summary when the tool's history is cut short). */
+  timelineRequests: number;
+  timelineFailures: number;
+  /** Seconds since run start of the first interval with a failure. */
+  firstFailureT: number | null;
+  /** Timeline seconds (intervals) with a failure rate above the threshold. */
+  intervalsAboveThreshold: number;
+  intervalsWithRequests: number;
+  /** The window of windowS seconds with the highest failure rate. */
+  worstWindow: FailureWindow | null;
+  /** Pearson correlation of per-interval failure rate with users and with throughput. */
+  correlation: { users: number | null; rps: number | null };
+  latency: FailureLatencyEffect;
+  server: ServerErrors | null;
+  /** This run's sentences, most important first (also in the study's conclusions). */
+  conclusions: string[];
+}
+
+export type FailuresStudy = StudyBase & {
+  kind: 'failures';
+  /** Failure rate in % above which a run, endpoint or interval counts as failing. */
+  thresholdPct: number;
+  windowS: number;
+  baseline: string | null;
+  runs: FailuresRun[];
+};
+
+export type Study = PeakVsSustainedStudy | ScalingStudy | ExperimentStudy | FailuresStudy;
 
 export interface Analysis {
   windowS: number;

@@ -23,7 +23,7 @@ function lineOf(text: string, index: number): number {
 function lookup(tables: Map<string, string>, name: string): string | undefined {
   const exact = tables.get(name);
   if (exact !== undefined) return exact;
-  const m = /^(run|study)-(.+?)(-chart)?$/.exec(name);
+  const m = /^(run|study)-(.+?)(-chart|-failures)?$/.exec(name);
   if (!m) return undefined;
   return tables.get(`${m[1]}-${slug(m[2] as string)}${m[3] ?? ''}`);
 }

@@ -11,7 +11,7 @@ import type { Model } from '../model/types.js';
 import type { Analysis } from '../analyze/index.js';
 import { renderSvg, standaloneSvg } from './charts.js';
 import { markdownToHtml } from './markdown-html.js';
-import { indexPage, makeLinks, runPage, siteContext, studyPage, chartMarkdown, type ChartJob, type PageDraft, type SiteContext, studyMainTables } from './pages.js';
+import { indexPage, makeLinks, runPage, siteContext, studyPage, chartMarkdown, type ChartJob, type PageDraft, type SiteContext, studyMainTables, studyEmbedBlocks } from './pages.js';
 import { readStyleSheet, renderLayout, renderMarkdown } from './templates.js';
 import { endpointsTable, runsTable } from './markdown-tables.js';
 import { mdText } from './escape.js';
@@ -103,7 +103,7 @@ function reportMarkdown(pages: PageDraft[]): string {
 /**
  * The blocks `ce-report embed` can put into a README, with links relative to the site
  * root (loadEmbeds adds the caller's prefix): `runs`, `run-<id>`, `study-<id>`,
- * `study-<id>-chart`.
+ * `study-<id>-chart`, and `study-<id>-failures` for a failures study.
  */
 function embedFiles(ctx: SiteContext): Array<[string, string]> {
   const links = makeLinks(ctx, 'html', '');
@@ -116,6 +116,7 @@ function embedFiles(ctx: SiteContext): Array<[string, string]> {
     const page = studyPage(study, ctx);
     const main = page.charts[0];
     if (main) files.push([`study-${slug}-chart`, chartMarkdown(main, links) + '\n']);
+    for (const [suffix, text] of studyEmbedBlocks(study, ctx, links)) files.push([`study-${slug}-${suffix}`, text]);
   }
   return files;
 }

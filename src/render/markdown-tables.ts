@@ -2,6 +2,7 @@
 // through mdCell; only figures we format ourselves and links we build are trusted.
 import type { Model, Run, Stats } from '../model/types.js';
 import type { Analysis, ExperimentStudy, PeakVsSustainedStudy, Percentiles, RunAnalysis, ScalingStudy, Study } from '../analyze/types.js';
+import type { FailureCategory, FailuresRun, FailuresStudy, LatencyGroup } from '../analyze/types.js';
 import { mdCell, mdText } from './escape.js';
 import { DASH, fmtBytes, fmtCount, fmtMs, fmtNum, fmtPct, fmtRate, fmtRps, fmtSeconds, precisionShort, toolName } from './format.js';
 
@@ -363,4 +364,114 @@ export function studyHeadline(s: Study): Cell {
 
 function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+// ---------------------------------------------------------------------------
+// Failures study
+
+const CATEGORY_TEXT: Record<FailureCategory, string> = {
+  'server-error': 'server error (5xx)',
+  'client-error': 'client error (4xx)',
+  timeout: 'timeout',
+  connection: 'connection',
+  other: 'other (script check)',
+};
+
+function failureRateCell(failures: number, requests: number): Md {
+  return md(requests > 0 ? fmtRate(failures / requests) : DASH);
+}
+
+/** One row per run: totals, the threshold verdict, the worst window and the server's 5xx share. */
+export function failuresOverviewTable(study: FailuresStudy, model: Model, links: Links): string {
+  const cols: Column[] = [
+    { header: 'Run' },
+    { header: 'Requests', align: R },
+    { header: 'Failures', align: R },
+    { header: 'Failure rate', align: R },
+    { header: `Above ${fmtNum(study.thresholdPct)}%` },
+    { header: 'Exceptions', align: R },
+    { header: 'First failure', align: R },
+    { header: 'Worst window', align: R },
+    { header: 'Server 5xx', align: R },
+  ];
+  return markdownTable(
+    cols,
+    study.runs.map((r) => [
+      link(runName(model, r.runId), links.run(r.runId)),
+      md(fmtCount(r.requests)),
+      md(fmtCount(r.failures)),
+      md(fmtRate(r.failureRate)),
+      r.aboveThreshold ? verdictBadge('yes') : 'no',
+      md(fmtCount(r.exceptionCount)),
+      md(r.firstFailureT === null ? DASH : `t=${fmtSeconds(r.firstFailureT)}`),
+      md(r.worstWindow ? `${fmtRate(r.worstWindow.failureRate)} at t=${fmtNum(r.worstWindow.startT)}–${fmtNum(r.worstWindow.endT)} s` : DASH),
+      md(r.server ? fmtRate(r.server.errorRate5xx) : DASH),
+    ]),
+  );
+}
+
+/** The tool's failures table: endpoint, method, kind, message, occurrences, share. */
+export function failureGroupsTable(run: FailuresRun): string {
+  const cols: Column[] = [{ header: 'Endpoint' }, { header: 'Method' }, { header: 'Kind' }, { header: 'Message' }, { header: 'Occurrences', align: R }, { header: 'Share', align: R }];
+  const rows: Cell[][] = run.failureGroups.map((g) => [g.endpoint, g.method, CATEGORY_TEXT[g.category], g.message, md(fmtCount(g.count)), md(fmtRate(g.share))]);
+  rows.push([md('**All failures**'), null, null, null, md(fmtCount(run.groupedFailures)), md(run.groupedFailures > 0 ? '100%' : DASH)]);
+  return markdownTable(cols, rows);
+}
+
+/** Exceptions raised in the load script: count, message, where. */
+export function exceptionsTable(run: FailuresRun): string {
+  const cols: Column[] = [{ header: 'Count', align: R }, { header: 'Message' }, { header: 'Where (traceback)' }];
+  return markdownTable(
+    cols,
+    run.exceptions.map((e) => [md(fmtCount(e.count)), e.message, e.where]),
+  );
+}
+
+/** Requests and failures per endpoint, failing endpoints first. */
+export function endpointFailuresTable(run: FailuresRun): string {
+  const cols: Column[] = [{ header: 'Endpoint' }, { header: 'Method' }, { header: 'Requests', align: R }, { header: 'Failures', align: R }, { header: 'Failure rate', align: R }];
+  const sorted = [...run.endpoints].sort((a, b) => (b.failureRate ?? -1) - (a.failureRate ?? -1) || cmp(a.name, b.name));
+  const rows: Cell[][] = sorted.map((e) => [e.name, e.method, md(fmtCount(e.requests)), md(fmtCount(e.failures)), failureRateCell(e.failures, e.requests)]);
+  rows.push([md('**All requests**'), null, md(fmtCount(run.requests)), md(fmtCount(run.failures)), md(fmtRate(run.failureRate))]);
+  return markdownTable(cols, rows);
+}
+
+/** Latency in intervals with a high against a low failure rate (and against a failure-free run). */
+export function failureLatencyTable(run: FailuresRun, model: Model): string | null {
+  const l = run.latency;
+  const rows: Cell[][] = [];
+  const group = (name: string, g: LatencyGroup | null) => {
+    if (g) rows.push([name, md(fmtCount(g.intervals)), md(fmtCount(g.requests)), md(fmtRate(g.failureRate)), md(fmtNum(g.p50)), md(fmtNum(g.p90)), md(fmtNum(g.p95)), md(fmtNum(g.p99))]);
+  };
+  const split = l.splitRate === null ? '' : ` ${fmtRate(l.splitRate)}`;
+  group(`Failure rate above the median${split}`, l.high);
+  group(`At or below the median${split}`, l.low);
+  if (l.baseline) {
+    const b = l.baseline;
+    rows.push(['This run, steady phase', null, null, md(fmtRate(run.failureRate)), md(fmtNum(b.run.p50)), md(fmtNum(b.run.p90)), md(fmtNum(b.run.p95)), md(fmtNum(b.run.p99))]);
+    rows.push([`Failure-free run ${runName(model, b.runId)}, steady phase`, null, null, null, md(fmtNum(b.baseline.p50)), md(fmtNum(b.baseline.p90)), md(fmtNum(b.baseline.p95)), md(fmtNum(b.baseline.p99))]);
+  }
+  if (rows.length === 0) return null;
+  const cols: Column[] = [
+    { header: 'Intervals' },
+    { header: 'Count', align: R },
+    { header: 'Requests', align: R },
+    { header: 'Failure rate', align: R },
+    { header: 'p50 (ms)', align: R },
+    { header: 'p90 (ms)', align: R },
+    { header: 'p95 (ms)', align: R },
+    { header: 'p99 (ms)', align: R },
+  ];
+  return markdownTable(cols, rows);
+}
+
+/** The server's estimated responses per status (Prometheus), 5xx and 499 marked. */
+export function serverStatusTable(run: FailuresRun): string | null {
+  const s = run.server;
+  if (!s) return null;
+  const statuses = Object.keys(s.byStatus).sort();
+  const meaning = (st: string) => (st.startsWith('5') ? 'server error' : st === '499' ? 'client closed the connection (client timeout)' : st.startsWith('4') ? 'client error' : st.startsWith('2') ? 'success' : null);
+  const rows: Cell[][] = statuses.map((st) => [st, meaning(st), md(`≈${fmtCount(s.byStatus[st])}`), md(fmtRate(s.requests > 0 ? s.byStatus[st]! / s.requests : null))]);
+  rows.push([md('**All responses**'), null, md(`≈${fmtCount(s.requests)}`), md('100%')]);
+  return markdownTable([{ header: 'Status' }, { header: 'Meaning' }, { header: 'Responses', align: R }, { header: 'Share', align: R }], rows);
 }

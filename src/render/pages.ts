@@ -406,7 +406,6 @@ function failuresCharts(study: FailuresStudy, ctx: SiteContext, slug: string): C
     const ra = runAnalysisFor(ctx.analysis, run.id);
     const axis = runTimeAxis(run, ra, null);
     const prefix = `study-${slug}-${ctx.runSlugs.get(run.id) ?? 'x'}`;
-    const who = study.runs.length > 1 ? ` (${run.name || run.id})` : '';
     const dt = r.intervalS > 0 ? r.intervalS : 1;
     const server = r.server?.timeline ?? [];
     const rateRows: RateRow[] = [
@@ -415,7 +414,7 @@ function failuresCharts(study: FailuresStudy, ctx: SiteContext, slug: string): C
     ];
     charts.push({
       file: `${prefix}-error-rate.svg`,
-      alt: `Failed requests as % of requests per ${fmtSeconds(dt)}${r.server ? ", with the server's 5xx share (Prometheus)" : ''}, against the ${fmtNum(study.thresholdPct)}% threshold${who}`,
+      alt: `Failed requests as % of requests per ${fmtSeconds(dt)}${r.server ? ", with the server's 5xx share (Prometheus)" : ''}, against the ${fmtNum(study.thresholdPct)}% threshold`,
       spec: errorRateSpec({ axis, rows: rateRows, thresholdPct: study.thresholdPct }),
     });
     const perSecond: RateRow[] = [
@@ -424,7 +423,7 @@ function failuresCharts(study: FailuresStudy, ctx: SiteContext, slug: string): C
     ];
     charts.push({
       file: `${prefix}-failures-per-s.svg`,
-      alt: `Failures per second at the client${r.server ? ' and 5xx responses per second at the server' : ''}${who}`,
+      alt: `Failures per second at the client${r.server ? ' and 5xx responses per second at the server' : ''}`,
       spec: failuresPerSecondSpec({ axis, rows: perSecond }),
     });
     const phaseAt = (t: number) => ra?.phases.find((ph) => t >= ph.startT && t < ph.endT)?.name ?? 'run';
@@ -434,7 +433,7 @@ function failuresCharts(study: FailuresStudy, ctx: SiteContext, slug: string): C
     if (points.length >= 4 && r.latency.precision !== 'cumulative') {
       charts.push({
         file: `${prefix}-latency.svg`,
-        alt: `p95 latency against the failure rate, one point per interval${who}`,
+        alt: `p95 latency against the failure rate, one point per interval`,
         spec: latencyVsFailureSpec({ rows: points, splitPct: r.latency.splitRate === null ? null : r.latency.splitRate * 100 }),
       });
     }
