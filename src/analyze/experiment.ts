@@ -296,7 +296,7 @@ export function experimentStudy(cfg: ExperimentStudyConfig & { id: string }, fac
   const values = `${sig3(study.baselineValue ?? NaN)} → ${sig3(study.candidateValue ?? NaN)}`;
   const unit = parsed.kind === 'latency' ? ' ms' : parsed.kind === 'rps' ? ' req/s' : '';
   if (study.changePct !== null && study.ci) {
-    const p = study.pValue !== null ? `, Mann-Whitney p = ${study.pValue < 0.0001 ? '< 0.0001' : num(study.pValue)}` : '';
+    const p = study.pValue !== null ? `, Mann-Whitney p ${study.pValue < 0.0001 ? '< 0.0001' : `= ${num(study.pValue)}`}` : '';
     const meaning =
       study.verdict === 'PASS'
         ? `it meets the criterion (${wanted})`
