@@ -236,10 +236,10 @@ function runConclusions(r: Omit<FailuresRun, 'conclusions'>, run: Run, threshold
   // 2. Why.
   const g = r.failureGroups;
   if (g.length > 0) {
-    const rest = g.slice(1, 3).map((x) => `${quoteMessage(x.message)} ${pct(x.share * 100).replace(/^\+/, '')} (${count(x.count)})`);
+    const rest = g.slice(1, 3).map((x) => `${quoteMessage(x.message)} ${share(x.share)} (${count(x.count)})`);
     const more = g.length > 3 ? `, and ${g.length - 3} more` : '';
     out.push(
-      `The most common failure, ${quoteMessage(g[0]!.message)}, was ${pct(g[0]!.share * 100).replace(/^\+/, '')} of them (${count(g[0]!.count)})` +
+      `The most common failure, ${quoteMessage(g[0]!.message)}, was ${share(g[0]!.share)} of them (${count(g[0]!.count)})` +
         (rest.length > 0 ? `; then ${rest.join(' and ')}${more}.` : '.'),
     );
   }
