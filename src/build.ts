@@ -9,6 +9,7 @@ import { defaultCacheDir } from './ingest/cache.js';
 import { ingestRuns, type PipelineOptions, type RunInput } from './ingest/pipeline.js';
 import { SCHEMA_VERSION, type Model, type Run, type Warning } from './model/types.js';
 import { renderSite } from './render/index.js';
+import { startChartRenderer } from './render/chart-pool.js';
 import { generatorInfo } from './version.js';
 import { attachLiveSeries } from './live.js';
 
@@ -80,6 +81,16 @@ export async function ingestFromOptions(opts: BuildOptions): Promise<{ loaded: L
 export async function build(opts: BuildOptions): Promise<BuildResult> {
   const cwd = opts.cwd ?? process.cwd();
   const log = opts.log ?? (() => {});
+  // Started first: the chart workers load vega while the inputs are read.
+  const charts = startChartRenderer();
+  try {
+    return await buildWith(opts, cwd, log, charts);
+  } finally {
+    await charts.close();
+  }
+}
+
+async function buildWith(opts: BuildOptions, cwd: string, log: (line: string) => void, charts: ReturnType<typeof startChartRenderer>): Promise<BuildResult> {
   const { loaded, runs, warnings } = await ingestFromOptions(opts);
   const cfg: Config = loaded.config;
   const outDir = path.resolve(cwd, opts.out ?? (cfg.out ? path.resolve(loaded.baseDir, cfg.out) : 'site'));
@@ -115,6 +126,7 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
       title: opts.title ?? cfg.title ?? 'Load test report',
       description: cfg.description,
       timestamp: opts.timestamp ? new Date().toISOString() : undefined,
+      charts,
     } as Parameters<typeof renderSite>[3]);
     await fs.writeFile(path.join(tmpDir, '.nojekyll'), '');
     const { files, bytes } = await folderSize(tmpDir);

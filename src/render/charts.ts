@@ -1,8 +1,7 @@
 // Charts: Vega-Lite specs rendered to SVG at build time, so pages need no JavaScript,
 // no network and no fonts from elsewhere. Axis and text colours use currentColor so
-// an inline chart follows the page's light or dark scheme.
-import * as vega from 'vega';
-import * as vl from 'vega-lite';
+// an inline chart follows the page's light or dark scheme. This module only builds the
+// specs; svg.ts draws them (in worker threads, see chart-pool.ts).
 import type { TopLevelSpec } from 'vega-lite';
 
 import { PERCENTILE_COLORS } from './colors.js';
@@ -207,41 +206,6 @@ export function peakSustainedSpec(opts: { title: string; labelTitle: string; row
       color: { field: 'measure', type: 'nominal', title: null, scale: { domain: measures, range: colors } },
     },
   } as unknown as TopLevelSpec;
-}
-
-/** A loader that refuses everything: charts carry their data inline and must never fetch. */
-const NO_LOADER = {
-  load: async () => {
-    throw new Error('charts may not load external resources');
-  },
-  sanitize: async () => {
-    throw new Error('charts may not load external resources');
-  },
-  http: async () => {
-    throw new Error('charts may not load external resources');
-  },
-  file: async () => {
-    throw new Error('charts may not load external resources');
-  },
-};
-
-/**
- * Renders a spec to an SVG string. `idPrefix` makes clip-path and gradient ids unique
- * on a page that inlines several charts (vega numbers them from 1 on every render).
- */
-export async function renderSvg(spec: TopLevelSpec, idPrefix: string): Promise<string> {
-  const compiled = vl.compile(spec).spec;
-  // Not in vega's typings, but exported by vega-scenegraph through vega.
-  (vega as unknown as { resetSVGDefIds?: () => void }).resetSVGDefIds?.();
-  const view = new vega.View(vega.parse(compiled), { renderer: 'none', loader: NO_LOADER as unknown as vega.Loader, logLevel: vega.Error });
-  try {
-    const svg = await view.toSVG();
-    return svg
-      .replace(/id="((?:clip|gradient_|p_gradient_)\d+)"/g, `id="${idPrefix}-$1"`)
-      .replace(/url\(#((?:clip|gradient_|p_gradient_)\d+)\)/g, `url(#${idPrefix}-$1)`);
-  } finally {
-    view.finalize();
-  }
 }
 
 /**

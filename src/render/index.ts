@@ -9,9 +9,10 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Model } from '../model/types.js';
 import type { Analysis } from '../analyze/index.js';
-import { renderSvg, standaloneSvg } from './charts.js';
-import { markdownToHtml } from './markdown-html.js';
-import { indexPage, makeLinks, runPage, siteContext, studyPage, chartMarkdown, type ChartJob, type PageDraft, type SiteContext, studyMainTables, studyEmbedBlocks } from './pages.js';
+import { standaloneSvg } from './charts.js';
+import { startChartRenderer, type ChartRenderer } from './chart-pool.js';
+import { inlineCharts, markdownToHtmlBody } from './markdown-html.js';
+import { indexPage, makeLinks, runPage, siteContext, studyPage, chartMarkdown, type PageDraft, type SiteContext, studyMainTables, studyEmbedBlocks } from './pages.js';
 import { readStyleSheet, renderLayout, renderMarkdown } from './templates.js';
 import { endpointsTable, runsTable } from './markdown-tables.js';
 import { mdText } from './escape.js';
@@ -28,6 +29,12 @@ export interface RenderOptions {
    * bulky, and the site's readers want numbers; `ce-report ingest` gives the full model.
    */
   includeHistograms?: boolean;
+  /**
+   * Draws the charts. A build passes the one it started before reading the inputs (so
+   * the workers load vega meanwhile) and closes it; by default one is started here and
+   * closed at the end.
+   */
+  charts?: ChartRenderer;
 }
 
 export interface RenderResult {
@@ -36,41 +43,68 @@ export interface RenderResult {
 }
 
 export async function renderSite(model: Model, analysis: Analysis, outDir: string, options: RenderOptions): Promise<RenderResult> {
+  const renderer = options.charts ?? startChartRenderer();
+  try {
+    return await renderSiteWith(renderer, model, analysis, outDir, options);
+  } finally {
+    if (!options.charts) await renderer.close();
+  }
+}
+
+async function renderSiteWith(renderer: ChartRenderer, model: Model, analysis: Analysis, outDir: string, options: RenderOptions): Promise<RenderResult> {
   const ctx = siteContext(model, analysis, options.title, options.description);
   const pages: PageDraft[] = [indexPage(ctx), ...analysis.studies.map((s) => studyPage(s, ctx)), ...model.runs.map((r) => runPage(r, ctx))];
   const out = new Map<string, string>();
   const generator = `${model.generator.name} ${model.generator.version}`;
 
+  // Every chart is queued first; the pages' Markdown and HTML are made while they are drawn.
+  const svgOf = new Map<string, Promise<string>>();
   for (const page of pages) {
-    const root = '../'.repeat(page.path.split('/').length - 1);
-    const svgs = await renderCharts(page.charts);
-    for (const c of page.charts) out.set(`charts/${c.file}`, standaloneSvg(svgs.get(c.file) as string));
-
-    out.set(`${page.path}.md`, renderMarkdown(page.template, page.view('md', root)));
-    const htmlMarkdown = renderMarkdown(page.template, page.view('html', root));
-    const links = makeLinks(ctx, 'html', root);
-    const inline = page.charts.map((c) => ({ src: links.chart(c.file), svg: svgs.get(c.file) as string }));
-    const body = markdownToHtml(htmlMarkdown, inline);
-    out.set(
-      `${page.path}.html`,
-      renderLayout({
-        pageTitle: page.path === 'index' ? options.title : `${page.title} · ${options.title}`,
-        siteTitle: options.title,
-        root,
-        body,
-        markdownHref: `${path.posix.basename(page.path)}.md`,
-        generator,
-        timestamp: options.timestamp,
-      }),
-    );
+    for (const c of page.charts) {
+      const svg = renderer.render(c.spec, c.file.replace(/\.svg$/, ''));
+      // Awaited below; until then a failure must not count as an unhandled rejection.
+      svg.catch(() => undefined);
+      svgOf.set(c.file, svg);
+    }
   }
 
+  const bodies: string[] = [];
+  for (const page of pages) {
+    const root = '../'.repeat(page.path.split('/').length - 1);
+    out.set(`${page.path}.md`, renderMarkdown(page.template, page.view('md', root)));
+    bodies.push(markdownToHtmlBody(renderMarkdown(page.template, page.view('html', root))));
+    // Lets the chart workers' answers in, so they are handed their next charts.
+    await new Promise((resolve) => setImmediate(resolve));
+  }
   out.set('report.md', reportMarkdown(pages));
   for (const [name, text] of embedFiles(ctx)) out.set(`embed/${name}.md`, text);
   out.set('assets/style.css', readStyleSheet());
   out.set('data/analysis.json', JSON.stringify(analysis, null, 2) + '\n');
   out.set('data/model.json', JSON.stringify(siteModel(model, !!options.includeHistograms), null, 2) + '\n');
   out.set('.nojekyll', '');
+
+  for (const [i, page] of pages.entries()) {
+    const root = '../'.repeat(page.path.split('/').length - 1);
+    const links = makeLinks(ctx, 'html', root);
+    const inline = [];
+    for (const c of page.charts) {
+      const svg = await (svgOf.get(c.file) as Promise<string>);
+      out.set(`charts/${c.file}`, standaloneSvg(svg));
+      inline.push({ src: links.chart(c.file), svg });
+    }
+    out.set(
+      `${page.path}.html`,
+      renderLayout({
+        pageTitle: page.path === 'index' ? options.title : `${page.title} · ${options.title}`,
+        siteTitle: options.title,
+        root,
+        body: inlineCharts(bodies[i] as string, inline),
+        markdownHref: `${path.posix.basename(page.path)}.md`,
+        generator,
+        timestamp: options.timestamp,
+      }),
+    );
+  }
 
   const files = [...out.keys()].sort();
   for (const rel of files) {
@@ -81,13 +115,6 @@ export async function renderSite(model: Model, analysis: Analysis, outDir: strin
     await fs.writeFile(target, out.get(rel) as string);
   }
   return { files };
-}
-
-async function renderCharts(charts: ChartJob[]): Promise<Map<string, string>> {
-  const svgs = new Map<string, string>();
-  // One at a time: vega numbers clip paths globally, and the machine is small.
-  for (const c of charts) svgs.set(c.file, await renderSvg(c.spec, c.file.replace(/\.svg$/, '')));
-  return svgs;
 }
 
 /** Everything in one Markdown file, links relative to the site root. */

@@ -37,7 +37,8 @@ function unlinkBareUrls() {
   };
 }
 
-const processor = unified().use(remarkParse).use(remarkGfm).use(unlinkBareUrls).use(remarkHtml, { sanitize: true });
+// Built once and frozen: creating the processor (parser, GFM extensions) per page costs more than a small page.
+const processor = unified().use(remarkParse).use(remarkGfm).use(unlinkBareUrls).use(remarkHtml, { sanitize: true }).freeze();
 
 export interface InlineChart {
   /** The image URL exactly as written in the Markdown. */
@@ -48,16 +49,27 @@ export interface InlineChart {
 const VERDICT = /<strong>(PASS|FAIL|INCONCLUSIVE)<\/strong>/g;
 
 export function markdownToHtml(markdown: string, charts: InlineChart[] = []): string {
-  let html = String(processor.processSync(markdown));
+  return inlineCharts(markdownToHtmlBody(markdown), charts);
+}
+
+/**
+ * The HTML of the Markdown with verdict badges, charts still as images: a build turns
+ * pages into HTML while the charts are being drawn, then calls inlineCharts.
+ */
+export function markdownToHtmlBody(markdown: string): string {
+  const html = String(processor.processSync(markdown));
+  return html.replace(VERDICT, (_, v: string) => `<strong class="badge badge-${v.toLowerCase()}">${v}</strong>`);
+}
+
+/** Replaces each chart image (alone in its paragraph, as the templates put it) by its inline SVG. */
+export function inlineCharts(html: string, charts: InlineChart[]): string {
+  if (charts.length === 0) return html;
   const bySrc = new Map(charts.map((c) => [escapeAttr(c.src), c.svg]));
-  // A chart stands alone in its paragraph (the templates put it there).
-  html = html.replace(/<p><img src="([^"]*)" alt="([^"]*)"><\/p>/g, (whole, src: string, alt: string) => {
+  return html.replace(/<p><img src="([^"]*)" alt="([^"]*)"><\/p>/g, (whole, src: string, alt: string) => {
     const svg = bySrc.get(src);
     if (svg === undefined) return whole;
     return `<figure class="chart">${svg}<figcaption>${alt}</figcaption></figure>`;
   });
-  html = html.replace(VERDICT, (_, v: string) => `<strong class="badge badge-${v.toLowerCase()}">${v}</strong>`);
-  return html;
 }
 
 function escapeAttr(s: string): string {

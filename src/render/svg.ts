@@ -1,0 +1,112 @@
+// Vega-Lite spec → SVG string, with vega-lite + vega `View#toSVG` (no browser, no
+// canvas). Only the chart workers (chart-worker.ts) and the in-process fallback of
+// chart-pool.ts import this module, so commands that draw no chart never load vega.
+import { createRequire } from 'node:module';
+import type * as Vega from 'vega';
+import type { TopLevelSpec } from 'vega-lite';
+
+// vega and vega-lite ship CommonJS for Node. Loaded with require, not import: an ESM
+// import of CommonJS has Node scan every module of the bundle for its export names
+// first, ~0.2 s per thread, and a worker thread pays it on every build.
+const require = createRequire(import.meta.url);
+const vega = require('vega') as typeof Vega;
+const vl = require('vega-lite') as typeof import('vega-lite');
+
+/** A loader that refuses everything: charts carry their data inline and must never fetch. */
+const refuse = async (): Promise<never> => {
+  throw new Error('charts may not load external resources');
+};
+const NO_LOADER = { load: refuse, sanitize: refuse, http: refuse, file: refuse };
+
+/** Names given to the inline datasets of a spec while it is compiled without them. */
+const DATA_PREFIX = 'ce_inline_';
+
+interface Shape {
+  /** The spec with every inline `data: {values}` replaced by `data: {name}`. */
+  spec: object;
+  /** The values of each named dataset, by name. */
+  datasets: Map<string, unknown[]>;
+}
+
+/**
+ * Takes the data values out of a spec. Equal datasets share one name, as vega-lite
+ * shares one source for equal inline data, so the dataflow stays the same.
+ */
+function splitData(spec: TopLevelSpec): Shape {
+  const datasets = new Map<string, unknown[]>();
+  const nameOf = new Map<string, string>();
+  const visit = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(visit);
+    if (node === null || typeof node !== 'object') return node;
+    const out: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(node)) {
+      if (key === 'data' && isInlineData(value)) {
+        const text = JSON.stringify(value.values);
+        let name = nameOf.get(text);
+        if (name === undefined) {
+          name = `${DATA_PREFIX}${nameOf.size}`;
+          nameOf.set(text, name);
+          datasets.set(name, value.values);
+        }
+        out[key] = { name };
+      } else {
+        out[key] = visit(value);
+      }
+    }
+    return out;
+  };
+  return { spec: visit(spec) as object, datasets };
+}
+
+function isInlineData(value: unknown): value is { values: unknown[] } {
+  return typeof value === 'object' && value !== null && Object.keys(value).length === 1 && Array.isArray((value as { values?: unknown }).values);
+}
+
+/**
+ * Compiled Vega specs by chart shape (the Vega-Lite spec without its data values).
+ * Vega-lite compilation does not look at inline values, and it is the costliest step
+ * after the first few charts, so charts of the same shape (the same series chart on
+ * several runs) compile once. Bounded: a site has a few dozen shapes.
+ */
+const compiledByShape = new Map<string, Vega.Spec>();
+const SHAPE_CACHE_LIMIT = 500;
+
+function compileShape(shape: object): Vega.Spec {
+  const key = JSON.stringify(shape);
+  let compiled = compiledByShape.get(key);
+  if (!compiled) {
+    compiled = vl.compile(shape as TopLevelSpec).spec;
+    if (compiledByShape.size >= SHAPE_CACHE_LIMIT) compiledByShape.clear();
+    compiledByShape.set(key, compiled);
+  }
+  return compiled;
+}
+
+/** The compiled shape with the chart's values put back into its named datasets (the cached spec is not touched). */
+function withValues(compiled: Vega.Spec, datasets: Map<string, unknown[]>): Vega.Spec {
+  const data = (compiled.data ?? []).map((d) => {
+    const values = datasets.get(d.name);
+    return values === undefined ? d : ({ ...d, values } as Vega.Data);
+  });
+  return { ...compiled, data };
+}
+
+/**
+ * Renders a spec to an SVG string. `idPrefix` makes clip-path and gradient ids unique
+ * on a page that inlines several charts (vega numbers them from 1 on every render).
+ */
+export async function renderSvg(spec: TopLevelSpec, idPrefix: string): Promise<string> {
+  const { spec: shape, datasets } = splitData(spec);
+  const compiled = withValues(compileShape(shape), datasets);
+  // Not in vega's typings, but exported by vega-scenegraph through vega.
+  (vega as unknown as { resetSVGDefIds?: () => void }).resetSVGDefIds?.();
+  const view = new vega.View(vega.parse(compiled), { renderer: 'none', loader: NO_LOADER as unknown as Vega.Loader, logLevel: vega.Error });
+  try {
+    const svg = await view.toSVG();
+    return svg
+      .replace(/id="((?:clip|gradient_|p_gradient_)\d+)"/g, `id="${idPrefix}-$1"`)
+      .replace(/url\(#((?:clip|gradient_|p_gradient_)\d+)\)/g, `url(#${idPrefix}-$1)`);
+  } finally {
+    view.finalize();
+  }
+}
