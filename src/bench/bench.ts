@@ -1,14 +1,20 @@
-// `npm run bench [-- --size 4GB] [--no-gzip]`: the k6 NDJSON streaming benchmark.
-// Generates k6 --out json of the given size (default 1 GB) in a temp folder, gzips a
-// copy, and measures, each in a fresh child process so peak RSS is per measurement:
-//   baseline  readline + JSON.parse on every line + per-endpoint HDR histograms
-//   ours      the k6-json ingester on the plain file
-//   gunzip    just inflating the .gz to nowhere
-//   ours-gz   the k6-json ingester on the .gz
-// It prints a table and, last, one JSON line with every target and whether it is met.
+// `npm run bench`: the k6 NDJSON benchmark, every target of issue 6 in one run.
+// Generates k6 --out json in a temp folder (deleted afterwards) and measures, each in a
+// fresh child process so peak RSS is per measurement:
+//   baseline   readline + JSON.parse on every line + per-endpoint HDR histograms
+//   ours       the k6-json ingester on the plain file (automatic worker threads)
+//   ours-1t    the same on one thread (workers: 0), for reference
+//   gunzip     just inflating the .gz to nowhere
+//   ours-gz    the k6-json ingester on the .gz
+//   ours-4g    the ingester on a 4 GB file: peak RSS must not grow with the input
+//   study      `ce-report build` (dist/cli.js, --no-cache) of 10 runs, 2 GB in all
+//   example    `ce-report build` of the bundled example (no inputs, --no-cache)
+// Options: --size 1GB (main input), --rss-size 4GB, --study-size 2GB, and --no-gzip,
+// --no-rss, --no-study, --no-example to skip steps. It prints a table and, last, one
+// JSON line with every target and whether it is met.
 import { spawnSync } from 'node:child_process';
-import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { createReadStream, createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { cpus, loadavg, totalmem, tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -68,9 +74,9 @@ async function gunzipOnly(file: string): Promise<void> {
   if (n === 0) throw new Error('empty gzip');
 }
 
-async function ours(file: string): Promise<{ requests: number; p95: number | null }> {
+async function ours(file: string, workers?: number): Promise<{ requests: number; p95: number | null }> {
   const ctx = { options: { ...DEFAULT_INGEST_OPTIONS }, warn: () => {} };
-  const [part] = await ingestNdjson(file, ctx);
+  const [part] = await ingestNdjson(file, ctx, { workers });
   return { requests: part!.summary.requests, p95: part!.summary.latencyMs.p95 };
 }
 
@@ -80,7 +86,7 @@ async function measure(kind: string, file: string): Promise<void> {
   let r: { requests: number; p95: number | null } = { requests: 0, p95: null };
   if (kind === 'baseline') r = await baseline(file);
   else if (kind === 'gunzip') await gunzipOnly(file);
-  else r = await ours(file);
+  else r = await ours(file, kind === 'ours-1t' ? 0 : undefined);
   const ms = performance.now() - t0;
   const m: Measurement = { kind, ms, maxRssMB: process.resourceUsage().maxRSS / 1024, ...r };
   process.stdout.write(JSON.stringify(m) + '\n');
@@ -93,44 +99,121 @@ function runChild(kind: string, file: string): Measurement {
   return JSON.parse(res.stdout.trim().split('\n').pop()!) as Measurement;
 }
 
+/** `ce-report build` in a child process: wall time and exit status. */
+function runBuild(args: string[], cwd: string): { ms: number; ok: boolean; stderr: string } {
+  const cli = fileURLToPath(new URL('../cli.js', import.meta.url));
+  const t0 = performance.now();
+  const res = spawnSync(process.execPath, [cli, 'build', ...args, '--no-cache'], { cwd, encoding: 'utf8', maxBuffer: 64 * MB });
+  return { ms: performance.now() - t0, ok: res.status === 0, stderr: (res.stderr ?? '').trim().split('\n').slice(-3).join(' | ') };
+}
+
+const argValue = (argv: string[], name: string, dflt: string) => {
+  const i = argv.indexOf(name);
+  return i >= 0 ? argv[i + 1]! : dflt;
+};
+
+function cpuModel(): string {
+  try {
+    return /model name\s*:\s*(.*)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? cpus()[0]?.model ?? '?';
+  } catch {
+    return cpus()[0]?.model ?? '?';
+  }
+}
+
 async function main(argv: string[]): Promise<void> {
   const i = argv.indexOf('--measure');
   if (i >= 0) return measure(argv[i + 1]!, argv[i + 2]!);
-  const sizeArg = argv.indexOf('--size');
-  const target = parseSize(sizeArg >= 0 ? argv[sizeArg + 1]! : '1GB');
+  const target = parseSize(argValue(argv, '--size', '1GB'));
+  const rssSize = parseSize(argValue(argv, '--rss-size', '4GB'));
+  const studySize = parseSize(argValue(argv, '--study-size', '2GB'));
   const withGzip = !argv.includes('--no-gzip');
+  const withRss = !argv.includes('--no-rss');
+  const withStudy = !argv.includes('--no-study');
+  const withExample = !argv.includes('--no-example');
   const dir = mkdtempSync(path.join(tmpdir(), 'ce-report-bench-'));
   const plain = path.join(dir, 'k6-out.ndjson');
   const gz = plain + '.gz';
+  const loads: number[] = [];
+  const noteLoad = () => loads.push(loadavg()[0]!);
+  const secs = (ms: number) => (ms / 1000).toFixed(1);
   try {
+    noteLoad();
     const g0 = performance.now();
     const gen = generateK6Ndjson(plain, target);
-    console.log(`generated ${(gen.bytes / MB).toFixed(0)} MiB, ${gen.lines} lines, ${gen.requests} requests in ${((performance.now() - g0) / 1000).toFixed(1)} s`);
+    console.log(`generated ${(gen.bytes / MB).toFixed(0)} MiB, ${gen.lines} lines, ${gen.requests} requests in ${secs(performance.now() - g0)} s`);
     if (withGzip) {
       const z0 = performance.now();
       await pipeline(createReadStream(plain), createGzip({ level: 1 }), createWriteStream(gz));
-      console.log(`gzipped (level 1) to ${(statSync(gz).size / MB).toFixed(0)} MiB in ${((performance.now() - z0) / 1000).toFixed(1)} s`);
+      console.log(`gzipped (level 1) to ${(statSync(gz).size / MB).toFixed(0)} MiB in ${secs(performance.now() - z0)} s`);
     }
     const sizeMB = gen.bytes / MB;
-    const rows: Measurement[] = [];
-    for (const kind of ['baseline', 'ours']) rows.push(runChild(kind, plain));
-    if (withGzip) for (const kind of ['gunzip', 'ours-gz']) rows.push(runChild(kind, gz));
-    console.log(`\ninput: ${sizeMB.toFixed(0)} MiB plain, ${gen.lines} lines; machine: ${cpus().length} cores, ${cpus()[0]?.model ?? '?'}, node ${process.version}`);
-    console.log('kind       seconds   MiB/s   lines/s    peak RSS MiB  requests  p95 ms');
+    const rows: Array<Measurement & { mib: number; lines: number }> = [];
+    const add = (kind: string, file: string, mib: number, lines: number) => {
+      rows.push({ ...runChild(kind, file), mib, lines });
+      noteLoad();
+    };
+    for (const kind of ['baseline', 'ours', 'ours-1t']) add(kind, plain, sizeMB, gen.lines);
+    if (withGzip) for (const kind of ['gunzip', 'ours-gz']) add(kind, gz, sizeMB, gen.lines);
+    rmSync(plain, { force: true });
+    rmSync(gz, { force: true });
+
+    let big: { bytes: number; requests: number } | null = null;
+    if (withRss) {
+      const bigFile = path.join(dir, 'k6-out-big.ndjson');
+      const b0 = performance.now();
+      const g = generateK6Ndjson(bigFile, rssSize, 2);
+      console.log(`generated ${(g.bytes / MB).toFixed(0)} MiB (RSS check) in ${secs(performance.now() - b0)} s`);
+      add('ours-4g', bigFile, g.bytes / MB, g.lines);
+      big = g;
+      rmSync(bigFile, { force: true });
+    }
+
+    let study: { ms: number; ok: boolean; stderr: string; mib: number; runs: number } | null = null;
+    if (withStudy) {
+      const studyDir = path.join(dir, 'study');
+      const runs = 10;
+      let bytes = 0;
+      const s0 = performance.now();
+      for (let r = 1; r <= runs; r++) {
+        const runDir = path.join(studyDir, `replicas=${r}`);
+        mkdirSync(runDir, { recursive: true });
+        bytes += generateK6Ndjson(path.join(runDir, 'k6-out.ndjson'), Math.floor(studySize / runs), 10 + r).bytes;
+      }
+      console.log(`generated a study of ${runs} runs, ${(bytes / MB).toFixed(0)} MiB, in ${secs(performance.now() - s0)} s`);
+      noteLoad();
+      const b = runBuild([studyDir, '--out', path.join(dir, 'study-site')], dir);
+      study = { ...b, mib: bytes / MB, runs };
+      noteLoad();
+      rmSync(studyDir, { recursive: true, force: true });
+    }
+
+    let example: { ms: number; ok: boolean; stderr: string } | null = null;
+    if (withExample) {
+      const root = fileURLToPath(new URL('../../', import.meta.url));
+      noteLoad();
+      example = runBuild(['--out', path.join(dir, 'example-site')], root);
+      noteLoad();
+    }
+
+    console.log(`\nmachine: ${cpus().length} cores (${cpuModel()}), ${(totalmem() / 1024 ** 3).toFixed(0)} GiB RAM, node ${process.version}; load average during the run: ${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)}`);
+    console.log('kind       input MiB  seconds   MiB/s  samples/s  peak RSS MiB  requests  p95 ms');
     for (const r of rows) {
       const s = r.ms / 1000;
-      console.log(`${r.kind.padEnd(10)} ${s.toFixed(2).padStart(7)} ${(sizeMB / s).toFixed(0).padStart(7)} ${(gen.lines / s / 1e6).toFixed(2).padStart(7)} M ${r.maxRssMB.toFixed(0).padStart(9)}     ${String(r.requests).padStart(8)}  ${r.p95 ?? ''}`);
+      console.log(`${r.kind.padEnd(10)} ${r.mib.toFixed(0).padStart(9)} ${s.toFixed(2).padStart(8)} ${(r.mib / s).toFixed(0).padStart(7)} ${(r.lines / s / 1e6).toFixed(2).padStart(8)} M ${r.maxRssMB.toFixed(0).padStart(9)}     ${String(r.requests).padStart(8)}  ${r.p95 ?? ''}`);
     }
+    if (study) console.log(`study      ${study.mib.toFixed(0).padStart(9)} ${(study.ms / 1000).toFixed(2).padStart(8)} ${(study.mib / (study.ms / 1000)).toFixed(0).padStart(7)}   (ce-report build of ${study.runs} runs${study.ok ? '' : ', FAILED: ' + study.stderr})`);
+    if (example) console.log(`example            ${(example.ms / 1000).toFixed(2).padStart(8)}           (ce-report build of the bundled example${example.ok ? '' : ', FAILED: ' + example.stderr})`);
+
     const by = (k: string) => rows.find((r) => r.kind === k);
     const base = by('baseline')!;
     const own = by('ours')!;
     const ratio = base.ms / own.ms;
     const mbps = sizeMB / (own.ms / 1000);
-    const targets: Record<string, { value: number; target: string; met: boolean }> = {
+    const targets: Record<string, { value: number | boolean; target: string; met: boolean }> = {
       speedupVsBaseline: { value: round2(ratio), target: '>= 3', met: ratio >= 3 },
       plainMiBps: { value: Math.round(mbps), target: '>= 400', met: mbps >= 400 },
       plainPeakRssMiB: { value: Math.round(own.maxRssMB), target: '< 200', met: own.maxRssMB < 200 },
-      sameRequestCount: { value: own.requests, target: `= ${gen.requests}`, met: own.requests === gen.requests && base.requests === gen.requests },
+      sameRequestCount: { value: own.requests, target: `= ${gen.requests}`, met: rows.filter((r) => r.kind !== 'gunzip' && r.kind !== 'ours-4g').every((r) => r.requests === gen.requests) },
     };
     const gzRow = by('ours-gz');
     const gun = by('gunzip');
@@ -139,8 +222,16 @@ async function main(argv: string[]): Promise<void> {
       targets.gzipVsGunzip = { value: round2(gzRatio), target: '<= 1.5', met: gzRatio <= 1.5 };
       targets.gzipPeakRssMiB = { value: Math.round(gzRow.maxRssMB), target: '< 200', met: gzRow.maxRssMB < 200 };
     }
+    const bigRow = by('ours-4g');
+    if (bigRow && big) {
+      targets.bigInputPeakRssMiB = { value: Math.round(bigRow.maxRssMB), target: `< 200 at ${(big.bytes / 1024 ** 3).toFixed(1)} GiB`, met: bigRow.maxRssMB < 200 && bigRow.requests === big.requests };
+    }
+    if (study) targets.studyBuildS = { value: round2(study.ms / 1000), target: `< 15 (${study.runs} runs, ${(study.mib / 1024).toFixed(1)} GiB)`, met: study.ok && study.ms < 15_000 };
+    if (example) targets.exampleBuildS = { value: round2(example.ms / 1000), target: '< 3', met: example.ok && example.ms < 3_000 };
     console.log(`\nours vs baseline: ${ratio.toFixed(2)}x`);
-    console.log(JSON.stringify({ bench: 'k6-ndjson', inputMiB: Math.round(sizeMB), lines: gen.lines, cores: cpus().length, node: process.version, targets, allMet: Object.values(targets).every((t) => t.met) }));
+    const machine = { cores: cpus().length, cpu: cpuModel(), ramGiB: Math.round(totalmem() / 1024 ** 3), node: process.version, loadAvg: [round2(Math.min(...loads)), round2(Math.max(...loads))] };
+    const measured = Object.fromEntries(rows.map((r) => [r.kind, { s: round2(r.ms / 1000), MiBps: Math.round(r.mib / (r.ms / 1000)), samplesPerS: Math.round(r.lines / (r.ms / 1000)), peakRssMiB: Math.round(r.maxRssMB) }]));
+    console.log(JSON.stringify({ bench: 'k6-ndjson', inputMiB: Math.round(sizeMB), lines: gen.lines, requests: gen.requests, machine, measured, targets, allMet: Object.values(targets).every((t) => t.met) }));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

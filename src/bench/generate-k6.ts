@@ -52,10 +52,23 @@ function rng(seed: number): () => number {
   };
 }
 
-function isoNanos(ns: bigint): string {
-  const ms = Number(ns / 1_000_000n);
-  const frac = (ns % 1_000_000_000n).toString().padStart(9, '0');
-  return new Date(ms).toISOString().slice(0, 19) + '.' + frac + 'Z';
+/** Unix seconds of the generated run's start. */
+const START_S = 1_795_000_000;
+
+// Times are integer nanoseconds after START_S as plain numbers (exact up to 104 days);
+// the "YYYY-MM-DDThh:mm:ss" part is formatted once per second. Like Go's RFC3339Nano
+// (what k6 writes), trailing zeros of the fraction are dropped, so lengths vary.
+let isoSecond = -1;
+let isoPrefix = '';
+function isoNanos(ns: number): string {
+  const sec = Math.floor(ns / 1e9);
+  if (sec !== isoSecond) {
+    isoSecond = sec;
+    isoPrefix = new Date((START_S + sec) * 1000).toISOString().slice(0, 19);
+  }
+  const frac = ns - sec * 1e9;
+  if (frac === 0) return isoPrefix + 'Z';
+  return isoPrefix + '.' + String(frac).padStart(9, '0').replace(/0+$/, '') + 'Z';
 }
 
 export interface GenerateResult {
@@ -81,7 +94,7 @@ export function generateK6Ndjson(file: string, targetBytes: number, seed = 1): G
     out = [];
     outLen = 0;
   };
-  const emit = (metric: string, timeNs: bigint, value: number, tags: string) => {
+  const emit = (metric: string, timeNs: number, value: number, tags: string) => {
     if (!declared.has(metric)) {
       declared.add(metric);
       const [type, contains] = DECLARATIONS[metric]!;
@@ -96,10 +109,9 @@ export function generateK6Ndjson(file: string, targetBytes: number, seed = 1): G
   };
   const vus = 50;
   // Each VU runs iterations back to back: one request to a random endpoint, a check, a short sleep.
-  const vuClock: bigint[] = [];
-  const startNs = 1_795_000_000_000_000_000n;
-  for (let v = 0; v < vus; v++) vuClock.push(startNs + BigInt(Math.floor(rand() * 1e9)));
-  let nextGaugeNs = startNs;
+  const vuClock: number[] = [];
+  for (let v = 0; v < vus; v++) vuClock.push(Math.floor(rand() * 1e9));
+  let nextGaugeNs = 0;
   const latency = (median: number) => median * Math.exp(0.6 * Math.sqrt(-2 * Math.log(rand() || 1e-12)) * Math.cos(2 * Math.PI * rand()));
   const round6 = (x: number) => Math.round(x * 1e6) / 1e6;
 
@@ -111,16 +123,16 @@ export function generateK6Ndjson(file: string, targetBytes: number, seed = 1): G
     while (nextGaugeNs <= t) {
       emit('vus', nextGaugeNs, vus, '{"scenario":"steady"}');
       emit('vus_max', nextGaugeNs, vus, '{}');
-      nextGaugeNs += 1_000_000_000n;
+      nextGaugeNs += 1e9;
     }
     const ep = ENDPOINTS[Math.floor(rand() * ENDPOINTS.length)]!;
     const failed = rand() < ep.failRate;
     const status = failed ? '500' : '200';
     const duration = round6(latency(ep.medianMs));
     const tags = `{"endpoint":"${ep.tag}","expected_response":"${failed ? 'false' : 'true'}","group":"","method":"${ep.method}","name":"${ep.name}","proto":"HTTP/1.1","scenario":"steady","status":"${status}","url":"${ep.url}"}`;
-    const doneNs = t + BigInt(Math.round(duration * 1e6));
+    const doneNs = t + Math.round(duration * 1e6);
     // k6 stamps a request's samples with one time; VUs flush out of order by a few ms.
-    const stamp = doneNs - BigInt(Math.floor(rand() * 3e6));
+    const stamp = doneNs - Math.floor(rand() * 3e6);
     emit('http_reqs', stamp, 1, tags);
     emit('http_req_duration', stamp, duration, tags);
     emit('http_req_blocked', stamp, round6(rand() * 0.01), tags);
@@ -134,9 +146,9 @@ export function generateK6Ndjson(file: string, targetBytes: number, seed = 1): G
     emit('checks', stamp, failed ? 0 : 1, `{"check":"${ep.tag} status is 200","group":"","scenario":"steady"}`);
     emit('data_sent', stamp, 120 + Math.floor(rand() * 200), iterTags);
     emit('data_received', stamp, 200 + Math.floor(rand() * 400), iterTags);
-    const sleepNs = BigInt(Math.floor(10e6 + rand() * 30e6));
+    const sleepNs = Math.floor(10e6 + rand() * 30e6);
     const iterEnd = doneNs + sleepNs;
-    emit('iteration_duration', iterEnd, round6(Number(iterEnd - t) / 1e6), iterTags);
+    emit('iteration_duration', iterEnd, round6((iterEnd - t) / 1e6), iterTags);
     emit('iterations', iterEnd, 1, iterTags);
     vuClock[v] = iterEnd;
     requests++;

@@ -1,6 +1,7 @@
 // Stage 1 of the pipeline: files → detected formats → run parts → merged runs.
 import path from 'node:path';
 import { promises as fs } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { mergeParts } from '../model/merge.js';
 import type { Run, Warning } from '../model/types.js';
 import { InputError, oneLine, UsageError } from './errors.js';
@@ -108,7 +109,7 @@ export async function ingestRuns(runInputs: RunInput[], opts: PipelineOptions = 
   const groups = new Map<string, Group>();
 
   // Expand every input first so progress knows the total.
-  const plan: Array<{ spec: RunInput; file: string; explicit: boolean; size: number }> = [];
+  const plan: PlanItem[] = [];
   for (const spec of runInputs) {
     if (spec.format && !findIngester(spec.format)) {
       throw new UsageError(`unknown format "${spec.format}"; known formats: ${formatNames().join(', ')}`);
@@ -120,57 +121,28 @@ export async function ingestRuns(runInputs: RunInput[], opts: PipelineOptions = 
     }
   }
   const totalBytes = plan.reduce((a, p) => a + p.size, 0);
-  let doneBytes = 0;
+  // Files are read concurrently, one per core (several big k6 files then use both cores
+  // without each starting worker threads), and their results are taken in input order,
+  // so warnings, run names and errors are the same as reading one after another.
+  const read = new Array<number>(plan.length).fill(0);
+  const progress = (i: number, bytes: number) => {
+    read[i] = Math.min(bytes, plan[i]!.size);
+    opts.onProgress?.(read.reduce((x, y) => x + y, 0), totalBytes);
+  };
+  const outcomes = limitConcurrency(
+    plan.map((item, i) => () => readItem(item, cwd, options, opts, (b) => progress(i, b))),
+    plan.length > 1 ? Math.min(availableParallelism(), 4) : 1,
+  );
 
-  for (const item of plan) {
+  for (let i = 0; i < plan.length; i++) {
+    const item = plan[i]!;
+    const outcome = await outcomes[i]!;
     const display = toDisplayPath(item.file, cwd);
-    if (item.size === 0) {
-      // A run killed before it wrote anything: say so rather than "unknown format".
-      if (item.explicit) throw new InputError(display, 'the file is empty (0 bytes); nothing to read (was the run killed before it wrote anything?)');
-      warnings.push({ file: display, message: 'skipped an empty file (0 bytes)' });
-      continue;
-    }
-    const sniff = await sniffFile(item.file);
-    let ingester: Ingester | undefined;
-    if (item.spec.format) ingester = findIngester(item.spec.format);
-    else ingester = detectFormat(sniff);
-    opts.onFile?.(display, ingester?.format ?? null);
-    if (!ingester) {
-      if (item.explicit) {
-        const what = looksBinary(sniff.head) ? 'the content is binary, not text' : 'not a k6, Locust, bombardier or Prometheus file that ce-report can read';
-        throw new InputError(display, `unknown format: ${what} (use --format to force one of: ${formatNames().join(', ')})`);
-      }
-      doneBytes += item.size;
-      continue;
-    }
-    const base = doneBytes;
-    const ctx: IngestContext = {
-      options: { ...options, onBytes: (b) => opts.onProgress?.(base + Math.min(b, item.size), totalBytes) },
-      // Warnings quote artifacts: keep each one line, whatever an ingester put in it.
-      warn: (w) => warnings.push({ ...w, message: oneLine(w.message), file: w.file ? toDisplayIfAbs(w.file, cwd) : display }),
-    };
-    let parts: RunPart[];
-    const useCache = !!opts.cacheDir && item.size >= CACHE_MIN_BYTES;
-    const key = useCache ? await cacheKey(item.file, ingester.format, { i: options.timelineIntervalS, m: options.maxDecompressedBytes }, opts.version ?? '') : '';
-    const cached = useCache ? await readCache(opts.cacheDir!, key) : undefined;
-    try {
-      if (cached) {
-        parts = cached.parts;
-        for (const w of cached.warnings) ctx.warn(w);
-      } else {
-        const fileWarnings: Warning[] = [];
-        const inner: IngestContext = { options: ctx.options, warn: (w) => { fileWarnings.push(w); ctx.warn(w); } };
-        parts = await ingester.ingest(item.file, inner);
-        if (useCache) await writeCache(opts.cacheDir!, key, { parts, warnings: fileWarnings });
-      }
-    } catch (e) {
-      if (e instanceof InputError && path.isAbsolute(e.file)) {
-        throw new InputError(toDisplayPath(e.file, cwd), e.detail, { line: e.line, column: e.column });
-      }
-      throw e;
-    }
-    doneBytes += item.size;
-    opts.onProgress?.(doneBytes, totalBytes);
+    if (outcome.format !== undefined) opts.onFile?.(display, outcome.format);
+    warnings.push(...outcome.warnings);
+    if ('error' in outcome) throw outcome.error;
+    progress(i, item.size);
+    const parts = outcome.parts;
 
     const pathLabels = labelsFromPath(display);
     for (const part of parts) {
@@ -192,6 +164,85 @@ export async function ingestRuns(runInputs: RunInput[], opts: PipelineOptions = 
   const attached = attachPrometheusRuns(runs);
   attached.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   return { runs: attached, warnings };
+}
+
+interface PlanItem {
+  spec: RunInput;
+  file: string;
+  explicit: boolean;
+  size: number;
+}
+
+/** What reading one input gave: its parts or the error to report, and its warnings in order. */
+type ItemOutcome = { format?: string | null; warnings: Warning[] } & ({ parts: RunPart[] } | { error: unknown });
+
+/** Detects and ingests one input (through the cache for big ones); never throws. */
+async function readItem(item: PlanItem, cwd: string, options: IngestOptions, opts: PipelineOptions, onBytes: (b: number) => void): Promise<ItemOutcome> {
+  const display = toDisplayPath(item.file, cwd);
+  const warnings: Warning[] = [];
+  let format: string | null | undefined;
+  try {
+    if (item.size === 0) {
+      // A run killed before it wrote anything: say so rather than "unknown format".
+      if (item.explicit) throw new InputError(display, 'the file is empty (0 bytes); nothing to read (was the run killed before it wrote anything?)');
+      warnings.push({ file: display, message: 'skipped an empty file (0 bytes)' });
+      return { warnings, parts: [] };
+    }
+    const sniff = await sniffFile(item.file);
+    let ingester: Ingester | undefined;
+    if (item.spec.format) ingester = findIngester(item.spec.format);
+    else ingester = detectFormat(sniff);
+    format = ingester?.format ?? null;
+    if (!ingester) {
+      if (item.explicit) {
+        const what = looksBinary(sniff.head) ? 'the content is binary, not text' : 'not a k6, Locust, bombardier or Prometheus file that ce-report can read';
+        throw new InputError(display, `unknown format: ${what} (use --format to force one of: ${formatNames().join(', ')})`);
+      }
+      return { format, warnings, parts: [] };
+    }
+    const ctx: IngestContext = {
+      options: { ...options, onBytes },
+      // Warnings quote artifacts: keep each one line, whatever an ingester put in it.
+      warn: (w) => warnings.push({ ...w, message: oneLine(w.message), file: w.file ? toDisplayIfAbs(w.file, cwd) : display }),
+    };
+    const useCache = !!opts.cacheDir && item.size >= CACHE_MIN_BYTES;
+    const key = useCache ? await cacheKey(item.file, ingester.format, { i: options.timelineIntervalS, m: options.maxDecompressedBytes }, opts.version ?? '') : '';
+    const cached = useCache ? await readCache(opts.cacheDir!, key) : undefined;
+    if (cached) {
+      for (const w of cached.warnings) ctx.warn(w);
+      return { format, warnings, parts: cached.parts };
+    }
+    const fileWarnings: Warning[] = [];
+    const inner: IngestContext = { options: ctx.options, warn: (w) => { fileWarnings.push(w); ctx.warn(w); } };
+    const parts = await ingester.ingest(item.file, inner);
+    if (useCache) await writeCache(opts.cacheDir!, key, { parts, warnings: fileWarnings });
+    return { format, warnings, parts };
+  } catch (e) {
+    if (e instanceof InputError && path.isAbsolute(e.file)) {
+      return { format, warnings, error: new InputError(toDisplayPath(e.file, cwd), e.detail, { line: e.line, column: e.column }) };
+    }
+    return { format, warnings, error: e };
+  }
+}
+
+/** Starts the tasks at most `limit` at a time; the promises come back in task order. */
+function limitConcurrency<T>(tasks: Array<() => Promise<T>>, limit: number): Array<Promise<T>> {
+  let next = 0;
+  const starters: Array<() => void> = [];
+  const results = tasks.map(
+    (task) =>
+      new Promise<T>((resolve, reject) => {
+        starters.push(() => {
+          task()
+            .then(resolve, reject)
+            .finally(() => {
+              if (next < starters.length) starters[next++]!();
+            });
+        });
+      }),
+  );
+  while (next < Math.min(limit, starters.length)) starters[next++]!();
+  return results;
 }
 
 /** NUL bytes or many replacement characters in the first bytes: not a text artifact. */

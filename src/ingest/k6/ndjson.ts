@@ -14,10 +14,14 @@ import { canScanInParallel, scanGzipInParallel, scanInParallel } from './ndjson-
 
 export const FORMAT = 'k6-json';
 
-/** Plain files at least this big are scanned by worker threads (below it, starting them costs more than it saves). */
-const PARALLEL_MIN_BYTES = 64 * 1024 * 1024;
-/** The same for gzip files (compressed size; k6 output compresses 10-20x). */
-const PARALLEL_MIN_GZIP_BYTES = 8 * 1024 * 1024;
+/**
+ * Plain files at least this big are scanned by worker threads. Starting a worker costs
+ * ~0.25 s of CPU (a V8 isolate, loading the modules, compiling the scanner again), which
+ * 2 workers win back at about 150 MiB.
+ */
+const PARALLEL_MIN_BYTES = 160 * 1024 * 1024;
+/** The same for gzip files (compressed size; k6 output compresses 4-20x, and inflating takes a core). */
+const PARALLEL_MIN_GZIP_BYTES = 16 * 1024 * 1024;
 
 export interface NdjsonOptions {
   /** Use the byte scanner (default) or JSON.parse on every line (tests compare the two). */
@@ -89,7 +93,23 @@ function warnProblem(ctx: IngestContext, p: LineProblem, what: string): void {
   ctx.warn({ line: p.firstLine, message: `skipped ${p.count} ${what}; first at line ${p.firstLine} (${p.detail})` });
 }
 
+/**
+ * NDJSON files being read right now in this thread. The pipeline reads several files at
+ * once (one per core); each then scans on its own thread, since worker threads per file
+ * would only compete for the same cores and add their start-up cost.
+ */
+let activeReads = 0;
+
 export async function ingestNdjson(file: string, ctx: IngestContext, opts: NdjsonOptions = {}): Promise<RunPart[]> {
+  activeReads++;
+  try {
+    return await ingestOne(file, ctx, opts);
+  } finally {
+    activeReads--;
+  }
+}
+
+async function ingestOne(file: string, ctx: IngestContext, opts: NdjsonOptions): Promise<RunPart[]> {
   const fast = opts.fast ?? true;
   const stat = await fs.stat(file);
   const head = Buffer.alloc(2);
@@ -100,7 +120,8 @@ export async function ingestNdjson(file: string, ctx: IngestContext, opts: Ndjso
     await fh.close();
   }
   const gzip = isGzipMagic(head);
-  const workers = opts.workers ?? (stat.size >= (gzip ? PARALLEL_MIN_GZIP_BYTES : PARALLEL_MIN_BYTES) ? undefined : 0);
+  const alone = activeReads === 1;
+  const workers = opts.workers ?? (alone && stat.size >= (gzip ? PARALLEL_MIN_GZIP_BYTES : PARALLEL_MIN_BYTES) ? undefined : 0);
   let scan: NdjsonScan;
   if (fast && workers !== 0 && canScanInParallel()) scan = gzip ? await scanGzipInParallel(file, ctx, workers) : await scanInParallel(file, stat.size, ctx, workers);
   else scan = await scanSequential(file, ctx, fast, gzip);
