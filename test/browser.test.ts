@@ -136,7 +136,7 @@ describe.skipIf(!run)('the site in Chromium', () => {
       const { page } = await open(ctx, 'index.html');
       const tables = await page.$$eval('table', (ts) => ts.map((t) => ({ head: t.querySelector('th')?.textContent, rows: t.querySelectorAll('tbody tr').length })));
       expect(tables).toContainEqual({ head: 'Run', rows: 6 });
-      expect(tables).toContainEqual({ head: 'Study', rows: 3 });
+      expect(tables).toContainEqual({ head: 'Study', rows: 4 });
       expect(await page.locator('.badge-pass').count()).toBeGreaterThan(0);
       await mkdir('test-output', { recursive: true });
       await page.screenshot({ path: 'test-output/index.png', fullPage: true });
@@ -161,7 +161,7 @@ describe.skipIf(!run)('the site in Chromium', () => {
   it('works with JavaScript disabled', async () => {
     const ctx = await context(false);
     try {
-      for (const rel of ['index.html', 'runs/stable.html', 'studies/scaling-workers.html', 'studies/experiment-variant.html']) {
+      for (const rel of ['index.html', 'runs/stable.html', 'studies/scaling-workers.html', 'studies/experiment-variant.html', 'studies/failures.html']) {
         const { page, errors } = await open(ctx, rel);
         expect(errors, rel).toEqual([]);
         expect(await page.locator('h1').count(), rel).toBe(1);

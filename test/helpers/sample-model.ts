@@ -3,6 +3,7 @@
 // series, thresholds, and hostile names that must come out as text.
 import type { Model, Run, Stats, TimelinePoint } from '../../src/model/types.js';
 import type { Analysis, RunAnalysis } from '../../src/analyze/types.js';
+import { analyze } from '../../src/analyze/index.js';
 
 export const XSS_IMG = '<img src=x onerror=window.__xss=1>';
 export const XSS_SCRIPT = '</script><script>window.__xss=1</script>';
@@ -217,5 +218,8 @@ export function sampleModel(): Sample {
     ],
     warnings: [{ runId: 'canary', message: `failure rate above 1% ${PIPE_NAME}` }],
   };
+  // A failures study computed by the analyzer itself, over the run with hostile failure messages.
+  const failures = analyze([canary], { studies: [{ kind: 'failures', id: 'failures', title: `Failures ${XSS_SCRIPT}`, runs: ['canary'], thresholdPct: 0.1 }] }).studies[0]!;
+  analysis.studies.push(failures);
   return { model, analysis };
 }
