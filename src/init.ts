@@ -59,7 +59,8 @@ export async function initCommand(inputs: string[], opts: InitOptions): Promise<
     const { id, kind, title } = s;
     const extra: Record<string, unknown> = {};
     for (const k of ['label', 'factor', 'baseline', 'candidate', 'metric', 'criterion'] as const) {
-      if ((s as Record<string, unknown>)[k] !== undefined) extra[k] = (s as Record<string, unknown>)[k];
+      // null: not set (a failures study without a failure-free baseline run).
+      if ((s as Record<string, unknown>)[k] !== undefined && (s as Record<string, unknown>)[k] !== null) extra[k] = (s as Record<string, unknown>)[k];
     }
     return { id, kind, title, ...extra };
   });
