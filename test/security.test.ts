@@ -230,3 +230,15 @@ describe('output paths built from names', () => {
     expect(parent.filter((n) => n.startsWith('escaped'))).toEqual([]);
   });
 });
+
+describe('chart captions', () => {
+  it('a chart title with a hostile name stays text in its figcaption', async () => {
+    const { markdownToHtml } = await import('../src/render/markdown-html.js');
+    const md = `![Latency of <img src=x onerror=alert(1)> & "q"](charts/a.svg)\n`;
+    const html = markdownToHtml(md, [{ src: 'charts/a.svg', svg: '<svg><rect/></svg>' }]);
+    const caption = /<figcaption>([\s\S]*)<\/figcaption>/.exec(html)?.[1];
+    expect(caption).toBeDefined();
+    expect(caption).not.toMatch(/<img/);
+    expect(caption).toContain('&lt;img src=x onerror=alert(1)&gt;');
+  });
+});

@@ -68,7 +68,9 @@ export function inlineCharts(html: string, charts: InlineChart[]): string {
   return html.replace(/<p><img src="([^"]*)" alt="([^"]*)"><\/p>/g, (whole, src: string, alt: string) => {
     const svg = bySrc.get(src);
     if (svg === undefined) return whole;
-    return `<figure class="chart">${svg}<figcaption>${alt}</figcaption></figure>`;
+    // The alt text was escaped for an attribute (only & and "); as element text it also
+    // needs < and >, since chart titles carry run and endpoint names from artifacts.
+    return `<figure class="chart">${svg}<figcaption>${alt.replace(/</g, '&lt;').replace(/>/g, '&gt;')}</figcaption></figure>`;
   });
 }
 
