@@ -239,6 +239,28 @@ function endpointOf(agg: K6Aggregate, tags: K6Tags): EndpointAcc {
   return e;
 }
 
+// Time buckets come and go all run long: a sealed bucket's histogram (a ~50 KB counts
+// array) is reset and reused by the next bucket instead of being left to the garbage
+// collector, which kept peak RSS growing with the input size. Only histograms still at
+// their initial range are reused: a resized one would encode differently (its header
+// carries the range), and every path must give the same strings.
+const spareHistograms: Histogram[] = [];
+const MAX_SPARE_HISTOGRAMS = 256;
+const INITIAL_RANGE = createDenseHistogram().highestTrackableValue;
+
+function takeDense(): Histogram {
+  return spareHistograms.pop() ?? createDenseHistogram();
+}
+
+function giveBack(h: Histogram): void {
+  if (spareHistograms.length < MAX_SPARE_HISTOGRAMS && h.highestTrackableValue === INITIAL_RANGE) {
+    h.reset();
+    spareHistograms.push(h);
+  } else {
+    h.destroy();
+  }
+}
+
 function bucketOf(agg: K6Aggregate, timeMs: number): BucketAcc {
   // Buckets sit on a grid aligned to whole multiples of the interval on the Unix clock,
   // so a sample can be placed before the run start is known (samples come out of order).
@@ -246,7 +268,7 @@ function bucketOf(agg: K6Aggregate, timeMs: number): BucketAcc {
   if (idx === agg.lastBucketIdx && agg.lastBucket!.sealed === null) return agg.lastBucket!;
   let b = agg.buckets.get(idx);
   if (!b) {
-    b = { httpReqs: 0, durations: 0, failures: 0, users: null, hist: createDenseHistogram(), minMs: Infinity, maxMs: -Infinity, sealed: null };
+    b = { httpReqs: 0, durations: 0, failures: 0, users: null, hist: takeDense(), minMs: Infinity, maxMs: -Infinity, sealed: null };
     agg.buckets.set(idx, b);
     agg.openBuckets.add(idx);
     if (idx > agg.newestBucket) {
@@ -264,7 +286,7 @@ function bucketOf(agg: K6Aggregate, timeMs: number): BucketAcc {
 function sealBucket(agg: K6Aggregate, idx: number, b: BucketAcc): void {
   const h = b.hist!;
   b.sealed = b.durations > 0 ? { latency: timelineLatencyFromHistogram(h, b.maxMs), histogram: encodeHistogram(h) } : { latency: timelineLatencyFromHistogram(h) };
-  h.destroy();
+  giveBack(h);
   b.hist = null;
   agg.openBuckets.delete(idx);
 }
@@ -314,7 +336,7 @@ export function restoreExtremes(h: Histogram, minMs: number, maxMs: number): voi
 }
 
 function reopenBucket(agg: K6Aggregate, idx: number, b: BucketAcc): void {
-  const h = createDenseHistogram();
+  const h = takeDense();
   if (b.sealed?.histogram) {
     addEncoded(h, b.sealed.histogram);
     restoreExtremes(h, b.minMs, b.maxMs);

@@ -424,7 +424,7 @@ export function scanLine(b: Uint8Array, start: number, end: number, out: LineRes
     lastName = entry;
     const te = timeEnd(b, p, end);
     if (te < 0) return FALLBACK;
-    const timeMs = parseRfc3339MsCached(b, p, te, times);
+    const timeMs = parseRfc3339MsCached(b, p, te, times, dv);
     if (timeMs !== timeMs) return FALLBACK;
     // A line that does not close like a whole k6 line is left to JSON.parse (truncated).
     if (b[end - 1] !== 125 || b[end - 2] !== 125 || b[end - 3] !== 125) return FALLBACK;
@@ -460,7 +460,7 @@ export function scanLine(b: Uint8Array, start: number, end: number, out: LineRes
     let p = start + OLD_PREFIX.bytes.length;
     const te = timeEnd(b, p, metricKeyAt);
     if (te < 0) return FALLBACK;
-    const timeMs = parseRfc3339MsCached(b, p, te, times);
+    const timeMs = parseRfc3339MsCached(b, p, te, times, dv);
     if (timeMs !== timeMs) return FALLBACK;
     out.metric = entry.name;
     out.kind = entry.kind;

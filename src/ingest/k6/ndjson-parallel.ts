@@ -308,7 +308,7 @@ export async function scanInParallel(file: string, size: number, ctx: IngestCont
 }
 
 /** Decompressed text per chunk handed to a worker. */
-const CHUNK_BYTES = 8 * 1024 * 1024;
+const CHUNK_BYTES = 4 * 1024 * 1024;
 /** Chunks queued per worker: enough to keep it busy, few enough to keep memory flat. */
 const CHUNKS_IN_FLIGHT = 2;
 

@@ -100,6 +100,7 @@ export function parseRfc3339Ms(b: Uint8Array, start: number, end: number): numbe
 export interface TimeCache {
   /** Bytes of the last timestamp read (valid when `len` > 0). */
   bytes: Uint8Array;
+  view: DataView;
   len: number;
   ms: number;
   /** Whole seconds of its 19-byte prefix. */
@@ -109,14 +110,36 @@ export interface TimeCache {
 const MAX_CACHED_TIME = 48;
 
 export function createTimeCache(): TimeCache {
-  return { bytes: new Uint8Array(MAX_CACHED_TIME), len: 0, ms: 0, prefixS: 0 };
+  const bytes = new Uint8Array(MAX_CACHED_TIME);
+  return { bytes, view: new DataView(bytes.buffer), len: 0, ms: 0, prefixS: 0 };
 }
 
-/** parseRfc3339Ms through `cache`. */
-export function parseRfc3339MsCached(b: Uint8Array, start: number, end: number, cache: TimeCache): number {
+/** parseRfc3339Ms through `cache`; `dv` is a DataView of `b`, for comparing 4 bytes at a time. */
+export function parseRfc3339MsCached(b: Uint8Array, start: number, end: number, cache: TimeCache, dv?: DataView): number {
   const len = end - start;
   if (len < 20 || len > MAX_CACHED_TIME) return parseRfc3339Ms(b, start, end);
   const c = cache.bytes;
+  if (dv !== undefined && len === cache.len) {
+    // The same timestamp as the last one (most lines): compare word by word.
+    const cv = cache.view;
+    let i = 0;
+    let same = true;
+    for (; i + 4 <= len; i += 4) {
+      if (dv.getInt32(start + i, true) !== cv.getInt32(i, true)) {
+        same = false;
+        break;
+      }
+    }
+    if (same) {
+      for (; i < len; i++) {
+        if (b[start + i] !== c[i]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return cache.ms;
+    }
+  }
   let samePrefix = cache.len > 0;
   if (samePrefix) {
     // The differing digits are at the end: compare from there.

@@ -94,11 +94,13 @@ function warnProblem(ctx: IngestContext, p: LineProblem, what: string): void {
 }
 
 /**
- * NDJSON files being read right now in this thread. The pipeline reads several files at
- * once (one per core); each then scans on its own thread, since worker threads per file
- * would only compete for the same cores and add their start-up cost.
+ * NDJSON files being read right now. The pipeline reads several files at once (one per
+ * core); each big one then scans in one worker thread of its own, so the files use the
+ * cores side by side instead of sharing this thread or splitting each file again.
  */
 let activeReads = 0;
+/** With other files being read, a file at least this big gets one worker thread. */
+const ONE_WORKER_MIN_BYTES = 32 * 1024 * 1024;
 
 export async function ingestNdjson(file: string, ctx: IngestContext, opts: NdjsonOptions = {}): Promise<RunPart[]> {
   activeReads++;
@@ -121,7 +123,9 @@ async function ingestOne(file: string, ctx: IngestContext, opts: NdjsonOptions):
   }
   const gzip = isGzipMagic(head);
   const alone = activeReads === 1;
-  const workers = opts.workers ?? (alone && stat.size >= (gzip ? PARALLEL_MIN_GZIP_BYTES : PARALLEL_MIN_BYTES) ? undefined : 0);
+  const soloMin = gzip ? PARALLEL_MIN_GZIP_BYTES : PARALLEL_MIN_BYTES;
+  const sharedMin = gzip ? ONE_WORKER_MIN_BYTES / 8 : ONE_WORKER_MIN_BYTES;
+  const workers = opts.workers ?? (alone ? (stat.size >= soloMin ? undefined : 0) : stat.size >= sharedMin ? 1 : 0);
   let scan: NdjsonScan;
   if (fast && workers !== 0 && canScanInParallel()) scan = gzip ? await scanGzipInParallel(file, ctx, workers) : await scanInParallel(file, stat.size, ctx, workers);
   else scan = await scanSequential(file, ctx, fast, gzip);
