@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { build } from '../src/build.js';
 import { renderSite } from '../src/render/index.js';
 import { sampleModel, XSS_IMG, XSS_LINK, XSS_SCRIPT } from './helpers/sample-model.js';
 
@@ -178,4 +179,76 @@ describe.skipIf(!run)('the site in Chromium', () => {
     }
     expect(offHost).toEqual([]);
   }, 120_000);
+});
+
+// The bundled example (ce-report.config.json over examples/data/), as `ce-report build`
+// writes it with no arguments: every page opens cleanly, every chart has marks, and the
+// four studies of the README are there. Its index screenshot is kept for the README.
+describe.skipIf(!run)('the bundled example site in Chromium', () => {
+  const root = path.join(path.dirname(new URL(import.meta.url).pathname), '..');
+  let siteDir: string;
+  let server: Server;
+  let base: string;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    const tmp = await mkdtemp(path.join(tmpdir(), 'ce-example-'));
+    siteDir = path.join(tmp, 'site');
+    await build({ inputs: [], cwd: root, out: siteDir, cache: false });
+    ({ server, base } = await serve(siteDir));
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await new Promise((r) => (server ? server.close(r) : r(undefined)));
+    if (siteDir) await rm(path.dirname(siteDir), { recursive: true, force: true });
+  });
+
+  it('opens every page without errors or off-host requests, with drawn charts and the four studies', async () => {
+    const offHost: string[] = [];
+    const ctx = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+    await ctx.route('**/*', (route) => {
+      const url = route.request().url();
+      if (url.startsWith(base)) return route.continue();
+      offHost.push(url);
+      return route.abort();
+    });
+    try {
+      const index = await ctx.newPage();
+      await index.goto(base + 'index.html', { waitUntil: 'load' });
+      const studyLinks = await index.$$eval('a[href^="studies/"]', (as) => [...new Set(as.map((a) => a.getAttribute('href')!))]);
+      expect(studyLinks.sort()).toEqual(['studies/canary-vs-stable.html', 'studies/failures.html', 'studies/peak-vs-sustained.html', 'studies/scaling-workers.html']);
+      const runLinks = await index.$$eval('a[href^="runs/"]', (as) => [...new Set(as.map((a) => a.getAttribute('href')!))]);
+      expect(runLinks).toHaveLength(7);
+      expect(await index.locator('.badge-pass').count()).toBeGreaterThan(0);
+      await mkdir('test-output', { recursive: true });
+      await index.screenshot({ path: 'test-output/example-index.png', fullPage: true });
+      await index.close();
+
+      for (const rel of [...studyLinks, ...runLinks]) {
+        const page = await ctx.newPage();
+        const errors: string[] = [];
+        page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+        page.on('pageerror', (e) => errors.push(String(e)));
+        const res = await page.goto(base + rel, { waitUntil: 'load' });
+        expect(res?.status(), rel).toBe(200);
+        expect(errors, rel).toEqual([]);
+        const marks = await page.$$eval('figure.chart svg', (svgs) =>
+          svgs.map((s) => s.querySelectorAll('g.mark-line path, g.mark-area path, g.mark-symbol path, g.mark-rect path, g.mark-rule line').length),
+        );
+        expect(marks.length, rel).toBeGreaterThan(0);
+        for (const n of marks) expect(n, rel).toBeGreaterThan(0);
+        // Each study page opens with the summary a reader can paste (a blockquote).
+        if (rel.startsWith('studies/')) expect((await page.locator('main blockquote').first().innerText()).length, rel).toBeGreaterThan(40);
+        await page.close();
+      }
+      expect(offHost).toEqual([]);
+    } finally {
+      await ctx.close();
+    }
+  }, 180_000);
 });
