@@ -40,18 +40,21 @@ export interface SerializedScan {
 type ProblemKind = 'corrupt' | 'invalid' | 'foreign' | 'negative';
 export const PROBLEM_KINDS: readonly ProblemKind[] = ['corrupt', 'invalid', 'foreign', 'negative'];
 
-export interface WorkerInput {
-  mode: 'range' | 'chunks';
-  timelineIntervalS: number;
-  /** range mode: the file and the byte range [start, end) to scan; seq = the range's index. */
+/** Scan the byte range [start, end) of a plain file; seq = the range's index. */
+export interface RangeJob {
   file: string;
   start: number;
   end: number;
   seq: number;
+  timelineIntervalS: number;
 }
 
-/** Main thread to a chunks-mode worker. */
-export type ChunkMessage = { type: 'chunk'; seq: number; buffer: ArrayBuffer; length: number } | { type: 'end' };
+/** Main thread to a worker. */
+export type ToWorker =
+  | { type: 'range'; job: RangeJob }
+  | { type: 'start'; timelineIntervalS: number }
+  | { type: 'chunk'; seq: number; buffer: ArrayBuffer; length: number }
+  | { type: 'end' };
 
 export type WorkerMessage =
   | { type: 'progress'; bytes: number }
@@ -259,28 +262,80 @@ async function lineAlignedCuts(file: string, size: number, n: number): Promise<n
   return cuts;
 }
 
-function runWorker(input: WorkerInput, onProgress: (bytes: number) => void): Promise<SerializedScan> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(WORKER_URL, { workerData: input });
-    let settled = false;
-    worker.on('message', (m: WorkerMessage) => {
-      if (m.type === 'progress') onProgress(m.bytes);
-      else if (m.type === 'done') {
-        settled = true;
-        resolve(m.scan);
-      } else if (m.type === 'error') {
-        settled = true;
-        reject(new InputError(input.file, `cannot read: ${m.message}`));
-      }
-    });
-    worker.on('error', (e) => {
-      settled = true;
-      reject(e);
-    });
-    worker.on('exit', (code) => {
-      if (!settled) reject(new Error(`NDJSON worker stopped with exit code ${code}`));
-    });
+// Idle workers, kept for the next file: a study reads many files, and starting a worker
+// costs more than scanning tens of MB. Idle ones are unref'd so they never keep the
+// process alive.
+const idleWorkers: Worker[] = [];
+
+function acquireWorker(): Worker {
+  const w = idleWorkers.pop();
+  if (w) {
+    w.ref();
+    return w;
+  }
+  const fresh = new Worker(WORKER_URL);
+  fresh.on('exit', () => {
+    const i = idleWorkers.indexOf(fresh);
+    if (i >= 0) idleWorkers.splice(i, 1);
   });
+  // Errors reach the job's own listener; this one only keeps an idle worker's crash from being unhandled.
+  fresh.on('error', () => {});
+  return fresh;
+}
+
+/** Back to the pool after a job that finished cleanly; a worker in an unknown state is stopped instead. */
+function releaseWorker(w: Worker, clean: boolean): void {
+  if (clean && idleWorkers.length < Math.max(2, availableParallelism())) {
+    w.unref();
+    idleWorkers.push(w);
+  } else {
+    void w.terminate();
+  }
+}
+
+/** Runs one job on a pooled worker: `onMessage` returns a result to finish, undefined to go on. */
+function withWorker<T>(start: (w: Worker) => void, onMessage: (m: WorkerMessage) => T | Error | undefined): { worker: Worker; done: Promise<T> } {
+  const worker = acquireWorker();
+  const done = new Promise<T>((resolve, reject) => {
+    const finish = (clean: boolean) => {
+      worker.off('message', message);
+      worker.off('error', error);
+      worker.off('exit', exit);
+      releaseWorker(worker, clean);
+    };
+    const message = (m: WorkerMessage) => {
+      const r = onMessage(m);
+      if (r === undefined) return;
+      finish(!(r instanceof Error) || m.type === 'error');
+      if (r instanceof Error) reject(r);
+      else resolve(r);
+    };
+    const error = (e: Error) => {
+      finish(false);
+      reject(e);
+    };
+    const exit = (code: number) => {
+      finish(false);
+      reject(new Error(`NDJSON worker stopped with exit code ${code}`));
+    };
+    worker.on('message', message);
+    worker.on('error', error);
+    worker.on('exit', exit);
+  });
+  start(worker);
+  return { worker, done };
+}
+
+function runRange(job: RangeJob, onProgress: (bytes: number) => void): Promise<SerializedScan> {
+  return withWorker<SerializedScan>(
+    (w) => w.postMessage({ type: 'range', job } satisfies ToWorker),
+    (m) => {
+      if (m.type === 'progress') onProgress(m.bytes);
+      else if (m.type === 'done') return m.scan;
+      else if (m.type === 'error') return new InputError(job.file, `cannot read: ${m.message}`);
+      return undefined;
+    },
+  ).done;
 }
 
 /** Workers to use when not told: one per core, at most 4. */
@@ -296,7 +351,7 @@ export async function scanInParallel(file: string, size: number, ctx: IngestCont
   const report = () => ctx.options.onBytes?.(progress.reduce((x, y) => x + y, 0));
   const parts = await Promise.all(
     cuts.slice(0, -1).map((start, i) =>
-      runWorker({ mode: 'range', file, start, end: cuts[i + 1]!, seq: i, timelineIntervalS: ctx.options.timelineIntervalS }, (bytes) => {
+      runRange({ file, start, end: cuts[i + 1]!, seq: i, timelineIntervalS: ctx.options.timelineIntervalS }, (bytes) => {
         progress[i] = bytes;
         report();
       }),
@@ -335,45 +390,28 @@ export async function scanGzipInParallel(file: string, ctx: IngestContext, worke
     wake = null;
     w?.();
   };
-  const fail = (e: Error) => {
-    failure ??= e;
-    notify();
-  };
   const crew: ChunkWorker[] = [];
   for (let i = 0; i < n; i++) {
-    const worker = new Worker(WORKER_URL, { workerData: { mode: 'chunks', file, start: 0, end: 0, seq: 0, timelineIntervalS: ctx.options.timelineIntervalS } satisfies WorkerInput });
-    const w: ChunkWorker = { worker, inFlight: 0, done: null as never };
-    w.done = new Promise((resolve, reject) => {
-      let settled = false;
-      worker.on('message', (m: WorkerMessage) => {
+    const c: ChunkWorker = { worker: null as never, inFlight: 0, done: null as never };
+    const job = withWorker<Extract<WorkerMessage, { type: 'done' }>>(
+      (w) => w.postMessage({ type: 'start', timelineIntervalS: ctx.options.timelineIntervalS } satisfies ToWorker),
+      (m) => {
         if (m.type === 'free') {
-          w.inFlight--;
+          c.inFlight--;
           pool.push(m.buffer);
           notify();
-        } else if (m.type === 'done') {
-          settled = true;
-          resolve(m);
-        } else if (m.type === 'error') {
-          settled = true;
-          const e = new InputError(file, `cannot read: ${m.message}`);
-          fail(e);
-          reject(e);
-        }
-      });
-      worker.on('error', (e) => {
-        settled = true;
-        fail(e);
-        reject(e);
-      });
-      worker.on('exit', (code) => {
-        if (settled) return;
-        const e = new Error(`NDJSON worker stopped with exit code ${code}`);
-        fail(e);
-        reject(e);
-      });
+        } else if (m.type === 'done') return m;
+        else if (m.type === 'error') return new InputError(file, `cannot read: ${m.message}`);
+        return undefined;
+      },
+    );
+    c.worker = job.worker;
+    c.done = job.done;
+    c.done.catch((e: Error) => {
+      failure ??= e;
+      notify();
     });
-    w.done.catch(() => {}); // observed through `failure`; awaited below
-    crew.push(w);
+    crew.push(c);
   }
   const waitForWorker = async (): Promise<ChunkWorker> => {
     for (;;) {
@@ -388,13 +426,14 @@ export async function scanGzipInParallel(file: string, ctx: IngestContext, worke
   const send = async (buffer: ArrayBuffer, length: number) => {
     const w = await waitForWorker();
     w.inFlight++;
-    w.worker.postMessage({ type: 'chunk', seq: seq++, buffer, length } satisfies ChunkMessage, [buffer]);
+    w.worker.postMessage({ type: 'chunk', seq: seq++, buffer, length } satisfies ToWorker, [buffer]);
   };
   const take = (size: number) => {
     const b = pool.pop();
     return b && b.byteLength >= size ? b : new ArrayBuffer(size);
   };
 
+  let finished = false;
   try {
     let cur = take(CHUNK_BYTES);
     let view = new Uint8Array(cur);
@@ -427,8 +466,9 @@ export async function scanGzipInParallel(file: string, ctx: IngestContext, worke
       }
     }
     if (len > 0) await send(cur, len);
-    for (const w of crew) w.worker.postMessage({ type: 'end' } satisfies ChunkMessage);
+    for (const w of crew) w.worker.postMessage({ type: 'end' } satisfies ToWorker);
     const results = await Promise.all(crew.map((w) => w.done));
+    finished = true;
 
     // Line numbers: chunk seq -> lines before it.
     const counts = results.flatMap((r) => r.lineCounts ?? []).sort((x, y) => x[0] - y[0]);
@@ -456,6 +496,7 @@ export async function scanGzipInParallel(file: string, ctx: IngestContext, worke
     for (const r of results) mergeAggregate(scan, r.scan);
     return scan;
   } finally {
-    for (const w of crew) void w.worker.terminate();
+    // Workers still in a session (an error stopped the read) cannot be reused.
+    if (!finished) for (const w of crew) void w.worker.terminate();
   }
 }
