@@ -129,7 +129,7 @@ export async function ingestRuns(runInputs: RunInput[], opts: PipelineOptions = 
     read[i] = Math.min(bytes, plan[i]!.size);
     opts.onProgress?.(read.reduce((x, y) => x + y, 0), totalBytes);
   };
-  const outcomes = limitConcurrency(
+  const { results: outcomes, stop } = limitConcurrency(
     plan.map((item, i) => () => readItem(item, cwd, options, opts, (b) => progress(i, b))),
     plan.length > 1 ? Math.min(availableParallelism(), 4) : 1,
   );
@@ -140,7 +140,10 @@ export async function ingestRuns(runInputs: RunInput[], opts: PipelineOptions = 
     const display = toDisplayPath(item.file, cwd);
     if (outcome.format !== undefined) opts.onFile?.(display, outcome.format);
     warnings.push(...outcome.warnings);
-    if ('error' in outcome) throw outcome.error;
+    if ('error' in outcome) {
+      stop(); // inputs not started yet are not read; the ones being read finish on their own
+      throw outcome.error;
+    }
     progress(i, item.size);
     const parts = outcome.parts;
 
@@ -225,9 +228,10 @@ async function readItem(item: PlanItem, cwd: string, options: IngestOptions, opt
   }
 }
 
-/** Starts the tasks at most `limit` at a time; the promises come back in task order. */
-function limitConcurrency<T>(tasks: Array<() => Promise<T>>, limit: number): Array<Promise<T>> {
+/** Starts the tasks at most `limit` at a time; the promises come back in task order. After `stop`, no more start (their promises never settle). */
+function limitConcurrency<T>(tasks: Array<() => Promise<T>>, limit: number): { results: Array<Promise<T>>; stop: () => void } {
   let next = 0;
+  let stopped = false;
   const starters: Array<() => void> = [];
   const results = tasks.map(
     (task) =>
@@ -236,13 +240,13 @@ function limitConcurrency<T>(tasks: Array<() => Promise<T>>, limit: number): Arr
           task()
             .then(resolve, reject)
             .finally(() => {
-              if (next < starters.length) starters[next++]!();
+              if (!stopped && next < starters.length) starters[next++]!();
             });
         });
       }),
   );
   while (next < Math.min(limit, starters.length)) starters[next++]!();
-  return results;
+  return { results, stop: () => (stopped = true) };
 }
 
 /** NUL bytes or many replacement characters in the first bytes: not a text artifact. */
