@@ -7,7 +7,7 @@ import * as vl from 'vega-lite';
 import type { TopLevelSpec } from 'vega-lite';
 import { ciSpec, factorSpec, peakSustainedSpec, percentileColors, seriesSpec, timelineSpec, type TimeAxis } from '../src/render/charts.js';
 import { renderSvg } from '../src/render/svg.js';
-import { startChartRenderer, type ChartRenderer } from '../src/render/chart-pool.js';
+import { startChartRenderer, threadsForFreeCores, type ChartRenderer } from '../src/render/chart-pool.js';
 
 /** The rendering without any cache: compile, parse, draw, ids prefixed. */
 async function reference(spec: TopLevelSpec, idPrefix: string): Promise<string> {
@@ -57,6 +57,13 @@ async function expectSameAsReference(render: (spec: TopLevelSpec, id: string) =>
 }
 
 describe('chart rendering', () => {
+  it('uses one worker per idle core, at least one and at most four', () => {
+    expect(threadsForFreeCores(2, 0.1)).toBe(2);
+    expect(threadsForFreeCores(2, 0.8)).toBe(1);
+    expect(threadsForFreeCores(2, 7)).toBe(1);
+    expect(threadsForFreeCores(16, 1)).toBe(4);
+  });
+
   it('gives the SVG of an uncached compile for every chart, cached shapes included', async () => {
     // One at a time: vega numbers SVG ids per thread, so renderSvg calls must not overlap.
     await expectSameAsReference(renderSvg, false);

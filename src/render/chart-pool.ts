@@ -5,7 +5,7 @@
 // chart, see svg.ts) and answers are matched by request id, so the output does not
 // depend on which worker drew what or in which order.
 import { existsSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { TopLevelSpec } from 'vega-lite';
@@ -36,9 +36,18 @@ const MAX_THREADS = 4;
  */
 export function chartThreads(): number {
   const env = process.env.CE_REPORT_CHART_THREADS;
-  const wanted = env !== undefined && /^\d+$/.test(env) ? Number(env) : Math.min(MAX_THREADS, availableParallelism());
+  const wanted = env !== undefined && /^\d+$/.test(env) ? Number(env) : threadsForFreeCores(availableParallelism(), loadavg()[0] ?? 0);
   if (wanted < 1 || WORKER_URL.protocol !== 'file:' || !existsSync(fileURLToPath(WORKER_URL))) return 0;
   return wanted;
+}
+
+/**
+ * One thread per idle core, at least one. Each thread loads vega and warms it up on its
+ * own (~0.2 s of CPU more per thread), which pays off only when the cores are free: on
+ * a busy machine a second thread made builds slower (measured on 2 cores, load ~6).
+ */
+export function threadsForFreeCores(cores: number, load1: number): number {
+  return Math.max(1, Math.min(MAX_THREADS, Math.round(cores - load1)));
 }
 
 export function startChartRenderer(threads = chartThreads()): ChartRenderer {
