@@ -335,10 +335,12 @@ function scanTags(b: Uint8Array, p: number, limit: number, tags: K6Tags): number
 
 /** Index of the closing quote of the time string starting at `p`, or -1. */
 function timeEnd(b: Uint8Array, p: number, limit: number): number {
-  // Times of one file have one length: try the last one's first. A quote inside that
-  // length cannot pass: no timestamp contains one, so the time is then unreadable.
+  // Most times have the last one's length: try it first. k6 drops trailing zeros of the
+  // fraction, so a shorter time's guess can land on the quote that opens "value"; only
+  // the time's closing quote is followed by a comma. (A wrong guess would only make the
+  // time unreadable and the line go to JSON.parse, which is slow but right.)
   const guess = p + times.len;
-  if (times.len > 0 && guess < limit && b[guess] === QUOTE) return guess;
+  if (times.len > 0 && guess + 1 < limit && b[guess] === QUOTE && b[guess + 1] === 44) return guess;
   const max = Math.min(limit, p + 48);
   for (let i = p; i < max; i++) if (b[i] === QUOTE) return i;
   return -1;
