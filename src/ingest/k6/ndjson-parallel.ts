@@ -267,6 +267,11 @@ async function lineAlignedCuts(file: string, size: number, n: number): Promise<n
 // process alive.
 const idleWorkers: Worker[] = [];
 
+/** Idle pooled workers: already compiled the scanner, so they start at full speed. */
+export function warmWorkers(): number {
+  return idleWorkers.length;
+}
+
 function acquireWorker(): Worker {
   const w = idleWorkers.pop();
   if (w) {

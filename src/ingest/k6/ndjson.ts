@@ -10,18 +10,24 @@ import { InputError } from '../errors.js';
 import { isGzipMagic, readChunks } from '../read.js';
 import type { IngestContext, Ingester, RunPart, Sniff } from '../types.js';
 import { createScan, finishScan, scanChunk, type LineProblem, type NdjsonScan } from './ndjson-scan.js';
-import { canScanInParallel, scanGzipInParallel, scanInParallel } from './ndjson-parallel.js';
+import { canScanInParallel, scanGzipInParallel, scanInParallel, warmWorkers } from './ndjson-parallel.js';
 
 export const FORMAT = 'k6-json';
 
 /**
- * Plain files at least this big are scanned by worker threads. Starting a worker costs
- * ~0.25 s of CPU (a V8 isolate, loading the modules, compiling the scanner again), which
- * 2 workers win back at about 150 MiB.
+ * Plain files at least this big are scanned by worker threads. A fresh worker costs
+ * ~0.45 s of CPU before it runs at full speed (a V8 isolate, loading the modules, and
+ * above all compiling the scanner again: ~0.25 s), which two workers win back only from
+ * ~320 MiB. Warm workers (pooled from an earlier file) pay off much sooner.
  */
-const PARALLEL_MIN_BYTES = 160 * 1024 * 1024;
-/** The same for gzip files (compressed size; k6 output compresses 4-20x, and inflating takes a core). */
-const PARALLEL_MIN_GZIP_BYTES = 16 * 1024 * 1024;
+const PARALLEL_MIN_BYTES = 384 * 1024 * 1024;
+const PARALLEL_MIN_BYTES_WARM = 48 * 1024 * 1024;
+/**
+ * The same for gzip files (compressed size; k6 output compresses 15-20x). One thread
+ * already scans while zlib inflates on another, so workers pay off later still.
+ */
+const PARALLEL_MIN_GZIP_BYTES = 32 * 1024 * 1024;
+const PARALLEL_MIN_GZIP_BYTES_WARM = 4 * 1024 * 1024;
 
 export interface NdjsonOptions {
   /** Use the byte scanner (default) or JSON.parse on every line (tests compare the two). */
@@ -123,7 +129,8 @@ async function ingestOne(file: string, ctx: IngestContext, opts: NdjsonOptions):
   }
   const gzip = isGzipMagic(head);
   const alone = activeReads === 1;
-  const soloMin = gzip ? PARALLEL_MIN_GZIP_BYTES : PARALLEL_MIN_BYTES;
+  const warm = warmWorkers() >= 2;
+  const soloMin = gzip ? (warm ? PARALLEL_MIN_GZIP_BYTES_WARM : PARALLEL_MIN_GZIP_BYTES) : warm ? PARALLEL_MIN_BYTES_WARM : PARALLEL_MIN_BYTES;
   const sharedMin = gzip ? ONE_WORKER_MIN_BYTES / 8 : ONE_WORKER_MIN_BYTES;
   const workers = opts.workers ?? (alone ? (stat.size >= soloMin ? undefined : 0) : stat.size >= sharedMin ? 1 : 0);
   let scan: NdjsonScan;
