@@ -181,17 +181,19 @@ Examples:
     .option('--from <dir>', 'built site folder to take the tables from', 'site')
     .option('--check', 'do not write; exit 1 when the file is out of date (for CI)')
     .option('--link-base <prefix>', 'prefix for links to charts and pages (default: relative path from the file to the site)')
+    .addOption(new Option('--link-pages <kind>', 'link to the "md" pages (rendered by GitHub in the repository) or the "html" pages (the published site); default: html when --link-base is a URL, else md').choices(['md', 'html']))
     .addHelpText(
       'after',
       `
 Names: "runs", "study-<id>", "study-<id>-chart", "run-<id>" (see <site>/embed/).
 Examples:
   $ ce-report embed README.md
-  $ ce-report embed docs/results.md --from public --check`,
+  $ ce-report embed docs/results.md --from public --check
+  $ ce-report embed README.md --from public --link-base https://me.github.io/repo`,
     )
     .action(async (file: string, o: Record<string, unknown>, cmd: Command) => {
       const flags = cmd.optsWithGlobals() as GlobalFlags;
-      const changed = await embedCommand(file, { from: o.from as string, check: !!o.check, linkBase: o.linkBase as string | undefined });
+      const changed = await embedCommand(file, { from: o.from as string, check: !!o.check, linkBase: o.linkBase as string | undefined, linkPages: o.linkPages as 'md' | 'html' | undefined });
       if (o.check && changed) {
         process.stderr.write(`${file} is out of date: run ce-report embed ${file}\n`);
         process.exitCode = EXIT.input;

@@ -9,11 +9,13 @@ export interface EmbedCommandOptions {
   from: string;
   check: boolean;
   linkBase?: string;
+  /** `md` or `html` pages; default: `html` when the link base is a URL, else `md`. */
+  linkPages?: 'html' | 'md';
   cwd?: string;
 }
 
 interface EmbedModule {
-  loadEmbeds(siteDir: string, options?: { linkBase?: string }): Promise<Map<string, string>>;
+  loadEmbeds(siteDir: string, options?: { linkBase?: string; linkPages?: 'html' | 'md' }): Promise<Map<string, string>>;
   embedTables(text: string, tables: Map<string, string>): string;
 }
 
@@ -36,7 +38,10 @@ export async function embedCommand(file: string, opts: EmbedCommandOptions): Pro
   const mod = (await import('./render/embed.js' as string)) as EmbedModule;
   // Links from the Markdown file to the site: relative to the file unless a base is given.
   const linkBase = opts.linkBase ?? (path.relative(path.dirname(target), siteDir).split(path.sep).join('/') || '.');
-  const tables = await mod.loadEmbeds(siteDir, { linkBase });
+  // A README in the repository links to the .md pages (GitHub renders them; it shows
+  // .html as source); a README that links to the published site links to .html.
+  const linkPages = opts.linkPages ?? (/^[a-z][a-z0-9+.-]*:\/\//i.test(linkBase) ? 'html' : 'md');
+  const tables = await mod.loadEmbeds(siteDir, { linkBase, linkPages });
   let updated: string;
   try {
     updated = mod.embedTables(text, tables);

@@ -105,3 +105,50 @@ describe('loadEmbeds from a rendered site', () => {
     }
   }, 60_000);
 });
+
+describe('embedTables and markers shown as code', () => {
+  const tables = new Map([['runs', '| a |\n| --- |\n| 1 |\n']]);
+
+  it('leaves markers inside fenced blocks and inline code alone, and fills the real ones', () => {
+    const doc = [
+      '# Docs',
+      'Write `<!-- ce-report:begin NAME -->` and `<!-- ce-report:end -->` around a block.',
+      '',
+      '```markdown',
+      '<!-- ce-report:begin study-x -->',
+      '<!-- ce-report:end -->',
+      '```',
+      '',
+      '~~~~',
+      '<!-- ce-report:begin nope -->',
+      '~~~',
+      '~~~~',
+      '',
+      '<!-- ce-report:begin runs -->',
+      'old',
+      '<!-- ce-report:end -->',
+      'tail',
+      '',
+    ].join('\n');
+    const out = embedTables(doc, tables);
+    expect(out).toBe(doc.replace('<!-- ce-report:begin runs -->\nold\n', '<!-- ce-report:begin runs -->\n| a |\n| --- |\n| 1 |\n'));
+  });
+
+  it('a fence that is never closed makes the rest code (as Markdown renders it)', () => {
+    const doc = '```\n<!-- ce-report:begin runs -->\n<!-- ce-report:end -->\n';
+    expect(embedTables(doc, tables)).toBe(doc);
+  });
+
+  it('double-backtick spans hold single backticks', () => {
+    const doc = 'see ``a ` <!-- ce-report:begin x --> b`` here\n<!-- ce-report:begin runs -->\n<!-- ce-report:end -->\n';
+    expect(embedTables(doc, tables)).toContain('| 1 |');
+  });
+});
+
+describe('rebaseLinks for a README', () => {
+  it('points page links at the .md pages when asked, keeps anchors, charts and absolute links', () => {
+    const md = '[Run](runs/a.html) [Sec](studies/s.html#verdict) ![c](charts/x.svg) [ext](https://e.org/p.html) \\[not\\](runs/b.html)';
+    expect(rebaseLinks(md, 'site', 'md')).toBe('[Run](site/runs/a.md) [Sec](site/studies/s.md#verdict) ![c](site/charts/x.svg) [ext](https://e.org/p.html) \\[not\\](runs/b.html)');
+    expect(rebaseLinks(md, 'https://me.github.io/repo/', 'html')).toBe('[Run](https://me.github.io/repo/runs/a.html) [Sec](https://me.github.io/repo/studies/s.html#verdict) ![c](https://me.github.io/repo/charts/x.svg) [ext](https://e.org/p.html) \\[not\\](runs/b.html)');
+  });
+});
