@@ -322,6 +322,27 @@ describe('determinism and inference', () => {
     const e = analyze(runs).studies[0] as ExperimentStudy;
     expect([e.id, e.baseline, e.candidate]).toEqual(['experiment-candidate', 'stable', 'canary']);
   });
+
+  it('pairs each baseline with the candidate written the same way when a variant folder holds several runs', () => {
+    // bombardier's text report and its JSON report of each side, in variant=… folders.
+    const stats = { requests: 1000, durationS: 15, min: 10, p50: 100, p90: 150, p95: 180, p99: 230, max: 300 };
+    const run = (id: string, variant: string, file: string, format: string) => {
+      const r = summaryOnlyRun(id, stats, { variant, connections: '10' });
+      r.sources = [{ path: `results/variant=${variant}/${file}`, format }];
+      return r;
+    };
+    const res = analyze([
+      run('c-json', 'canary', 'c10_result.json', 'bombardier-json'),
+      run('c-text', 'canary', 'c10.txt', 'bombardier-text'),
+      run('s-json', 'stable', 'c10_result.json', 'bombardier-json'),
+      run('s-text', 'stable', 'c10.txt', 'bombardier-text'),
+    ]);
+    const pairs = res.studies.filter((s) => s.kind === 'experiment').map((s) => [(s as ExperimentStudy).baseline, (s as ExperimentStudy).candidate, s.title]);
+    expect(pairs).toEqual([
+      ['s-json', 'c-json', 'canary vs stable (bombardier, c10_result.json)'],
+      ['s-text', 'c-text', 'canary vs stable (bombardier, c10.txt)'],
+    ]);
+  });
 });
 
 it('the seeded PRNG is deterministic', () => {

@@ -58,24 +58,36 @@ export function inferStudies(runs: Run[], failureRateThreshold = 0.01): StudyCon
     }
   }
 
-  // Experiments: within each tool, pair runs that differ only in their variant.
+  // Experiments: within each tool, pair runs that differ only in their variant. When a
+  // variant has several such runs (a text and a JSON report of each side, say), each
+  // baseline takes the unused candidate written the same way: the same input formats,
+  // then the same file name.
   const experiments: Array<{ base: Run; cand: Run }> = [];
   for (const [, rs] of groups) {
     for (const [b, c] of VARIANT_PAIRS) {
       const keyOf = (r: Run) => JSON.stringify(Object.entries(r.labels).filter(([k]) => k !== 'variant').sort());
       const bases = rs.filter((r) => r.labels['variant'] === b);
+      const cands = rs.filter((r) => r.labels['variant'] === c);
+      const used = new Set<Run>();
       for (const base of bases) {
-        const cand = rs.find((r) => r.labels['variant'] === c && keyOf(r) === keyOf(base)) ?? (bases.length === 1 ? rs.find((r) => r.labels['variant'] === c) : undefined);
-        if (cand) experiments.push({ base, cand });
+        const sameKey = cands.filter((r) => !used.has(r) && keyOf(r) === keyOf(base));
+        const pool = sameKey.length > 0 ? sameKey : bases.length === 1 ? cands.filter((r) => !used.has(r)) : [];
+        const cand = closestRun(base, pool);
+        if (cand) {
+          used.add(cand);
+          experiments.push({ base, cand });
+        }
       }
     }
   }
   for (const { base, cand } of experiments) {
     const id = experiments.length > 1 ? `experiment-${slugify(cand.labels['variant']!)}-${slugify(base.tool)}-${slugify(cand.id)}` : `experiment-${slugify(cand.labels['variant']!)}`;
+    const sameTitle = experiments.filter((e) => e.base.tool === base.tool && e.cand.labels['variant'] === cand.labels['variant']).length > 1;
+    const detail = experiments.length > 1 ? ` (${base.tool}${sameTitle ? `, ${sourceName(cand)}` : ''})` : '';
     out.push({
       kind: 'experiment',
       id,
-      title: `${cand.labels['variant']} vs ${base.labels['variant']}${experiments.length > 1 ? ` (${base.tool})` : ''}`,
+      title: `${cand.labels['variant']} vs ${base.labels['variant']}${detail}`,
       baseline: base.id,
       candidate: cand.id,
       metric: 'max-p95',
@@ -86,4 +98,25 @@ export function inferStudies(runs: Run[], failureRateThreshold = 0.01): StudyCon
   const failing = [...runs].sort(byId).filter((r) => (failureRate(r) ?? 0) > failureRateThreshold);
   if (failing.length > 0) out.push({ kind: 'failures', id: 'failures', title: 'Failures under load', runs: failing.map((r) => r.id) });
   return out;
+}
+
+/** The first input file's name, without folders: how two sides of a pair are told apart. */
+function sourceName(r: Run): string {
+  const p = r.sources[0]?.path ?? r.id;
+  return p.slice(p.lastIndexOf('/') + 1);
+}
+
+/** The run of `pool` most like `base` in how it was written: input formats, then file name. */
+function closestRun(base: Run, pool: Run[]): Run | undefined {
+  const formats = (r: Run) => [...new Set(r.sources.map((s) => s.format))].sort().join(',');
+  let best: Run | undefined;
+  let bestScore = -1;
+  for (const r of pool) {
+    const score = (formats(r) === formats(base) ? 2 : 0) + (sourceName(r) === sourceName(base) ? 1 : 0);
+    if (score > bestScore) {
+      best = r;
+      bestScore = score;
+    }
+  }
+  return best;
 }
