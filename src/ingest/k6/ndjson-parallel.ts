@@ -13,7 +13,8 @@ import type { ErrorEntry } from '../../model/types.js';
 import { addCompensated, addEncoded, openBucketAt, restoreExtremes, sealAllBuckets, sealBucketAt, type K6Aggregate } from './aggregate.js';
 import { InputError } from '../errors.js';
 import type { IngestContext } from '../types.js';
-import { createScan, type LineProblem, type NdjsonScan } from './ndjson-scan.js';
+import { createScan, finishScan, type LineProblem, type NdjsonScan } from './ndjson-scan.js';
+import { scanPlainRange } from './ndjson-read.js';
 import { readChunks } from '../read.js';
 
 type EndpointAcc = K6Aggregate['endpoints'] extends Map<string, infer E> ? E : never;
@@ -348,22 +349,34 @@ export function defaultWorkers(): number {
   return Math.min(availableParallelism(), 4);
 }
 
-/** Scans a plain file with `workers` threads (default: one per core, at most 4). */
-export async function scanInParallel(file: string, size: number, ctx: IngestContext, workers?: number): Promise<NdjsonScan> {
-  const n = Math.max(1, workers ?? defaultWorkers());
+/**
+ * Scans a plain file in `parts` byte ranges (default: one per core, at most 4) on that
+ * many threads. When `mainTakesPart`, this thread scans the first range itself and only
+ * the others go to workers: one fewer worker to start, and this thread would otherwise
+ * just wait. Without it (other files are being read here too), every range has a worker.
+ */
+export async function scanInParallel(file: string, size: number, ctx: IngestContext, parts?: number, mainTakesPart = false): Promise<NdjsonScan> {
+  const n = Math.max(1, parts ?? defaultWorkers());
   const cuts = await lineAlignedCuts(file, size, n);
   const progress = new Array<number>(cuts.length - 1).fill(0);
   const report = () => ctx.options.onBytes?.(progress.reduce((x, y) => x + y, 0));
-  const parts = await Promise.all(
+  const onProgress = (i: number) => (bytes: number) => {
+    progress[i] = bytes;
+    report();
+  };
+  const scanHere = async (): Promise<SerializedScan> => {
+    const own = createScan(ctx.options.timelineIntervalS);
+    await scanPlainRange(own, file, cuts[0]!, cuts[1]!, onProgress(0));
+    finishScan(own);
+    return serializeScan(own);
+  };
+  const results = await Promise.all(
     cuts.slice(0, -1).map((start, i) =>
-      runRange({ file, start, end: cuts[i + 1]!, seq: i, timelineIntervalS: ctx.options.timelineIntervalS }, (bytes) => {
-        progress[i] = bytes;
-        report();
-      }),
+      i === 0 && mainTakesPart ? scanHere() : runRange({ file, start, end: cuts[i + 1]!, seq: i, timelineIntervalS: ctx.options.timelineIntervalS }, onProgress(i)),
     ),
   );
   const scan = createScan(ctx.options.timelineIntervalS);
-  for (const p of parts) mergeSerializedScan(scan, p);
+  for (const p of results) mergeSerializedScan(scan, p);
   return scan;
 }
 

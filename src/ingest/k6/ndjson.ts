@@ -11,6 +11,7 @@ import { isGzipMagic, readChunks } from '../read.js';
 import type { IngestContext, Ingester, RunPart, Sniff } from '../types.js';
 import { createScan, finishScan, scanChunk, type LineProblem, type NdjsonScan } from './ndjson-scan.js';
 import { canScanInParallel, scanGzipInParallel, scanInParallel, warmWorkers } from './ndjson-parallel.js';
+import { scanPlainRange } from './ndjson-read.js';
 
 export const FORMAT = 'k6-json';
 
@@ -62,33 +63,7 @@ async function scanSequential(file: string, ctx: IngestContext, fast: boolean, g
   if (gzip) {
     for await (const chunk of readChunks(file, ctx)) scanChunk(scan, chunk);
   } else {
-    // A plain file is read into two reused buffers, the next read running (on libuv's
-    // thread pool) while this thread scans the previous one. A fresh 1 MB Buffer per
-    // chunk (what a read stream gives) costs more in garbage collection than the scan.
-    const fh = await fs.open(file, 'r');
-    const bufs = [Buffer.allocUnsafe(4 * 1024 * 1024), Buffer.allocUnsafe(4 * 1024 * 1024)];
-    let pending: Promise<{ bytesRead: number }> | null = null;
-    try {
-      let pos = 0;
-      let i = 0;
-      pending = fh.read(bufs[0]!, 0, bufs[0]!.length, 0);
-      for (;;) {
-        const { bytesRead } = await pending;
-        pending = null;
-        if (bytesRead === 0) break;
-        const cur = bufs[i]!;
-        pos += bytesRead;
-        i ^= 1;
-        pending = fh.read(bufs[i]!, 0, bufs[i]!.length, pos);
-        scanChunk(scan, cur.subarray(0, bytesRead));
-        ctx.options.onBytes?.(pos);
-      }
-    } catch (e) {
-      throw new InputError(file, `cannot read: ${(e as Error).message}`);
-    } finally {
-      if (pending) await pending.catch(() => {});
-      await fh.close();
-    }
+    await scanPlainRange(scan, file, 0, (await fs.stat(file)).size, ctx.options.onBytes);
   }
   finishScan(scan);
   return scan;
@@ -134,7 +109,7 @@ async function ingestOne(file: string, ctx: IngestContext, opts: NdjsonOptions):
   const sharedMin = gzip ? ONE_WORKER_MIN_BYTES / 8 : ONE_WORKER_MIN_BYTES;
   const workers = opts.workers ?? (alone ? (stat.size >= soloMin ? undefined : 0) : stat.size >= sharedMin ? 1 : 0);
   let scan: NdjsonScan;
-  if (fast && workers !== 0 && canScanInParallel()) scan = gzip ? await scanGzipInParallel(file, ctx, workers) : await scanInParallel(file, stat.size, ctx, workers);
+  if (fast && workers !== 0 && canScanInParallel()) scan = gzip ? await scanGzipInParallel(file, ctx, workers) : await scanInParallel(file, stat.size, ctx, workers, alone);
   else scan = await scanSequential(file, ctx, fast, gzip);
 
   if (scan.points === 0 && scan.declarations === 0) {
