@@ -1,9 +1,10 @@
-// Scanning one plain NDJSON file with several worker threads: the file is cut into byte
-// ranges at line boundaries, each worker scans its range into its own aggregation
-// (histograms and counters), and the results are merged here in file order with
-// histogram `add` (the way autocannon merges its workers). Lines are independent and
-// every aggregate is a sum, max, min or histogram, so the merge gives the same model
-// as one sequential scan (up to float rounding of sums).
+// Scanning one NDJSON file with several threads. A plain file is cut into byte ranges at
+// line boundaries; a gzip file is inflated here and handed to workers in newline-aligned
+// chunks. Each thread scans into its own aggregation (histograms and counters), and the
+// results are merged here with histogram `add` (the way autocannon merges its workers).
+// Lines are independent and every aggregate is a sum, max, min or histogram; sums are
+// compensated and exact extremes restored, so the merge gives the same model as one
+// sequential scan.
 import { existsSync, promises as fs } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';

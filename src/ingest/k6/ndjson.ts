@@ -1,8 +1,9 @@
 // k6 `--out json`: one JSON object per line, Metric declarations and Point samples,
 // plain or gzip. Every sample is aggregated (src/ingest/k6/aggregate.ts) as it streams
 // past; nothing per sample is kept. Large plain files are split by byte ranges across
-// worker threads (ndjson-parallel.ts); gzip streams through readChunks, whose inflate
-// runs on libuv's thread pool while this thread scans.
+// threads, large gzip files inflated here and scanned by workers in chunks
+// (ndjson-parallel.ts); smaller ones are scanned on this thread while reads and inflating
+// run on libuv's thread pool.
 import path from 'node:path';
 import { promises as fs } from 'node:fs';
 import { finishAggregate } from './aggregate.js';
