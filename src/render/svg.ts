@@ -75,11 +75,93 @@ function runtimeOf(shape: object): Vega.Runtime {
   const key = JSON.stringify(shape);
   let runtime = runtimeByShape.get(key);
   if (!runtime) {
-    runtime = vega.parse(vl.compile(shape as TopLevelSpec).spec);
+    runtime = vega.parse(compileShape(shape));
     if (runtimeByShape.size >= SHAPE_CACHE_LIMIT) runtimeByShape.clear();
     runtimeByShape.set(key, runtime);
   }
   return runtime;
+}
+
+/**
+ * vega-lite compiles of shapes that differ only in their top-level title and the numbers
+ * of explicit scale domains (the same chart on runs of other lengths or names): about
+ * half the shapes of a site. vega-lite copies both into the Vega spec unchanged, so the
+ * template is compiled once with placeholders that are then replaced by each chart's
+ * values. If a placeholder shows up anywhere else in the output (inside an expression,
+ * say), the chart is compiled on its own instead.
+ */
+const compiledByTemplate = new Map<string, object>();
+const TITLE_PLACEHOLDER = 'ce-title-placeholder-4b1d';
+/** The placeholder of the i-th distinct domain number x is sign(x) * (PLACEHOLDER_BASE + i): integers no chart spec carries. */
+const PLACEHOLDER_BASE = 7_340_000_123;
+
+interface Template {
+  spec: object;
+  title: string | undefined;
+  domainValues: number[];
+}
+
+function templateOf(shape: object): Template | undefined {
+  const top = shape as Record<string, unknown>;
+  const title = typeof top['title'] === 'string' ? top['title'] : undefined;
+  const domainValues: number[] = [];
+  let clash = false;
+  const visit = (node: unknown, key: string | undefined): unknown => {
+    if (typeof node === 'number' && Math.abs(node) >= PLACEHOLDER_BASE && Math.abs(node) < PLACEHOLDER_BASE + 1e6) clash = true;
+    if (typeof node === 'string' && node.includes(TITLE_PLACEHOLDER)) clash = true;
+    if (Array.isArray(node)) return node.map((v) => visit(v, undefined));
+    if (node === null || typeof node !== 'object') return node;
+    const obj = node as Record<string, unknown>;
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(obj)) {
+      if (key === 'scale' && k === 'domain' && Array.isArray(v) && v.every((x) => typeof x === 'number' && Number.isFinite(x))) {
+        // Equal numbers share a placeholder (vega-lite merges equal domains of layers),
+        // and placeholders keep the sign, zero stays zero: vega-lite's default for
+        // `zero` depends on whether the domain spans zero.
+        out[k] = (v as number[]).map((x) => {
+          if (x === 0) return x;
+          let i = domainValues.indexOf(x);
+          if (i < 0) i = domainValues.push(x) - 1;
+          return Math.sign(x) * (PLACEHOLDER_BASE + i);
+        });
+      } else {
+        out[k] = visit(v, k);
+      }
+    }
+    return out;
+  };
+  const spec = visit(shape, undefined) as Record<string, unknown>;
+  if (clash) return undefined;
+  if (title !== undefined) spec['title'] = TITLE_PLACEHOLDER;
+  return { spec, title, domainValues };
+}
+
+function compileShape(shape: object): object {
+  const template = templateOf(shape);
+  if (!template) return vl.compile(shape as TopLevelSpec).spec;
+  const key = JSON.stringify(template.spec);
+  let compiled = compiledByTemplate.get(key);
+  if (!compiled) {
+    compiled = vl.compile(template.spec as TopLevelSpec).spec;
+    if (compiledByTemplate.size >= SHAPE_CACHE_LIMIT) compiledByTemplate.clear();
+    compiledByTemplate.set(key, compiled);
+  }
+  let leftover = false;
+  const fill = (node: unknown): unknown => {
+    if (typeof node === 'number' && Math.abs(node) >= PLACEHOLDER_BASE && Math.abs(node) < PLACEHOLDER_BASE + template.domainValues.length) return template.domainValues[Math.abs(node) - PLACEHOLDER_BASE];
+    if (typeof node === 'string') {
+      if (node === TITLE_PLACEHOLDER && template.title !== undefined) return template.title;
+      if (node.includes(TITLE_PLACEHOLDER) || node.includes(String(PLACEHOLDER_BASE).slice(0, 6))) leftover = true;
+      return node;
+    }
+    if (Array.isArray(node)) return node.map(fill);
+    if (node === null || typeof node !== 'object') return node;
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(node)) out[k] = fill(v);
+    return out;
+  };
+  const filled = fill(compiled) as object;
+  return leftover ? vl.compile(shape as TopLevelSpec).spec : filled;
 }
 
 /**
