@@ -245,7 +245,7 @@ function endpointOf(agg: K6Aggregate, tags: K6Tags): EndpointAcc {
 // their initial range are reused: a resized one would encode differently (its header
 // carries the range), and every path must give the same strings.
 const spareHistograms: Histogram[] = [];
-const MAX_SPARE_HISTOGRAMS = 256;
+const MAX_SPARE_HISTOGRAMS = 16;
 const INITIAL_RANGE = createDenseHistogram().highestTrackableValue;
 
 function takeDense(): Histogram {
