@@ -219,3 +219,24 @@ describe('renderSite', () => {
     }
   });
 });
+
+describe('Prometheus series charts', () => {
+  it('draws server-side percentiles (histogram_quantile) in one chart, in ms, in rising order with the client-side colours', async () => {
+    const { runCharts, siteContext } = await import('../src/render/pages.js');
+    const { model, analysis } = sampleModel();
+    const run = model.runs.find((r) => r.id === 'stable')!;
+    const t0 = Date.parse(run.start!) / 1000;
+    const q = (x: number) => `histogram_quantile(${x}, sum by (le) (rate(http_request_duration_seconds_bucket[30s])))`;
+    run.series = [
+      { name: 'p99', unit: 's', query: q(0.99), source: 'p99.json', labels: {}, points: [[t0, 0.2], [t0 + 1, 0.25]] },
+      { name: 'server p50', unit: 's', query: q(0.5), source: 'a.json', labels: {}, points: [[t0, 0.05], [t0 + 1, null]] },
+      { name: 'inflight', unit: '', source: 'i.json', labels: {}, points: [[t0, 3]] },
+    ];
+    const { seriesCharts } = runCharts(run, siteContext(model, analysis, 'T'));
+    expect(seriesCharts.map((c) => c.alt)).toEqual(['Prometheus series Server-side percentiles (ms)', 'Prometheus series inflight']);
+    const spec = JSON.stringify(seriesCharts[0]!.spec);
+    expect(spec).toContain('"domain":["p50","p99"]');
+    expect(spec).toContain('{"t":0,"series":"p99","value":200}');
+    expect(spec).toContain('{"t":1,"series":"p50","value":null}');
+  });
+});

@@ -519,20 +519,40 @@ interface SeriesGroup {
   order: string[];
 }
 
+/**
+ * The quantile a series stands for: its `histogram_quantile(q, …)` query, or a name
+ * like p95. Server-side percentiles share one chart, as the client-side ones do.
+ */
+function seriesQuantile(s: Run['series'][number]): string | null {
+  const q = s.query ? /histogram_quantile\s*\(\s*(0?\.\d+|1(?:\.0+)?)\s*,/.exec(s.query) : null;
+  if (q) return `p${Number((Number(q[1]) * 100).toFixed(3))}`;
+  const n = /^p(\d{1,2}(?:\.\d+)?)$/.exec(s.name);
+  return n ? `p${n[1]}` : null;
+}
+
 function seriesGroups(run: Run, zero: number): SeriesGroup[] {
   const groups = new Map<string, SeriesGroup>();
   for (const s of run.series) {
-    const key = `${s.name}\u0000${s.unit}`;
+    const quantile = seriesQuantile(s);
+    // Server-side latency in seconds is drawn in ms, the unit of the client-side charts.
+    const scale = quantile && s.unit === 's' ? 1000 : 1;
+    const unit = scale === 1000 ? 'ms' : s.unit;
+    const key = quantile ? `\u0001percentiles\u0000${unit}` : `${s.name}\u0000${unit}`;
     let g = groups.get(key);
     if (!g) {
-      g = { name: s.name, unit: s.unit, rows: [], order: [] };
+      g = { name: quantile ? 'Server-side percentiles' : s.name, unit, rows: [], order: [] };
       groups.set(key, g);
     }
-    let label = labelsText(s.labels) || s.name;
+    const base = quantile ? [quantile, labelsText(s.labels)].filter(Boolean).join(' ') : labelsText(s.labels) || s.name;
+    let label = base;
     // Two series with the same labels (e.g. from two files) stay apart.
-    for (let n = 2; g.order.includes(label); n++) label = `${labelsText(s.labels) || s.name} (${n})`;
+    for (let n = 2; g.order.includes(label); n++) label = `${base} (${n})`;
     g.order.push(label);
-    for (const [ts, v] of s.points) g.rows.push({ t: ts - zero, series: label, value: v });
+    for (const [ts, v] of s.points) g.rows.push({ t: ts - zero, series: label, value: v === null ? null : v * scale });
+  }
+  for (const g of groups.values()) {
+    // Percentiles in rising order (p50, p90, p95, p99), whatever order the files came in.
+    if (g.name === 'Server-side percentiles') g.order.sort((a, b) => parseFloat(a.slice(1)) - parseFloat(b.slice(1)) || compareIds(a, b));
   }
   return [...groups.values()].sort((a, b) => compareIds(a.name, b.name) || compareIds(a.unit, b.unit));
 }
@@ -581,10 +601,14 @@ export function runCharts(run: Run, ctx: SiteContext): { charts: ChartJob[]; ser
       });
     }
   }
+  const percentileColor = percentileColors() as Record<string, string>;
   const seriesCharts = groups.map((g, i) => ({
     file: `run-${slug}-series-${i + 1}.svg`,
     alt: `Prometheus series ${g.name}${g.unit ? ` (${g.unit})` : ''}`,
-    spec: seriesSpec({ title: g.name, yTitle: g.unit || g.name, axis, rows: g.rows, seriesOrder: g.order }),
+    // Server-side p50…p99 in the colours of the client-side latency chart above them.
+    spec: g.order.every((k) => k in percentileColor)
+      ? timelineSpec({ title: g.name, yTitle: g.unit || g.name, axis, rows: g.rows, colors: Object.fromEntries(g.order.map((k) => [k, percentileColor[k]!])) })
+      : seriesSpec({ title: g.name, yTitle: g.unit || g.name, axis, rows: g.rows, seriesOrder: g.order }),
   }));
   return { charts, seriesCharts, seriesZeroKnown: zeroKnown !== null };
 }
