@@ -1,3 +1,5 @@
+import os from 'node:os';
+import path from 'node:path';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -9,5 +11,7 @@ export default defineConfig({
     pool: 'forks',
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },
     reporters: ['default'],
+    // Builds in tests cache ingests and charts here, never in the user's ~/.cache.
+    env: { CE_REPORT_CACHE_DIR: path.join(os.tmpdir(), `ce-report-test-cache-${process.pid}`) },
   },
 });

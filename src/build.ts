@@ -6,6 +6,7 @@ import { analyze, type Analysis } from './analyze/index.js';
 import { loadConfig, type Config, type LoadedConfig } from './config.js';
 import { UsageError } from './ingest/errors.js';
 import { defaultCacheDir } from './ingest/cache.js';
+import { cachedChartRenderer } from './chart-cache.js';
 import { ingestRuns, type PipelineOptions, type RunInput } from './ingest/pipeline.js';
 import { SCHEMA_VERSION, type Model, type Run, type Warning } from './model/types.js';
 import { renderSite } from './render/index.js';
@@ -82,7 +83,8 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
   const cwd = opts.cwd ?? process.cwd();
   const log = opts.log ?? (() => {});
   // Started first: the chart workers load vega while the inputs are read.
-  const charts = startChartRenderer();
+  const drawer = startChartRenderer();
+  const charts = opts.cache === false ? drawer : cachedChartRenderer(drawer, defaultCacheDir());
   try {
     return await buildWith(opts, cwd, log, charts);
   } finally {
@@ -91,7 +93,15 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
 }
 
 async function buildWith(opts: BuildOptions, cwd: string, log: (line: string) => void, charts: ReturnType<typeof startChartRenderer>): Promise<BuildResult> {
+  // Where the time goes, for `--verbose` (issue reports about slow builds start here).
+  let mark = performance.now();
+  const took = (what: string) => {
+    const now = performance.now();
+    log(`${what}: ${((now - mark) / 1000).toFixed(2)} s`);
+    mark = now;
+  };
   const { loaded, runs, warnings } = await ingestFromOptions(opts);
+  took('read inputs');
   const cfg: Config = loaded.config;
   const outDir = path.resolve(cwd, opts.out ?? (cfg.out ? path.resolve(loaded.baseDir, cfg.out) : 'site'));
   assertSafeOutDir(outDir, cwd);
@@ -115,6 +125,7 @@ async function buildWith(opts: BuildOptions, cwd: string, log: (line: string) =>
       failureRateThreshold: cfg.failureRateThreshold,
       inferStudies: cfg.inferStudies,
     } as Parameters<typeof analyze>[1]);
+    took('analysis');
     const model: Model = {
       schemaVersion: SCHEMA_VERSION,
       generator: generatorInfo(),
@@ -128,6 +139,7 @@ async function buildWith(opts: BuildOptions, cwd: string, log: (line: string) =>
       timestamp: opts.timestamp ? new Date().toISOString() : undefined,
       charts,
     } as Parameters<typeof renderSite>[3]);
+    took('pages and charts');
     await fs.writeFile(path.join(tmpDir, '.nojekyll'), '');
     const { files, bytes } = await folderSize(tmpDir);
     await swapIn(tmpDir, outDir);

@@ -112,15 +112,32 @@ describe('ce-report CLI', () => {
   it('gives byte-identical output for the same inputs', async () => {
     const a = path.join(tmp, 'a');
     const b = path.join(tmp, 'b');
-    expect((await run(['build', 'examples/data/canary-vs-stable/', '--out', a, '-q'])).code).toBe(0);
-    expect((await run(['build', 'examples/data/canary-vs-stable/', '--out', b, '-q'])).code).toBe(0);
-    const list = async (d: string) => (await fs.readdir(d, { recursive: true })).map(String).sort();
+    // Two cold builds (every chart drawn), then two through the chart cache (drawn, then reused).
+    const c = path.join(tmp, 'c');
+    const d = path.join(tmp, 'd');
+    const cacheDir = await fs.mkdtemp(path.join(os.tmpdir(), 'ce-report-cache-'));
+    expect((await run(['build', 'examples/data/canary-vs-stable/', '--out', a, '-q', '--no-cache'])).code).toBe(0);
+    expect((await run(['build', 'examples/data/canary-vs-stable/', '--out', b, '-q', '--no-cache'])).code).toBe(0);
+    const before = process.env.CE_REPORT_CACHE_DIR;
+    process.env.CE_REPORT_CACHE_DIR = cacheDir;
+    try {
+      expect((await run(['build', 'examples/data/canary-vs-stable/', '--out', c, '-q'])).code).toBe(0);
+      expect((await run(['build', 'examples/data/canary-vs-stable/', '--out', d, '-q'])).code).toBe(0);
+      expect((await fs.readdir(path.join(cacheDir, 'charts'))).length).toBeGreaterThan(0);
+    } finally {
+      if (before === undefined) delete process.env.CE_REPORT_CACHE_DIR;
+      else process.env.CE_REPORT_CACHE_DIR = before;
+      await fs.rm(cacheDir, { recursive: true, force: true });
+    }
+    const list = async (dir: string) => (await fs.readdir(dir, { recursive: true })).map(String).sort();
     const files = await list(a);
-    expect(files).toEqual(await list(b));
-    for (const f of files) {
-      const pa = path.join(a, f);
-      if ((await fs.stat(pa)).isDirectory()) continue;
-      expect((await fs.readFile(pa)).equals(await fs.readFile(path.join(b, f))), f).toBe(true);
+    for (const other of [b, c, d]) {
+      expect(await list(other)).toEqual(files);
+      for (const f of files) {
+        const pa = path.join(a, f);
+        if ((await fs.stat(pa)).isDirectory()) continue;
+        expect((await fs.readFile(pa)).equals(await fs.readFile(path.join(other, f))), `${other} ${f}`).toBe(true);
+      }
     }
   });
 
