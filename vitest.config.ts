@@ -5,6 +5,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    setupFiles: ['test/helpers/yield-between-tests.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     // Two cores: keep parallelism modest so servers started by tests get CPU too.
