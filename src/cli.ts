@@ -89,7 +89,7 @@ export function makeProgram(): Command {
     .option('--offline', 'use the Prometheus responses saved by the previous build instead of querying the server')
     .option('--timestamp', 'print the build time in the site (off by default so builds are byte-identical)')
     .option('--open', 'open the built site in a browser')
-    .option('--no-cache', 'read every input again instead of reusing the cache of big unchanged inputs')
+    .option('--no-cache', 'read every input and draw every chart again instead of reusing the cache (big unchanged inputs, rendered charts)')
     .addHelpText(
       'after',
       `

@@ -1,7 +1,8 @@
 // The README is the front door: its embedded study tables must be what the bundled
 // example builds today (`ce-report build && ce-report embed README.md` keeps them so).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,6 +33,15 @@ describe('README.md', () => {
     // The README sits next to site/ and links to its Markdown pages.
     const tables = await loadEmbeds(siteDir, { linkBase: 'site', linkPages: 'md' });
     expect(embedTables(readme, tables)).toBe(readme);
+  });
+
+  it('the committed site/ (linked from the README) is what the example builds today', async () => {
+    const committed = path.join(root, 'site');
+    if (!existsSync(committed)) return; // a checkout without the built site: nothing to compare
+    const list = async (dir: string) => (await readdir(dir, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).map((e) => path.relative(dir, path.join((e as unknown as { parentPath: string }).parentPath, e.name))).sort();
+    const files = await list(siteDir);
+    expect(await list(committed)).toEqual(files);
+    for (const f of files) expect((await readFile(path.join(committed, f))).equals(await readFile(path.join(siteDir, f))), `site/${f} (run npm run readme)`).toBe(true);
   });
 
   it('names every option of every command', async () => {
