@@ -52,6 +52,20 @@ function serve(root: string): Promise<{ server: Server; base: string }> {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, base: `http://127.0.0.1:${(server.address() as AddressInfo).port}${SUB}` })));
 }
 
+/** Debian's Chromium, headless, with the flags that keep it off the network. */
+function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+async function shutDown(browser: Browser | undefined, server: Server | undefined, dir: string | undefined): Promise<void> {
+  await browser?.close();
+  await new Promise((r) => (server ? server.close(r) : r(undefined)));
+  if (dir) await rm(dir, { recursive: true, force: true });
+}
+
 describe.skipIf(!run)('the site in Chromium', () => {
   let siteDir: string;
   let server: Server;
@@ -66,17 +80,10 @@ describe.skipIf(!run)('the site in Chromium', () => {
     const { files } = await renderSite(model, analysis, siteDir, { title: 'Sample report', description: 'Synthetic runs for the browser test' });
     pages = files.filter((f) => f.endsWith('.html'));
     ({ server, base } = await serve(siteDir));
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   }, 120_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await new Promise((r) => (server ? server.close(r) : r(undefined)));
-    if (siteDir) await rm(siteDir, { recursive: true, force: true });
-  });
+  afterAll(() => shutDown(browser, server, siteDir));
 
   /** A context that blocks (and records) every request leaving the test server. */
   async function context(javaScriptEnabled: boolean): Promise<BrowserContext> {
@@ -196,17 +203,10 @@ describe.skipIf(!run)('the bundled example site in Chromium', () => {
     siteDir = path.join(tmp, 'site');
     await build({ inputs: [], cwd: root, out: siteDir, cache: false });
     ({ server, base } = await serve(siteDir));
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   }, 120_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await new Promise((r) => (server ? server.close(r) : r(undefined)));
-    if (siteDir) await rm(path.dirname(siteDir), { recursive: true, force: true });
-  });
+  afterAll(() => shutDown(browser, server, siteDir && path.dirname(siteDir)));
 
   it('opens every page without errors or off-host requests, with drawn charts and the four studies', async () => {
     const offHost: string[] = [];
