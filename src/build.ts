@@ -9,7 +9,6 @@ import { defaultCacheDir } from './ingest/cache.js';
 import { cachedChartRenderer } from './chart-cache.js';
 import { ingestRuns, type PipelineOptions, type RunInput } from './ingest/pipeline.js';
 import { SCHEMA_VERSION, type Model, type Run, type Warning } from './model/types.js';
-import { renderSite } from './render/index.js';
 import { startChartRenderer } from './render/chart-pool.js';
 import { generatorInfo } from './version.js';
 import { attachLiveSeries } from './live.js';
@@ -84,15 +83,19 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
   const log = opts.log ?? (() => {});
   // Started first: the chart workers load vega while the inputs are read.
   const drawer = startChartRenderer();
+  // The renderer's modules (unified, remark, handlebars: a few hundred files) load while
+  // the inputs are read, instead of before the first input is opened.
+  const renderer = import('./render/index.js');
+  renderer.catch(() => undefined);
   const charts = opts.cache === false ? drawer : cachedChartRenderer(drawer, defaultCacheDir());
   try {
-    return await buildWith(opts, cwd, log, charts);
+    return await buildWith(opts, cwd, log, charts, renderer);
   } finally {
     await charts.close();
   }
 }
 
-async function buildWith(opts: BuildOptions, cwd: string, log: (line: string) => void, charts: ReturnType<typeof startChartRenderer>): Promise<BuildResult> {
+async function buildWith(opts: BuildOptions, cwd: string, log: (line: string) => void, charts: ReturnType<typeof startChartRenderer>, renderer: Promise<typeof import('./render/index.js')>): Promise<BuildResult> {
   // Where the time goes, for `--verbose` (issue reports about slow builds start here).
   let mark = performance.now();
   const took = (what: string) => {
@@ -133,6 +136,7 @@ async function buildWith(opts: BuildOptions, cwd: string, log: (line: string) =>
       warnings,
       analysis,
     };
+    const { renderSite } = await renderer;
     await renderSite(model, analysis, tmpDir, {
       title: opts.title ?? cfg.title ?? 'Load test report',
       description: cfg.description,

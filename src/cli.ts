@@ -9,12 +9,10 @@ import { build, folderSize, ingestFromOptions } from './build.js';
 import { isUserFacingError, UsageError } from './ingest/errors.js';
 import { formatBytes } from './ingest/read.js';
 import { formatNames, INGESTERS } from './ingest/registry.js';
-import { validateModel } from './model/schema.js';
 import { SCHEMA_VERSION, type Model, type Warning } from './model/types.js';
 import { generatorInfo } from './version.js';
 import { createProgress } from './progress.js';
 import { embedCommand } from './embed-command.js';
-import { initCommand } from './init.js';
 
 export const EXIT = { ok: 0, input: 1, verdict: 2, internal: 70 } as const;
 
@@ -165,6 +163,8 @@ Examples:
         onFile: flags.verbose ? (f, fmt) => process.stderr.write(`${fmt ?? 'skipped (unknown format)'}: ${f}\n`) : undefined,
       }).finally(progress.stop);
       let model: Model = { schemaVersion: SCHEMA_VERSION, generator: generatorInfo(), runs, warnings };
+      // Loaded here: ajv is only needed by `ingest`.
+      const { validateModel } = await import('./model/schema.js');
       const problems = validateModel(model);
       if (problems.length > 0) throw new Error(`internal: the model does not match its schema: ${problems.join('; ')}`);
       if (o.histograms === false) model = stripHistograms(model);
@@ -217,6 +217,7 @@ Examples:
     )
     .action(async (inputs: string[], o: Record<string, unknown>, cmd: Command) => {
       const flags = cmd.optsWithGlobals() as GlobalFlags;
+      const { initCommand } = await import('./init.js');
       const written = await initCommand(inputs, { output: o.output as string, force: !!o.force });
       if (!flags.quiet) process.stdout.write(`Wrote ${written.file} with ${written.runs} run(s) and ${written.studies} stud${written.studies === 1 ? 'y' : 'ies'}. Edit it, then run: ce-report build${written.file === 'ce-report.config.json' ? '' : ' --config ' + written.file}\n`);
     });
