@@ -193,7 +193,10 @@ async function main(argv: string[]): Promise<void> {
     if (withExample) {
       const root = fileURLToPath(new URL('../../', import.meta.url));
       noteLoad();
-      example = runBuild(['--out', path.join(dir, 'example-site')], root);
+      // The median of three: a single few-second build is at the mercy of the moment.
+      const tries = [0, 1, 2].map(() => runBuild(['--out', path.join(dir, 'example-site')], root));
+      example = [...tries].sort((a, b) => a.ms - b.ms)[1]!;
+      if (!tries.every((t) => t.ok)) example = tries.find((t) => !t.ok)!;
       noteLoad();
       // A rebuild with the default caches (charts and big inputs reused): the first build fills them.
       const cacheDir = path.join(dir, 'cache');
@@ -209,7 +212,7 @@ async function main(argv: string[]): Promise<void> {
       console.log(`${r.kind.padEnd(10)} ${r.mib.toFixed(0).padStart(9)} ${s.toFixed(2).padStart(8)} ${(r.mib / s).toFixed(0).padStart(7)} ${(r.lines / s / 1e6).toFixed(2).padStart(8)} M ${r.maxRssMB.toFixed(0).padStart(9)}     ${String(r.requests).padStart(8)}  ${r.p95 ?? ''}`);
     }
     if (study) console.log(`study      ${study.mib.toFixed(0).padStart(9)} ${(study.ms / 1000).toFixed(2).padStart(8)} ${(study.mib / (study.ms / 1000)).toFixed(0).padStart(7)}   (ce-report build of ${study.runs} runs${study.ok ? '' : ', FAILED: ' + study.stderr})`);
-    if (example) console.log(`example            ${(example.ms / 1000).toFixed(2).padStart(8)}           (ce-report build of the bundled example, --no-cache${example.ok ? '' : ', FAILED: ' + example.stderr})`);
+    if (example) console.log(`example            ${(example.ms / 1000).toFixed(2).padStart(8)}           (ce-report build of the bundled example, --no-cache, median of 3${example.ok ? '' : ', FAILED: ' + example.stderr})`);
     if (exampleRebuild) console.log(`example rebuild    ${(exampleRebuild.ms / 1000).toFixed(2).padStart(8)}           (the same with the caches warm, as a second \`ce-report build\` runs${exampleRebuild.ok ? '' : ', FAILED: ' + exampleRebuild.stderr})`);
 
     const by = (k: string) => rows.find((r) => r.kind === k);
