@@ -3,6 +3,7 @@
 // first sample, tags as k6 writes them, nanosecond times slightly out of order (several
 // VUs flush together), a few failed requests, vus/vus_max once a second.
 import { closeSync, openSync, writeSync } from 'node:fs';
+import { seededRng } from '../analyze/prng.js';
 
 interface Endpoint {
   name: string;
@@ -40,18 +41,6 @@ const DECLARATIONS: Record<string, [string, string]> = {
   vus_max: ['gauge', 'default'],
 };
 
-/** Deterministic PRNG (mulberry32), so every run of the benchmark reads the same file. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Unix seconds of the generated run's start. */
 const START_S = 1_795_000_000;
 
@@ -79,7 +68,8 @@ export interface GenerateResult {
 
 /** Writes about `targetBytes` of k6 NDJSON to `file` (whole iterations, so slightly more). */
 export function generateK6Ndjson(file: string, targetBytes: number, seed = 1): GenerateResult {
-  const rand = rng(seed);
+  // Seeded, so every run of the benchmark reads the same file.
+  const rand = seededRng(seed);
   const fd = openSync(file, 'w');
   const declared = new Set<string>();
   let out: string[] = [];

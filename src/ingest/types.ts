@@ -1,5 +1,5 @@
 // The contract between the pipeline and each format module in src/ingest/.
-import type { Run, Tool, Warning } from '../model/types.js';
+import { emptyStats, type Run, type Source, type Tool, type Warning } from '../model/types.js';
 
 /** What format detection sees of a file: its name and the first bytes (decompressed when gzip). */
 export interface Sniff {
@@ -43,6 +43,33 @@ export interface RunPart extends Omit<Run, 'id' | 'name'> {
   rank: number;
   /** Suggested run name (e.g. the Locust CSV prefix); the pipeline falls back to the folder. */
   name?: string;
+}
+
+/**
+ * A part with nothing in it yet but where it came from: no times, counts, timeline or
+ * series. Ingesters that fill a part field by field start here.
+ */
+export function emptyRunPart(p: { groupKey: string; rank: number; name?: string; tool: Tool; source: Source }): RunPart {
+  return {
+    groupKey: p.groupKey,
+    rank: p.rank,
+    ...(p.name !== undefined ? { name: p.name } : {}),
+    tool: p.tool,
+    sources: [p.source],
+    labels: {},
+    start: null,
+    end: null,
+    durationS: null,
+    summary: emptyStats('all', null, 'reported'),
+    endpoints: [],
+    timelineIntervalS: 1,
+    timelineLatency: 'none',
+    timeline: [],
+    errors: [],
+    series: [],
+    thresholds: [],
+    metrics: {},
+  };
 }
 
 export interface Ingester {

@@ -6,7 +6,7 @@ import { emptyStats, type Stats } from '../../model/types.js';
 import { InputError } from '../errors.js';
 import { parseJsonText, readText } from '../read.js';
 import type { IngestContext, Ingester, RunPart, Sniff } from '../types.js';
-import { emptyBombardierPart, endpointName, errorsOf, failuresOf, fileStem, percentileKey, requestsOf, setStats, statusesOf, type StatusCounts } from './part.js';
+import { emptyBombardierPart, endpointName, errorsOf, failuresOf, fileStem, requestsOf, setPercentiles, setStats, statusesOf, type StatusCounts } from './part.js';
 
 export const FORMAT = 'bombardier-json';
 
@@ -103,21 +103,16 @@ export async function ingestBombardierJson(file: string, ctx: IngestContext): Pr
   endpoint.latencyMs.mean = us(num(latency, 'mean'));
   endpoint.latencyMs.max = us(num(latency, 'max'));
   const percentiles = obj(latency?.percentiles) ?? {};
-  const extra: Record<string, number> = {};
+  const readable: Array<[number, number]> = [];
   for (const [k, v] of Object.entries(percentiles)) {
     const p = Number(k.trim());
     if (!Number.isFinite(p) || typeof v !== 'number' || !Number.isFinite(v)) {
       ctx.warn({ message: `latency percentile "${k}" has no usable value; ignored` });
       continue;
     }
-    const ms = v / 1000;
-    if (p === 50) endpoint.latencyMs.p50 = ms;
-    else if (p === 90) endpoint.latencyMs.p90 = ms;
-    else if (p === 95) endpoint.latencyMs.p95 = ms;
-    else if (p === 99) endpoint.latencyMs.p99 = ms;
-    else extra[percentileKey(p)] = ms;
+    readable.push([p, v / 1000]);
   }
-  if (Object.keys(extra).length > 0) endpoint.extraPercentiles = extra;
+  setPercentiles(endpoint, readable);
   endpoint.rps = num(obj(result.rps), 'mean') ?? null;
   setStats(part, endpoint);
 

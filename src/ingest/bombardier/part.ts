@@ -6,8 +6,8 @@
 // 4xx + 5xx + others as failures, like k6's http_req_failed and Locust do by default;
 // 1xx-3xx are successes (bombardier does not follow redirects, a 3xx is an answer).
 import path from 'node:path';
-import { emptyStats, type ErrorEntry, type Stats } from '../../model/types.js';
-import type { RunPart } from '../types.js';
+import type { ErrorEntry, Stats } from '../../model/types.js';
+import { emptyRunPart, type RunPart } from '../types.js';
 
 export interface StatusCounts {
   '1xx': number;
@@ -61,26 +61,8 @@ export function fileStem(file: string): string {
 }
 
 export function emptyBombardierPart(file: string, format: string, groupKey: string, name: string): RunPart {
-  return {
-    groupKey,
-    rank: 1,
-    name,
-    tool: 'bombardier',
-    sources: [{ path: file, format, provides: ['summary', 'endpoints', 'errors'] }],
-    labels: {},
-    start: null, // bombardier prints no clock time
-    end: null,
-    durationS: null,
-    summary: emptyStats('all', null, 'reported'),
-    endpoints: [],
-    timelineIntervalS: 1,
-    timelineLatency: 'none',
-    timeline: [],
-    errors: [],
-    series: [],
-    thresholds: [],
-    metrics: {},
-  };
+  // bombardier prints no clock time: start and end stay unknown.
+  return emptyRunPart({ groupKey, rank: 1, name, tool: 'bombardier', source: { path: file, format, provides: ['summary', 'endpoints', 'errors'] } });
 }
 
 /** The summary and the single endpoint carry the same figures (bombardier hits one URL). */
@@ -93,4 +75,20 @@ export function setStats(part: RunPart, endpoint: Stats): void {
 
 export function percentileKey(p: number): string {
   return 'p' + String(p);
+}
+
+/**
+ * Puts bombardier's latency percentiles (percent → ms) on an endpoint: p50/p90/p95/p99
+ * into latencyMs, any other (bombardier -l also prints 75%) into extraPercentiles.
+ */
+export function setPercentiles(endpoint: Stats, percentiles: Iterable<[number, number]>): void {
+  const extra: Record<string, number> = {};
+  for (const [p, ms] of percentiles) {
+    if (p === 50) endpoint.latencyMs.p50 = ms;
+    else if (p === 90) endpoint.latencyMs.p90 = ms;
+    else if (p === 95) endpoint.latencyMs.p95 = ms;
+    else if (p === 99) endpoint.latencyMs.p99 = ms;
+    else extra[percentileKey(p)] = ms;
+  }
+  if (Object.keys(extra).length > 0) endpoint.extraPercentiles = extra;
 }

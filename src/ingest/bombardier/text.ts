@@ -10,7 +10,7 @@ import { emptyStats, type Stats } from '../../model/types.js';
 import { InputError } from '../errors.js';
 import { readLines } from '../read.js';
 import type { IngestContext, Ingester, RunPart, Sniff } from '../types.js';
-import { emptyBombardierPart, endpointName, errorsOf, failuresOf, fileStem, percentileKey, requestsOf, setStats, statusesOf, type StatusCounts } from './part.js';
+import { emptyBombardierPart, endpointName, errorsOf, failuresOf, fileStem, requestsOf, setPercentiles, setStats, statusesOf, type StatusCounts } from './part.js';
 import { parseBytesPerSec, parseDurationMs } from './units.js';
 
 export const FORMAT = 'bombardier-text';
@@ -118,15 +118,7 @@ function blockToPart(file: string, b: Block, groupKey: string, name: string): Ru
     endpoint.latencyMs.mean = b.latency.avg;
     endpoint.latencyMs.max = b.latency.max;
   }
-  const extra: Record<string, number> = {};
-  for (const [p, ms] of b.percentiles) {
-    if (p === 50) endpoint.latencyMs.p50 = ms;
-    else if (p === 90) endpoint.latencyMs.p90 = ms;
-    else if (p === 95) endpoint.latencyMs.p95 = ms;
-    else if (p === 99) endpoint.latencyMs.p99 = ms;
-    else extra[percentileKey(p)] = ms;
-  }
-  if (Object.keys(extra).length > 0) endpoint.extraPercentiles = extra;
+  setPercentiles(endpoint, b.percentiles);
   setStats(part, endpoint);
   if (b.durationS !== undefined) part.durationS = b.durationS;
   else if (b.requestCount !== undefined && endpoint.rps) part.durationS = endpoint.requests / endpoint.rps;

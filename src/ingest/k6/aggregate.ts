@@ -3,6 +3,7 @@
 // metrics. Shared by the k6 formats that carry every sample (`--out json`, `--out csv`)
 // so both give the same model for the same run. Memory is one histogram per endpoint
 // and per time bucket, whatever the number of samples.
+import path from 'node:path';
 import * as hdr from 'hdr-histogram-js';
 import {
   createDenseHistogram,
@@ -16,6 +17,7 @@ import {
   type Histogram,
 } from '../../model/histogram.js';
 import type { ErrorEntry, RunMetrics, Stats, TimelineLatency, TimelinePoint } from '../../model/types.js';
+import type { IngestContext, RunPart } from '../types.js';
 
 /** The tags the aggregation looks at; every other tag is ignored. */
 export interface K6Tags {
@@ -640,4 +642,32 @@ export function finishAggregate(agg: K6Aggregate, durationOverrideS?: number | n
 
 function round9(x: number): number {
   return Math.round(x * 1e9) / 1e9;
+}
+
+/**
+ * The run part of a k6 sample file (NDJSON or CSV) from its finished aggregate: both
+ * formats carry every sample, so they provide the same parts of the model.
+ */
+export function samplesPart(file: string, format: string, rank: number, agg: K6Aggregate, ctx: IngestContext): RunPart {
+  const result = finishAggregate(agg);
+  if (result.timelineNote) ctx.warn({ message: result.timelineNote });
+  return {
+    groupKey: path.dirname(file),
+    rank,
+    tool: 'k6',
+    sources: [{ path: file, format, provides: ['summary', 'endpoints', 'timeline', 'errors', 'metrics'] }],
+    labels: {},
+    start: result.start,
+    end: result.end,
+    durationS: result.durationS,
+    summary: result.summary,
+    endpoints: result.endpoints,
+    timelineIntervalS: ctx.options.timelineIntervalS,
+    timelineLatency: result.timeline.some((p) => p.latencyMs.p50 !== null) ? 'interval' : 'none',
+    timeline: result.timeline,
+    errors: result.errors,
+    series: [],
+    thresholds: [],
+    metrics: result.metrics,
+  };
 }

@@ -6,12 +6,11 @@
 // formats give the same model for the same run. Timestamps are Unix seconds by
 // default (whole seconds: the timeline cannot be finer than 1 s) or, with the
 // output's timeFormat option (K6_CSV_TIME_FORMAT), ms/µs/ns or RFC 3339.
-import path from 'node:path';
 import Papa from 'papaparse';
 import { InputError } from '../errors.js';
 import { readLines } from '../read.js';
 import type { IngestContext, Ingester, RunPart, Sniff } from '../types.js';
-import { addSample, createAggregate, finishAggregate, type K6Tags } from './aggregate.js';
+import { addSample, createAggregate, samplesPart, type K6Tags } from './aggregate.js';
 import { MAX_DURATION_MS, MAX_SAMPLE_VALUE, MAX_TIME_MS } from './ndjson-scan.js';
 
 const REQUIRED = ['metric_name', 'timestamp', 'metric_value'] as const;
@@ -136,29 +135,7 @@ export async function ingestCsv(file: string, ctx: IngestContext): Promise<RunPa
     ctx.warn({ message: `timestamps are whole seconds (k6's default CSV time format), so a ${ctx.options.timelineIntervalS} s timeline interval puts each second's requests into one bucket; use 1 s or more, or run k6 with K6_CSV_TIME_FORMAT=unix_milli` });
   }
 
-  const result = finishAggregate(agg);
-  if (result.timelineNote) ctx.warn({ message: result.timelineNote });
-  return [
-    {
-      groupKey: path.dirname(file),
-      rank: 25,
-      tool: 'k6',
-      sources: [{ path: file, format: 'k6-csv', provides: ['summary', 'endpoints', 'timeline', 'errors', 'metrics'] }],
-      labels: {},
-      start: result.start,
-      end: result.end,
-      durationS: result.durationS,
-      summary: result.summary,
-      endpoints: result.endpoints,
-      timelineIntervalS: ctx.options.timelineIntervalS,
-      timelineLatency: result.timeline.some((p) => p.latencyMs.p50 !== null) ? 'interval' : 'none',
-      timeline: result.timeline,
-      errors: result.errors,
-      series: [],
-      thresholds: [],
-      metrics: result.metrics,
-    },
-  ];
+  return [samplesPart(file, 'k6-csv', 25, agg, ctx)];
 }
 
 export const k6Csv: Ingester = {

@@ -4,9 +4,8 @@
 // threads, large gzip files inflated here and scanned by workers in chunks
 // (ndjson-parallel.ts); smaller ones are scanned on this thread while reads and inflating
 // run on libuv's thread pool.
-import path from 'node:path';
 import { promises as fs } from 'node:fs';
-import { finishAggregate } from './aggregate.js';
+import { samplesPart } from './aggregate.js';
 import { InputError } from '../errors.js';
 import { isGzipMagic, readChunks } from '../read.js';
 import type { IngestContext, Ingester, RunPart, Sniff } from '../types.js';
@@ -123,29 +122,7 @@ async function ingestOne(file: string, ctx: IngestContext, opts: NdjsonOptions):
   warnProblem(ctx, scan.invalid, 'sample(s) with an unusable time or value');
   warnProblem(ctx, scan.negative, 'negative or implausible (over 24 h) http_req_duration sample(s)');
 
-  const result = finishAggregate(scan.agg);
-  if (result.timelineNote) ctx.warn({ message: result.timelineNote });
-  return [
-    {
-      groupKey: path.dirname(file),
-      rank: 30,
-      tool: 'k6',
-      sources: [{ path: file, format: FORMAT, provides: ['summary', 'endpoints', 'timeline', 'errors', 'metrics'] }],
-      labels: {},
-      start: result.start,
-      end: result.end,
-      durationS: result.durationS,
-      summary: result.summary,
-      endpoints: result.endpoints,
-      timelineIntervalS: ctx.options.timelineIntervalS,
-      timelineLatency: result.timeline.some((p) => p.latencyMs.p50 !== null) ? 'interval' : 'none',
-      timeline: result.timeline,
-      errors: result.errors,
-      series: [],
-      thresholds: [],
-      metrics: result.metrics,
-    },
-  ];
+  return [samplesPart(file, FORMAT, 30, scan.agg, ctx)];
 }
 
 export const k6Ndjson: Ingester = {

@@ -2,7 +2,7 @@
 // ties the files of one run together, and status codes read from error messages.
 import path from 'node:path';
 import { emptyStats, type Stats } from '../../model/types.js';
-import type { RunPart } from '../types.js';
+import { emptyRunPart, type RunPart } from '../types.js';
 
 /** The CSV kinds Locust writes with `--csv PREFIX` (0.x wrote `_requests` and `_distribution`). */
 export const CSV_SUFFIXES = ['_stats_history', '_stats', '_failures', '_exceptions', '_requests', '_distribution'] as const;
@@ -19,26 +19,7 @@ export function locustGroupKey(file: string, prefix: string): string {
 }
 
 export function emptyPart(file: string, format: string, prefix: string, rank: number, provides: string[]): RunPart {
-  return {
-    groupKey: locustGroupKey(file, prefix),
-    rank,
-    name: prefix,
-    tool: 'locust',
-    sources: [{ path: file, format, provides }],
-    labels: {},
-    start: null,
-    end: null,
-    durationS: null,
-    summary: emptyStats('all', null, 'reported'),
-    endpoints: [],
-    timelineIntervalS: 1,
-    timelineLatency: 'none',
-    timeline: [],
-    errors: [],
-    series: [],
-    thresholds: [],
-    metrics: {},
-  };
+  return emptyRunPart({ groupKey: locustGroupKey(file, prefix), rank, name: prefix, tool: 'locust', source: { path: file, format, provides } });
 }
 
 /** Locust names its total row "Aggregated" (0.x: "Total"); the model calls it "all". */

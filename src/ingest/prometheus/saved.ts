@@ -3,9 +3,8 @@
 // one folder form one Prometheus-only run; the pipeline then hands its series to the
 // load-test run whose time range it overlaps (attachPrometheusRuns).
 import path from 'node:path';
-import { emptyStats } from '../../model/types.js';
 import { parseJsonText, readText } from '../read.js';
-import type { IngestContext, Ingester, RunPart, Sniff } from '../types.js';
+import { emptyRunPart, type IngestContext, type Ingester, type RunPart, type Sniff } from '../types.js';
 import { responseStem, savedQueryInfo } from './provenance.js';
 import { seriesFromResponse, seriesRange } from './response.js';
 
@@ -28,28 +27,8 @@ export async function ingestPrometheusJson(file: string, ctx: IngestContext): Pr
   const range = seriesRange(series);
   if (!range) return []; // nothing to show (empty result, string); already warned
   const dir = path.dirname(path.resolve(file));
-  return [
-    {
-      groupKey: dir,
-      rank: 0,
-      name: path.basename(dir),
-      tool: 'prometheus',
-      sources: [{ path: file, format: FORMAT, provides: ['series'] }],
-      labels: {},
-      start: iso(range.start),
-      end: iso(range.end),
-      durationS: null,
-      summary: emptyStats('all', null, 'reported'),
-      endpoints: [],
-      timelineIntervalS: 1,
-      timelineLatency: 'none',
-      timeline: [],
-      errors: [],
-      series,
-      thresholds: [],
-      metrics: {},
-    },
-  ];
+  const part = emptyRunPart({ groupKey: dir, rank: 0, name: path.basename(dir), tool: 'prometheus', source: { path: file, format: FORMAT, provides: ['series'] } });
+  return [{ ...part, start: iso(range.start), end: iso(range.end), series }];
 }
 
 export function detectPrometheusJson(sniff: Sniff): boolean {
