@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { promises as fs, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { writeCacheEntry } from './ingest/cache.js';
 import type { ChartRenderer } from './render/chart-pool.js';
 import { generatorInfo } from './version.js';
 
@@ -35,7 +36,6 @@ function rendererIdentity(): string {
 export function cachedChartRenderer(inner: ChartRenderer, cacheDir: string): ChartRenderer {
   const dir = path.join(cacheDir, 'charts');
   const versions = rendererIdentity();
-  let ready: Promise<unknown> | undefined;
   return {
     async render(spec, idPrefix) {
       const key = createHash('sha256').update(versions).update('\0').update(idPrefix).update('\0').update(JSON.stringify(spec)).digest('hex').slice(0, 40);
@@ -50,15 +50,8 @@ export function cachedChartRenderer(inner: ChartRenderer, cacheDir: string): Cha
         // not cached
       }
       const svg = await inner.render(spec, idPrefix);
-      try {
-        ready ??= fs.mkdir(dir, { recursive: true });
-        await ready;
-        const tmp = `${file}.${process.pid}.tmp`;
-        await fs.writeFile(tmp, svg);
-        await fs.rename(tmp, file);
-      } catch {
-        // ignore: the chart is drawn, only not kept
-      }
+      // A chart that cannot be kept is still drawn.
+      await writeCacheEntry(dir, `${key}.svg`, svg);
       return svg;
     },
     async close() {

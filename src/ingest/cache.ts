@@ -40,11 +40,19 @@ export async function readCache(dir: string, key: string): Promise<CachedIngest 
 
 /** Best effort: a cache that cannot be written (read-only home, full disk) is skipped silently. */
 export async function writeCache(dir: string, key: string, value: CachedIngest): Promise<void> {
+  await writeCacheEntry(dir, `${key}.json`, JSON.stringify(value));
+}
+
+/**
+ * Writes one cache file through a temporary name, so a reader never sees half a file.
+ * Best effort, as every cache write: a failure is ignored.
+ */
+export async function writeCacheEntry(dir: string, name: string, text: string): Promise<void> {
   try {
     await fs.mkdir(dir, { recursive: true });
-    const tmp = path.join(dir, `${key}.${process.pid}.tmp`);
-    await fs.writeFile(tmp, JSON.stringify(value));
-    await fs.rename(tmp, path.join(dir, `${key}.json`));
+    const tmp = path.join(dir, `${name}.${process.pid}.tmp`);
+    await fs.writeFile(tmp, text);
+    await fs.rename(tmp, path.join(dir, name));
   } catch {
     // ignore
   }

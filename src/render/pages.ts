@@ -517,6 +517,8 @@ interface SeriesGroup {
   unit: string;
   rows: Array<{ t: number; series: string; value: number | null }>;
   order: string[];
+  /** Server-side percentiles (p50, p95, …) gathered from several series. */
+  quantiles: boolean;
 }
 
 /**
@@ -540,7 +542,7 @@ function seriesGroups(run: Run, zero: number): SeriesGroup[] {
     const key = quantile ? `\u0001percentiles\u0000${unit}` : `${s.name}\u0000${unit}`;
     let g = groups.get(key);
     if (!g) {
-      g = { name: quantile ? 'Server-side percentiles' : s.name, unit, rows: [], order: [] };
+      g = { name: quantile ? 'Server-side percentiles' : s.name, unit, rows: [], order: [], quantiles: quantile !== null };
       groups.set(key, g);
     }
     const base = quantile ? [quantile, labelsText(s.labels)].filter(Boolean).join(' ') : labelsText(s.labels) || s.name;
@@ -552,7 +554,7 @@ function seriesGroups(run: Run, zero: number): SeriesGroup[] {
   }
   for (const g of groups.values()) {
     // Percentiles in rising order (p50, p90, p95, p99), whatever order the files came in.
-    if (g.name === 'Server-side percentiles') g.order.sort((a, b) => parseFloat(a.slice(1)) - parseFloat(b.slice(1)) || compareIds(a, b));
+    if (g.quantiles) g.order.sort((a, b) => parseFloat(a.slice(1)) - parseFloat(b.slice(1)) || compareIds(a, b));
   }
   return [...groups.values()].sort((a, b) => compareIds(a.name, b.name) || compareIds(a.unit, b.unit));
 }
@@ -601,7 +603,7 @@ export function runCharts(run: Run, ctx: SiteContext): { charts: ChartJob[]; ser
       });
     }
   }
-  const percentileColor = percentileColors() as Record<string, string>;
+  const percentileColor = percentileColors();
   const seriesCharts = groups.map((g, i) => ({
     file: `run-${slug}-series-${i + 1}.svg`,
     alt: `Prometheus series ${g.name}${g.unit ? ` (${g.unit})` : ''}`,
