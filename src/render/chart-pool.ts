@@ -21,6 +21,12 @@ export type ChartReply = { id: number; svg: string; error?: undefined } | { id: 
 export interface ChartRenderer {
   /** The chart as an SVG string (see svg.ts renderSvg). */
   render(spec: TopLevelSpec, idPrefix: string): Promise<string>;
+  /**
+   * Draws charts that no worker has taken yet on this thread, until none are left
+   * waiting. For a caller with nothing else to do: otherwise this core would sit idle
+   * while the workers finish the queue. Optional: renderers may leave it out.
+   */
+  assist?(): Promise<void>;
   /** Stops the workers; pending renders are rejected. */
   close(): Promise<void>;
 }
@@ -140,6 +146,22 @@ function workerRenderer(threads: number): ChartRenderer {
         waiting.push({ request: { id: nextId++, spec, idPrefix }, resolve, reject });
         dispatch();
       });
+    },
+    async assist() {
+      if (waiting.length === 0 || failure || closed) return;
+      // vega loads on this thread only now: until here the thread had pages to write.
+      const { renderSvg } = await import('./svg.js');
+      while (waiting.length > 0 && !failure && !closed) {
+        // From the end: the workers take from the front, so neither waits on the other.
+        const p = waiting.pop() as Pending;
+        try {
+          p.resolve(await renderSvg(p.request.spec, p.request.idPrefix));
+        } catch (e) {
+          p.reject(new Error(`chart ${p.request.idPrefix}: ${e instanceof Error ? e.message : String(e)}`));
+        }
+        // Lets the workers' answers in, so they are handed their next charts.
+        await new Promise((resolve) => setImmediate(resolve));
+      }
     },
     async close() {
       if (closed) return;

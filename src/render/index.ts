@@ -82,6 +82,8 @@ async function renderSiteWith(renderer: ChartRenderer, model: Model, analysis: A
   out.set('data/analysis.json', JSON.stringify(analysis, null, 2) + '\n');
   out.set('data/model.json', JSON.stringify(siteModel(model, !!options.includeHistograms), null, 2) + '\n');
   out.set('.nojekyll', '');
+  // Nothing is left to do here but wait for charts: draw some of them on this thread too.
+  await renderer.assist?.();
 
   for (const [i, page] of pages.entries()) {
     const root = '../'.repeat(page.path.split('/').length - 1);
