@@ -19,6 +19,8 @@ import {
   timelineLatencyFromHistogram,
   type Histogram,
 } from '../src/model/histogram.js';
+import * as hdr from 'hdr-histogram-js';
+import { decodeSparse } from '../src/analyze/sparse-histogram.js';
 
 const PERCENTILES = [0, 25, 50, 90, 99, 100];
 // The µs rounding at recording is part of the histogram's contract; compare with the
@@ -180,5 +182,42 @@ describe('histogram merge and encoding', () => {
     const h = histogramOf([5, 2 * 3_600_000]);
     expect(percentileMs(h, 100)!).toBeGreaterThan(3_600_000 * 1.99);
     expect(decodeHistogram(encodeHistogram(h)).totalCount).toBe(2);
+  });
+});
+
+describe('decodeSparse (analyze/sparse-histogram.ts)', () => {
+  // The reference: hdr-histogram-js's own recordedValuesIterator over the decoded histogram.
+  function viaIterator(encoded: string) {
+    const h = hdr.decodeFromCompressedBase64(encoded, 32, false) as unknown as {
+      recordedValuesIterator: { reset(): void; hasNext(): boolean; next(): { valueIteratedTo: number; countAtValueIteratedTo: number } };
+      medianEquivalentValue(v: number): number;
+      destroy(): void;
+    };
+    const keys: number[] = [];
+    const mids: number[] = [];
+    const counts: number[] = [];
+    const it = h.recordedValuesIterator;
+    it.reset();
+    while (it.hasNext()) {
+      const v = it.next();
+      keys.push(v.valueIteratedTo);
+      mids.push(h.medianEquivalentValue(v.valueIteratedTo));
+      counts.push(v.countAtValueIteratedTo);
+    }
+    h.destroy();
+    return { keys, mids, counts };
+  }
+
+  it('yields exactly the values and counts of hdr-histogram-js recordedValuesIterator', () => {
+    fc.assert(
+      fc.property(fc.array(fc.oneof(fc.double({ min: 0, max: 5, noNaN: true }), fc.double({ min: 0, max: 600_000, noNaN: true })), { minLength: 0, maxLength: 300 }), (values) => {
+        const encoded = encodeHistogram(histogramOf(values));
+        const got = decodeSparse(encoded);
+        const want = viaIterator(encoded);
+        expect({ keys: got.keys, mids: got.mids, counts: got.counts }).toEqual(want);
+        expect(got.total).toBe(values.length);
+      }),
+      { numRuns: 200 },
+    );
   });
 });

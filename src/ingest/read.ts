@@ -1,7 +1,8 @@
 // Reading input files: transparent gunzip, a size limit against decompression bombs,
 // progress counting, and the sniff used by format detection.
 import { createReadStream, promises as fs } from 'node:fs';
-import { constants as zlibConstants, createGunzip } from 'node:zlib';
+import { constants as zlibConstants, createGunzip, type ZlibOptions } from 'node:zlib';
+import type { TransformOptions } from 'node:stream';
 import path from 'node:path';
 import { InputError } from './errors.js';
 import type { IngestContext, Sniff } from './types.js';
@@ -95,7 +96,11 @@ export async function* readChunks(file: string, ctx: IngestContext): AsyncGenera
     }
     return;
   }
-  const gunzip = createGunzip({ chunkSize: 256 * 1024 });
+  // zlib inflates on libuv's thread pool while the caller scans on this thread; a deep
+  // output buffer lets it run ahead instead of waiting for each chunk to be taken (1 GiB
+  // of k6 output: 2.2 s with 256 KiB and the default 16 KiB buffer, 1.75 s with this).
+  const options: ZlibOptions & TransformOptions = { chunkSize: 512 * 1024, highWaterMark: 8 * 1024 * 1024 };
+  const gunzip = createGunzip(options);
   raw.on('error', (e) => gunzip.destroy(e));
   raw.pipe(gunzip);
   try {
