@@ -54,7 +54,7 @@ export function cachedChartRenderer(inner: ChartRenderer, cacheDir: string): Cha
       await writeCacheEntry(dir, `${key}.svg`, svg);
       return svg;
     },
-    assist: inner.assist ? () => inner.assist!() : undefined,
+    assist: inner.assist?.bind(inner),
     async close() {
       await inner.close();
       await prune(dir).catch(() => undefined);

@@ -79,6 +79,11 @@ interface Pending {
   reject: (e: Error) => void;
 }
 
+/** A chart that could not be drawn, by whichever thread tried. */
+function chartError(request: ChartRequest, message: string): Error {
+  return new Error(`chart ${request.idPrefix}: ${message}`);
+}
+
 interface Slot {
   worker: Worker;
   /** Requests sent and not answered; the worker draws them one after another. */
@@ -128,7 +133,7 @@ function workerRenderer(threads: number): ChartRenderer {
       if (!done) return;
       slot.inFlight.delete(m.id);
       if (slot.inFlight.size === 0) slot.worker.unref();
-      if (m.error !== undefined) done.reject(new Error(`chart ${done.request.idPrefix}: ${m.error}`));
+      if (m.error !== undefined) done.reject(chartError(done.request, m.error));
       else done.resolve(m.svg);
       dispatch();
     });
@@ -157,7 +162,7 @@ function workerRenderer(threads: number): ChartRenderer {
         try {
           p.resolve(await renderSvg(p.request.spec, p.request.idPrefix));
         } catch (e) {
-          p.reject(new Error(`chart ${p.request.idPrefix}: ${e instanceof Error ? e.message : String(e)}`));
+          p.reject(chartError(p.request, e instanceof Error ? e.message : String(e)));
         }
         // Lets the workers' answers in, so they are handed their next charts.
         await new Promise((resolve) => setImmediate(resolve));

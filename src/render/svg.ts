@@ -85,9 +85,9 @@ function runtimeOf(shape: object): Vega.Runtime {
 /**
  * vega-lite compiles of shapes that differ only in their top-level title, the numbers
  * of explicit scale domains and the colours of explicit scale ranges (the same chart on
- * runs of other lengths, names or colours): about two thirds of the shapes of a site. vega-lite copies both into the Vega spec unchanged, so the
- * template is compiled once with placeholders that are then replaced by each chart's
- * values. If a placeholder shows up anywhere else in the output (inside an expression,
+ * runs of other lengths, names or colours): about two thirds of the shapes of a site.
+ * vega-lite copies all three into the Vega spec unchanged, so the template is compiled
+ * once with placeholders that are then replaced by each chart's values. If a placeholder shows up anywhere else in the output (inside an expression,
  * say), the chart is compiled on its own instead.
  */
 const compiledByTemplate = new Map<string, object>();

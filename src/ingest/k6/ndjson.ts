@@ -1,8 +1,8 @@
 // k6 `--out json`: one JSON object per line, Metric declarations and Point samples,
 // plain or gzip. Every sample is aggregated (src/ingest/k6/aggregate.ts) as it streams
 // past; nothing per sample is kept. Large plain files are split by byte ranges across
-// threads, large gzip files inflated here and scanned by workers in chunks
-// (ndjson-parallel.ts); smaller ones are scanned on this thread while reads and inflating
+// threads, large gzip files on 3+ cores inflated here and scanned by workers in chunks
+// (ndjson-parallel.ts); the others are scanned on this thread while reads and inflating
 // run on libuv's thread pool.
 import { promises as fs } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -106,13 +106,13 @@ async function ingestOne(file: string, ctx: IngestContext, opts: NdjsonOptions):
   const gzip = isGzipMagic(head);
   const alone = activeReads === 1;
   const warm = warmWorkers() >= 2;
-  const soloMin = gzip ? (warm ? PARALLEL_MIN_GZIP_BYTES_WARM : PARALLEL_MIN_GZIP_BYTES) : warm ? PARALLEL_MIN_BYTES_WARM : PARALLEL_MIN_BYTES;
-  const sharedMin = gzip ? ONE_WORKER_MIN_BYTES / 8 : ONE_WORKER_MIN_BYTES;
   // A gzip file alone is scanned by workers only when two or more can scan beside zlib:
   // one worker (2 cores) was slower than this thread scanning while zlib inflates on the
   // thread pool (1 GiB: 2.4-2.7 s against 1.75-1.9 s), as it pays its start-up first.
-  const gzipWorkersPay = availableParallelism() - 1 >= 2;
-  const workers = opts.workers ?? (alone ? (stat.size >= soloMin && (!gzip || gzipWorkersPay) ? undefined : 0) : stat.size >= sharedMin ? 1 : 0);
+  const gzipSoloMin = availableParallelism() - 1 < 2 ? Infinity : warm ? PARALLEL_MIN_GZIP_BYTES_WARM : PARALLEL_MIN_GZIP_BYTES;
+  const soloMin = gzip ? gzipSoloMin : warm ? PARALLEL_MIN_BYTES_WARM : PARALLEL_MIN_BYTES;
+  const sharedMin = gzip ? ONE_WORKER_MIN_BYTES / 8 : ONE_WORKER_MIN_BYTES;
+  const workers = opts.workers ?? (alone ? (stat.size >= soloMin ? undefined : 0) : stat.size >= sharedMin ? 1 : 0);
   let scan: NdjsonScan;
   if (fast && workers !== 0 && canScanInParallel()) scan = gzip ? await scanGzipInParallel(file, ctx, workers) : await scanInParallel(file, stat.size, ctx, workers, alone);
   else scan = await scanSequential(file, ctx, fast, gzip);
