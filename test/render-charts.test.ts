@@ -38,6 +38,13 @@ function specs(): Array<{ id: string; spec: TopLevelSpec }> {
     { id: 'factor', spec: factorSpec({ title: 'Throughput', factor: 'workers', yTitle: 'req/s', runScale, rows: [1, 2, 4].map((w, i) => ({ value: w, y: 16 * w, runId: runScale.domain[i]!, measure: 'measured' })), ideal: [1, 2, 4].map((w) => ({ value: w, y: 16 * w })) }) },
     { id: 'ci', spec: ciSpec({ title: 'p95: change', metric: 'p95', changePct: -7, ci: [-12, -2], thresholdPct: -5, color: '#f28e2b' }) },
     { id: 'peak', spec: peakSustainedSpec({ title: 'Peak and sustained', labelTitle: 'scenario', rows: [{ label: 'ramp', measure: 'peak p95', ms: 900 }, { label: 'ramp', measure: 'sustained p95', ms: 800 }], order: ['ramp'] }) },
+    // The template of lat-a (titles, series names and colours are placeholders) with other
+    // texts: plain ones go into the template's expressions, ones that need escaping there
+    // (quotes, backslashes, line separators) make the chart compile on its own.
+    { id: 'lat-texts', spec: timelineSpec({ title: 'p90 of <GET /a&b>', yTitle: 'p90 (ms) é✓', axis: axisA, colors: { 'req/s': '#e15759', 'fail/s': '#76b7b2', x: '#4e79a7', y: '#f28e2b' }, rows: latencyRows(2).map((r) => ({ ...r, series: ({ p50: 'req/s', p90: 'fail/s', p95: 'x', p99: 'y' } as Record<string, string>)[r.series]! })) }) },
+    { id: 'lat-quotes', spec: timelineSpec({ title: 'say "hi"', yTitle: 'a "quoted" \\ title\u2028', axis: axisB, colors: percentileColors(), rows: latencyRows(1) }) },
+    { id: 'rps-quotes', spec: timelineSpec({ title: 'Throughput', yTitle: 'req/s "all"', axis: axisA, colors: { 'req/s "all"': '#4e79a7' }, rows: Array.from({ length: 30 }, (_, i) => ({ t: i * 2, series: 'req/s "all"', value: 40 + (i % 3) })), area: true }) },
+    { id: 'ci-b', spec: ciSpec({ title: 'p99: change', metric: 'p99 \\ "max"', changePct: 3, ci: [-1, 8], thresholdPct: -5, color: '#59a14f' }) },
   ];
 }
 

@@ -49,6 +49,17 @@ export interface TimeAxis {
   phases: PhaseBand[];
 }
 
+/**
+ * An axis or legend title made of outside text (a label key, a series or metric name).
+ * vega-lite copies such titles into the marks' ARIA description expressions escaping
+ * only double quotes, so a backslash or a line break there broke the whole chart
+ * ("Expression parse error"). Backslashes are shown as U+29F5 (⧵, a look-alike) and
+ * control or line-separator characters as spaces.
+ */
+export function encodingTitle(text: string): string {
+  return text.replace(/\\/g, '\u29f5').replace(/[\u0000-\u001f\u2028\u2029]/g, ' ');
+}
+
 export function base(title: string): Record<string, unknown> {
   return { $schema: 'https://vega.github.io/schema/vega-lite/v5.json', title, width: WIDTH, height: HEIGHT, config: CONFIG as TopLevelSpec['config'] };
 }
@@ -93,7 +104,7 @@ export function timelineSpec(opts: { title: string; yTitle: string; axis: TimeAx
     mark: opts.area ? { type: 'area', line: true, opacity: 0.35, clip: true } : { type: 'line', interpolate: 'linear', clip: true },
     encoding: {
       x: timeX(opts.axis),
-      y: { field: 'value', type: 'quantitative', title: opts.yTitle, axis: yAxis(opts.rows) },
+      y: { field: 'value', type: 'quantitative', title: encodingTitle(opts.yTitle), axis: yAxis(opts.rows) },
       color: { field: 'series', type: 'nominal', title: null, scale: { domain, range: domain.map((d) => opts.colors[d]) }, legend: domain.length > 1 ? {} : null },
     },
   };
@@ -113,7 +124,7 @@ export function seriesSpec(opts: { title: string; yTitle: string; axis: TimeAxis
     mark: { type: 'line', clip: true },
     encoding: {
       x: timeX(opts.axis),
-      y: { field: 'value', type: 'quantitative', title: opts.yTitle, axis: yAxis(opts.rows) },
+      y: { field: 'value', type: 'quantitative', title: encodingTitle(opts.yTitle), axis: yAxis(opts.rows) },
       color: { field: 'series', type: 'nominal', title: null, scale: { domain: opts.seriesOrder, scheme: 'tableau10' }, legend: opts.seriesOrder.length > 1 ? {} : null },
     },
   };
@@ -131,7 +142,7 @@ export function factorSpec(opts: { title: string; factor: string; yTitle: string
   const present = new Set(opts.rows.map((r) => r.runId));
   const keep = opts.runScale.domain.map((id, i) => [id, opts.runScale.range[i]] as const).filter(([id]) => present.has(id));
   const runScale = { domain: keep.map((k) => k[0]), range: keep.map((k) => k[1]) };
-  const x = { field: 'value', type: 'quantitative', title: opts.factor, scale: { zero: false, nice: false }, axis: { values: [...new Set(opts.rows.map((r) => r.value))] } };
+  const x = { field: 'value', type: 'quantitative', title: encodingTitle(opts.factor), scale: { zero: false, nice: false }, axis: { values: [...new Set(opts.rows.map((r) => r.value))] } };
   const layers: object[] = [];
   if (opts.ideal) {
     layers.push({
@@ -144,7 +155,7 @@ export function factorSpec(opts: { title: string; factor: string; yTitle: string
     {
       data: { values: opts.rows },
       mark: { type: 'line', color: MUTED },
-      encoding: { x, y: { field: 'y', type: 'quantitative', title: opts.yTitle }, detail: { field: 'measure', type: 'nominal' } },
+      encoding: { x, y: { field: 'y', type: 'quantitative', title: encodingTitle(opts.yTitle) }, detail: { field: 'measure', type: 'nominal' } },
     },
     {
       data: { values: opts.rows },
@@ -168,7 +179,7 @@ export function ciSpec(opts: { title: string; metric: string; changePct: number;
   const lo = Math.min(opts.ci[0], opts.changePct, 0, opts.thresholdPct);
   const hi = Math.max(opts.ci[1], opts.changePct, 0, opts.thresholdPct);
   const pad = Math.max(1, (hi - lo) * 0.1);
-  const x = { type: 'quantitative', title: `change of ${opts.metric}, candidate vs baseline (%)`, scale: { domain: [lo - pad, hi + pad], nice: false } };
+  const x = { type: 'quantitative', title: encodingTitle(`change of ${opts.metric}, candidate vs baseline (%)`), scale: { domain: [lo - pad, hi + pad], nice: false } };
   const est = [{ label: 'candidate', low: opts.ci[0], high: opts.ci[1], change: opts.changePct }];
   return {
     ...base(opts.title),
@@ -200,7 +211,7 @@ export function peakSustainedSpec(opts: { title: string; labelTitle: string; row
     data: { values: opts.rows },
     mark: { type: 'bar' },
     encoding: {
-      x: { field: 'label', type: 'nominal', title: opts.labelTitle, sort: opts.order, axis: { labelAngle: 0 } },
+      x: { field: 'label', type: 'nominal', title: encodingTitle(opts.labelTitle), sort: opts.order, axis: { labelAngle: 0 } },
       xOffset: { field: 'measure', type: 'nominal', sort: measures },
       y: { field: 'ms', type: 'quantitative', title: 'latency (ms)' },
       color: { field: 'measure', type: 'nominal', title: null, scale: { domain: measures, range: colors } },

@@ -75,7 +75,7 @@ function runtimeOf(shape: object): Vega.Runtime {
   const key = JSON.stringify(shape);
   let runtime = runtimeByShape.get(key);
   if (!runtime) {
-    runtime = vega.parse(compileShape(shape));
+    runtime = parseShape(shape);
     if (runtimeByShape.size >= SHAPE_CACHE_LIMIT) runtimeByShape.clear();
     runtimeByShape.set(key, runtime);
   }
@@ -83,43 +83,77 @@ function runtimeOf(shape: object): Vega.Runtime {
 }
 
 /**
- * vega-lite compiles of shapes that differ only in their top-level title, the numbers
- * of explicit scale domains and the colours of explicit scale ranges (the same chart on
- * runs of other lengths, names or colours): about two thirds of the shapes of a site.
- * vega-lite copies all three into the Vega spec unchanged, so the template is compiled
- * once with placeholders that are then replaced by each chart's values. If a placeholder shows up anywhere else in the output (inside an expression,
- * say), the chart is compiled on its own instead.
+ * vega-lite compiles of shapes that differ only in their titles (the chart's, the axes'
+ * and legends'), the numbers of explicit scale domains, the labels of explicit colour
+ * domains and the colours of marks and explicit scale ranges: the same chart on runs of
+ * other lengths, names or colours, or of another percentile. vega-lite copies these into
+ * the Vega spec unchanged, as whole values or (titles, in the marks' ARIA descriptions)
+ * inside the string literals of expressions, so a template is compiled once with
+ * placeholders that are then replaced by each chart's values. A template whose
+ * placeholders show up anywhere else (a merged axis title, say) is not used: those
+ * charts are compiled on their own.
  */
-const compiledByTemplate = new Map<string, object>();
-const TITLE_PLACEHOLDER = 'ce-title-placeholder-4b1d';
+interface Filled {
+  /** The placeholder-filled output, or null when the placeholders cannot be filled (see placeholderUse). */
+  value: object | null;
+  textsInExpressions: boolean;
+}
+/** Per template: the Vega spec vega-lite compiled from it, and that spec parsed by vega (made when first needed). */
+const byTemplate = new Map<string, { compiled: Filled; runtime?: Filled }>();
+/** The placeholder of the i-th distinct text: `${TEXT_PLACEHOLDER}${i}-end`. */
+const TEXT_PLACEHOLDER = 'ce-text-placeholder-4b1d-';
+const TEXT_TOKEN = /ce-text-placeholder-4b1d-(\d+)-end/g;
 /** The placeholder of the i-th distinct domain number x is sign(x) * (PLACEHOLDER_BASE + i): integers no chart spec carries. */
 const PLACEHOLDER_BASE = 7_340_000_123;
-/** The placeholder of the i-th distinct range colour is COLOR_PLACEHOLDER + i. */
+const PLACEHOLDER_SPAN = 1e6;
+/** The placeholder of the i-th distinct colour: `${COLOR_PLACEHOLDER}${i}-end`. */
 const COLOR_PLACEHOLDER = 'ce-color-placeholder-9e2a-';
+const COLOR_TOKEN = /ce-color-placeholder-9e2a-(\d+)-end/g;
+/** Either kind of token, whole. */
+const WHOLE_TOKEN = /^ce-(text|color)-placeholder-(?:4b1d|9e2a)-(\d+)-end$/;
 const HEX_COLOR = /^#[0-9a-fA-F]{6}$/;
+const MARK_COLORS = new Set(['color', 'fill', 'stroke']);
 
 interface Template {
   spec: object;
-  title: string | undefined;
+  texts: string[];
   domainValues: number[];
   colors: string[];
 }
 
+const textToken = (i: number) => `${TEXT_PLACEHOLDER}${i}-end`;
+const isPlaceholderNumber = (x: unknown): x is number => typeof x === 'number' && Math.abs(x) >= PLACEHOLDER_BASE && Math.abs(x) < PLACEHOLDER_BASE + PLACEHOLDER_SPAN;
+const mentionsPlaceholder = (s: string) => s.includes(TEXT_PLACEHOLDER) || s.includes(COLOR_PLACEHOLDER) || s.includes(String(PLACEHOLDER_BASE).slice(0, 6));
+
 function templateOf(shape: object): Template | undefined {
-  const top = shape as Record<string, unknown>;
-  const title = typeof top['title'] === 'string' ? top['title'] : undefined;
+  const texts: string[] = [];
   const domainValues: number[] = [];
   const colors: string[] = [];
   let clash = false;
+  const text = (x: string) => {
+    let i = texts.indexOf(x);
+    if (i < 0) i = texts.push(x) - 1;
+    return textToken(i);
+  };
+  const color = (x: string) => {
+    let i = colors.indexOf(x);
+    if (i < 0) i = colors.push(x) - 1;
+    return `${COLOR_PLACEHOLDER}${i}-end`;
+  };
   const visit = (node: unknown, key: string | undefined): unknown => {
-    if (typeof node === 'number' && Math.abs(node) >= PLACEHOLDER_BASE && Math.abs(node) < PLACEHOLDER_BASE + 1e6) clash = true;
-    if (typeof node === 'string' && (node.includes(TITLE_PLACEHOLDER) || node.includes(COLOR_PLACEHOLDER))) clash = true;
+    if (isPlaceholderNumber(node)) clash = true;
+    if (typeof node === 'string' && mentionsPlaceholder(node)) clash = true;
     if (Array.isArray(node)) return node.map((v) => visit(v, undefined));
     if (node === null || typeof node !== 'object') return node;
-    const obj = node as Record<string, unknown>;
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(obj)) {
-      if (key === 'scale' && k === 'domain' && Array.isArray(v) && v.every((x) => typeof x === 'number' && Number.isFinite(x))) {
+    for (const [k, v] of Object.entries(node as Record<string, unknown>)) {
+      if (typeof v === 'string' && mentionsPlaceholder(v)) clash = true;
+      // Only non-empty texts: vega-lite leaves an empty title out altogether.
+      if (k === 'title' && typeof v === 'string' && v !== '') {
+        out[k] = text(v);
+      } else if (key === 'mark' && MARK_COLORS.has(k) && typeof v === 'string' && HEX_COLOR.test(v)) {
+        out[k] = color(v);
+      } else if (key === 'scale' && k === 'domain' && Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'number' && Number.isFinite(x))) {
         // Equal numbers share a placeholder (vega-lite merges equal domains of layers),
         // and placeholders keep the sign, zero stays zero: vega-lite's default for
         // `zero` depends on whether the domain spans zero.
@@ -129,52 +163,126 @@ function templateOf(shape: object): Template | undefined {
           if (i < 0) i = domainValues.push(x) - 1;
           return Math.sign(x) * (PLACEHOLDER_BASE + i);
         });
+      } else if (key === 'scale' && k === 'domain' && Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'string' && x !== '')) {
+        out[k] = (v as string[]).map(text);
       } else if (key === 'scale' && k === 'range' && Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'string' && HEX_COLOR.test(x))) {
-        out[k] = (v as string[]).map((x) => {
-          let i = colors.indexOf(x);
-          if (i < 0) i = colors.push(x) - 1;
-          return COLOR_PLACEHOLDER + i;
-        });
+        out[k] = (v as string[]).map(color);
       } else {
         out[k] = visit(v, k);
       }
     }
     return out;
   };
-  const spec = visit(shape, undefined) as Record<string, unknown>;
-  if (clash) return undefined;
-  if (title !== undefined) spec['title'] = TITLE_PLACEHOLDER;
-  return { spec, title, domainValues, colors };
+  const spec = visit(shape, undefined) as object;
+  if (clash || domainValues.length >= PLACEHOLDER_SPAN) return undefined;
+  return { spec, texts, domainValues, colors };
 }
 
-function compileShape(shape: object): object {
-  const template = templateOf(shape);
-  if (!template) return vl.compile(shape as TopLevelSpec).spec;
-  const key = JSON.stringify(template.spec);
-  let compiled = compiledByTemplate.get(key);
-  if (!compiled) {
-    compiled = vl.compile(template.spec as TopLevelSpec).spec;
-    if (compiledByTemplate.size >= SHAPE_CACHE_LIMIT) compiledByTemplate.clear();
-    compiledByTemplate.set(key, compiled);
-  }
-  let leftover = false;
-  const fill = (node: unknown): unknown => {
-    if (typeof node === 'number' && Math.abs(node) >= PLACEHOLDER_BASE && Math.abs(node) < PLACEHOLDER_BASE + template.domainValues.length) return template.domainValues[Math.abs(node) - PLACEHOLDER_BASE];
-    if (typeof node === 'string') {
-      if (node === TITLE_PLACEHOLDER && template.title !== undefined) return template.title;
-      const i = node.startsWith(COLOR_PLACEHOLDER) ? Number(node.slice(COLOR_PLACEHOLDER.length)) : -1;
-      if (i >= 0 && i < template.colors.length && node === COLOR_PLACEHOLDER + i) return template.colors[i];
-      if (node.includes(TITLE_PLACEHOLDER) || node.includes(COLOR_PLACEHOLDER) || node.includes(String(PLACEHOLDER_BASE).slice(0, 6))) leftover = true;
-      return node;
+/**
+ * Whether every text and colour placeholder in an expression (or its code) sits inside
+ * a double-quoted string literal, where vega-lite and vega write such values, and no
+ * number placeholder occurs.
+ */
+function tokensQuotedIn(expr: string, t: Template): boolean {
+  if (expr.includes(String(PLACEHOLDER_BASE).slice(0, 6))) return false;
+  const tokens = [...expr.matchAll(TEXT_TOKEN), ...expr.matchAll(COLOR_TOKEN)].sort((a, b) => a.index! - b.index!);
+  if (tokens.length === 0) return false;
+  for (const m of tokens) if (Number(m[1]) >= (m[0].startsWith(TEXT_PLACEHOLDER) ? t.texts : t.colors).length) return false;
+  let quote = '';
+  let k = 0;
+  for (let i = 0; i < expr.length; i++) {
+    const c = expr[i];
+    if (k < tokens.length && i === tokens[k]!.index) {
+      if (quote !== '"') return false;
+      i += tokens[k]![0].length - 1;
+      k++;
+    } else if (quote !== '') {
+      if (c === '\\') i++;
+      else if (c === quote) quote = '';
+    } else if (c === '"' || c === "'") {
+      quote = c;
     }
-    if (Array.isArray(node)) return node.map(fill);
-    if (node === null || typeof node !== 'object') return node;
+  }
+  // Every token was met in the scan (none hidden behind an escape), and no broken ones are left.
+  return k === tokens.length && !mentionsPlaceholder(expr.replace(TEXT_TOKEN, '').replace(COLOR_TOKEN, ''));
+}
+
+/**
+ * How a template's compiled output carries its placeholders: null when anywhere but as
+ * whole values or quoted in expressions (putting a chart's values in their place might
+ * then not give that chart's own compile), else whether texts occur in expressions.
+ */
+function placeholderUse(compiled: unknown, t: Template): { textsInExpressions: boolean } | null {
+  let textsInExpressions = false;
+  const ok = (node: unknown, key: string | undefined): boolean => {
+    if (isPlaceholderNumber(node)) {
+      const x = t.domainValues[Math.abs(node) - PLACEHOLDER_BASE];
+      return x !== undefined && Math.sign(x) === Math.sign(node);
+    }
+    if (typeof node === 'string') {
+      if (!mentionsPlaceholder(node)) return true;
+      const m = WHOLE_TOKEN.exec(node);
+      if (m) return Number(m[2]) < (m[1] === 'text' ? t.texts : t.colors).length;
+      // Expressions in the Vega spec (signal, expr) and their code in vega's runtime (code).
+      if ((key === 'signal' || key === 'expr' || key === 'code') && tokensQuotedIn(node, t)) return (textsInExpressions = true);
+      return false;
+    }
+    if (Array.isArray(node)) return node.every((v) => ok(v, undefined));
+    if (node === null || typeof node !== 'object') return true;
+    return Object.entries(node).every(([k, v]) => ok(v, k));
+  };
+  return ok(compiled, undefined) ? { textsInExpressions } : null;
+}
+
+/**
+ * Texts that an expression literal would carry escaped (quotes, backslashes, control and
+ * line-separator characters). vega-lite's escaping of them is its own business, so a
+ * chart with such a title in an expression is compiled on its own; any other text goes
+ * into the literal as it is.
+ */
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\u2028\u2029]/;
+
+function filled(value: object, t: Template): Filled {
+  const use = placeholderUse(value, t);
+  return use ? { value, ...use } : { value: null, textsInExpressions: false };
+}
+
+/** The shape compiled by vega-lite and parsed by vega, through its template when that can be used. */
+function parseShape(shape: object): Vega.Runtime {
+  const template = templateOf(shape);
+  if (!template) return vega.parse(vl.compile(shape as TopLevelSpec).spec);
+  const key = JSON.stringify(template.spec);
+  let entry = byTemplate.get(key);
+  if (!entry) {
+    entry = { compiled: filled(vl.compile(template.spec as TopLevelSpec).spec, template) };
+    if (byTemplate.size >= SHAPE_CACHE_LIMIT) byTemplate.clear();
+    byTemplate.set(key, entry);
+  }
+  const fits = (f: Filled) => f.value !== null && !(f.textsInExpressions && template.texts.some((t) => NEEDS_ESCAPE.test(t)));
+  if (!fits(entry.compiled)) return vega.parse(vl.compile(shape as TopLevelSpec).spec);
+  entry.runtime ??= filled(vega.parse(entry.compiled.value!) as object, template);
+  if (fits(entry.runtime)) return fillPlaceholders(entry.runtime.value!, template) as Vega.Runtime;
+  return vega.parse(fillPlaceholders(entry.compiled.value!, template));
+}
+
+/** A copy of `node` with each placeholder of the template replaced by the chart's value. */
+function fillPlaceholders(node: object, { texts, colors, domainValues }: Template): object {
+  const fill = (x: unknown): unknown => {
+    if (isPlaceholderNumber(x)) return domainValues[Math.abs(x) - PLACEHOLDER_BASE];
+    if (typeof x === 'string') {
+      if (!mentionsPlaceholder(x)) return x;
+      const whole = WHOLE_TOKEN.exec(x);
+      if (whole) return (whole[1] === 'text' ? texts : colors)[Number(whole[2])];
+      // Inside the string literals of an expression or its code (checked by placeholderUse).
+      return x.replace(TEXT_TOKEN, (_, i: string) => texts[Number(i)]!).replace(COLOR_TOKEN, (_, i: string) => colors[Number(i)]!);
+    }
+    if (Array.isArray(x)) return x.map(fill);
+    if (x === null || typeof x !== 'object') return x;
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(node)) out[k] = fill(v);
+    for (const [k, v] of Object.entries(x)) out[k] = fill(v);
     return out;
   };
-  const filled = fill(compiled) as object;
-  return leftover ? vl.compile(shape as TopLevelSpec).spec : filled;
+  return fill(node) as object;
 }
 
 /**

@@ -143,14 +143,24 @@ export function scanChunk(scan: NdjsonScan, chunk: Buffer): void {
     scanOne(scan, joined, 0, joined.length);
     pos = nl + 1;
   }
+  pos = scanLines(scan, chunk, pos);
+  // Copy the tail so the (large) chunk can be freed or reused.
+  if (pos < chunk.length) scan.carry = Buffer.from(chunk.subarray(pos));
+}
+
+/**
+ * Scans the complete lines of `chunk` from `pos`; returns where the unfinished tail
+ * starts. A function of its own so the hot loop is optimized on its own: inside
+ * scanChunk, the optimized loop was thrown away at the end of every chunk (the code
+ * after it had no type feedback yet) and ran unoptimized again for part of the next.
+ */
+function scanLines(scan: NdjsonScan, chunk: Buffer, pos: number): number {
   for (;;) {
     const nl = chunk.indexOf(10, pos);
-    if (nl < 0) break;
+    if (nl < 0) return pos;
     scanOne(scan, chunk, pos, nl);
     pos = nl + 1;
   }
-  // Copy the tail so the (large) chunk can be freed or reused.
-  if (pos < chunk.length) scan.carry = Buffer.from(chunk.subarray(pos));
 }
 
 /** Ends the input: an unterminated last line is scanned too (a truncated one shows up as corrupt). */
