@@ -12,6 +12,8 @@
 // Options: --size 1GB (main input), --rss-size 4GB, --study-size 2GB, and --no-gzip,
 // --no-rss, --no-study, --no-example to skip steps. It prints a table and, last, one
 // JSON line with every target and whether it is met.
+// The same V8 settings as the CLI, in every measurement (see v8-tuning.ts).
+import '../v8-tuning.js';
 import { spawnSync } from 'node:child_process';
 import { createReadStream, createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { cpus, loadavg, totalmem, tmpdir } from 'node:os';
