@@ -8,6 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
+  createDenseHistogram,
   createHistogram,
   decodeHistogram,
   encodeHistogram,
@@ -182,6 +183,34 @@ describe('histogram merge and encoding', () => {
     const h = histogramOf([5, 2 * 3_600_000]);
     expect(percentileMs(h, 100)!).toBeGreaterThan(3_600_000 * 1.99);
     expect(decodeHistogram(encodeHistogram(h)).totalCount).toBe(2);
+  });
+});
+
+describe('recordMs', () => {
+  // Values around every power of two (where the bucket changes), zero, sub-µs values,
+  // values past the initial range (the histogram grows) and past 2^30 µs (the library's path).
+  const edge = fc.integer({ min: 0, max: 36 }).chain((k) => fc.integer({ min: -2, max: 2 }).map((d) => Math.max(0, 2 ** k + d) / 1000));
+  const latency = fc.oneof(edge, fc.double({ min: 0, max: 5e6, noNaN: true }), fc.constantFrom(0, 0.0004, 0.0005, 1, 1.0005, 999.9995));
+
+  it('fills exactly the slots hdr-histogram-js recordValue fills, dense and packed (property)', () => {
+    fc.assert(
+      fc.property(fc.array(latency, { minLength: 1, maxLength: 200 }), (values) => {
+        for (const make of [createDenseHistogram, createHistogram]) {
+          const ours = make();
+          const lib = make();
+          for (const ms of values) {
+            recordMs(ours, ms);
+            lib.recordValue(Math.round(ms * 1000));
+          }
+          expect(ours.totalCount).toBe(lib.totalCount);
+          expect(ours.maxValue).toBe(lib.maxValue);
+          expect(ours.minNonZeroValue).toBe(lib.minNonZeroValue);
+          expect(ours.highestTrackableValue).toBe(lib.highestTrackableValue);
+          expect(encodeHistogram(ours)).toBe(encodeHistogram(lib));
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 });
 
