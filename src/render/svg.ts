@@ -83,19 +83,22 @@ function runtimeOf(shape: object): Vega.Runtime {
 }
 
 /**
- * vega-lite compiles of shapes that differ only in their titles (the chart's, the axes'
- * and legends'), the numbers of explicit scale domains, the labels of explicit colour
- * domains and the colours of marks and explicit scale ranges: the same chart on runs of
- * other lengths, names or colours, or of another percentile. vega-lite copies these into
- * the Vega spec unchanged, as whole values or (titles, in the marks' ARIA descriptions)
- * inside the string literals of expressions, so a template is compiled once with
- * placeholders that are then replaced by each chart's values. A template whose
- * placeholders show up anywhere else (a merged axis title, say) is not used: those
- * charts are compiled on their own.
+ * Templates: many shapes differ only in their titles (the chart's, the axes' and
+ * legends'), the numbers of explicit scale domains, the labels of explicit colour domains
+ * and the colours of marks and explicit scale ranges: the same chart on runs of other
+ * lengths, names or colours, or of another percentile. vega-lite and vega copy these
+ * values unchanged, as whole values or (titles, in the marks' ARIA descriptions) inside
+ * the string literals of expressions and their generated code. So a template, the shape
+ * with each such value replaced by a placeholder, is compiled by vega-lite and parsed by
+ * vega once, and each chart gets a copy of the parsed runtime with its own values put
+ * back. A template whose placeholders show up anywhere else (a merged axis title, say)
+ * is not used, and a text that a literal would carry escaped makes its chart compile on
+ * its own: see placeholderUse.
  */
 interface Filled {
-  /** The placeholder-filled output, or null when the placeholders cannot be filled (see placeholderUse). */
+  /** The output with placeholders, or null when they cannot be filled in (see placeholderUse). */
   value: object | null;
+  /** Whether texts or colours occur inside expression literals, not only as whole values. */
   textsInExpressions: boolean;
 }
 /** Per template: the Vega spec vega-lite compiled from it, and that spec parsed by vega (made when first needed). */
