@@ -101,6 +101,13 @@ function runChild(kind: string, file: string): Measurement {
   return JSON.parse(res.stdout.trim().split('\n').pop()!) as Measurement;
 }
 
+/** Wall time of `gzip -dc FILE > /dev/null`, or null when there is no gzip tool. */
+function gzipToolMs(file: string): number | null {
+  const t0 = performance.now();
+  const res = spawnSync('gzip', ['-dc', file], { stdio: ['ignore', 'ignore', 'ignore'] });
+  return res.error || res.status !== 0 ? null : performance.now() - t0;
+}
+
 /** `ce-report build` in a child process: wall time and exit status. */
 function runBuild(args: string[], cwd: string, cacheDir?: string): { ms: number; ok: boolean; stderr: string } {
   const cli = fileURLToPath(new URL('../cli.js', import.meta.url));
@@ -157,6 +164,9 @@ async function main(argv: string[]): Promise<void> {
     };
     for (const kind of ['baseline', 'ours', 'ours-1t']) add(kind, plain, sizeMB, gen.lines);
     if (withGzip) for (const kind of ['gunzip', 'ours-gz']) add(kind, gz, sizeMB, gen.lines);
+    // For scale, not a target: the gzip tool itself (GNU gzip, zlib without Node's speedups).
+    const gzipCli = withGzip ? gzipToolMs(gz) : null;
+    noteLoad();
     rmSync(plain, { force: true });
     rmSync(gz, { force: true });
 
@@ -213,6 +223,7 @@ async function main(argv: string[]): Promise<void> {
       const s = r.ms / 1000;
       console.log(`${r.kind.padEnd(10)} ${r.mib.toFixed(0).padStart(9)} ${s.toFixed(2).padStart(8)} ${(r.mib / s).toFixed(0).padStart(7)} ${(r.lines / s / 1e6).toFixed(2).padStart(8)} M ${r.maxRssMB.toFixed(0).padStart(9)}     ${String(r.requests).padStart(8)}  ${r.p95 ?? ''}`);
     }
+    if (gzipCli !== null) console.log(`gzip -dc   ${sizeMB.toFixed(0).padStart(9)} ${(gzipCli / 1000).toFixed(2).padStart(8)} ${(sizeMB / (gzipCli / 1000)).toFixed(0).padStart(7)}   (the gzip tool decompressing to /dev/null, for scale)`);
     if (study) console.log(`study      ${study.mib.toFixed(0).padStart(9)} ${(study.ms / 1000).toFixed(2).padStart(8)} ${(study.mib / (study.ms / 1000)).toFixed(0).padStart(7)}   (ce-report build of ${study.runs} runs${study.ok ? '' : ', FAILED: ' + study.stderr})`);
     if (example) console.log(`example            ${(example.ms / 1000).toFixed(2).padStart(8)}           (ce-report build of the bundled example, --no-cache, median of 3${example.ok ? '' : ', FAILED: ' + example.stderr})`);
     if (exampleRebuild) console.log(`example rebuild    ${(exampleRebuild.ms / 1000).toFixed(2).padStart(8)}           (the same with the caches warm, as a second \`ce-report build\` runs${exampleRebuild.ok ? '' : ', FAILED: ' + exampleRebuild.stderr})`);
@@ -244,7 +255,7 @@ async function main(argv: string[]): Promise<void> {
     console.log(`\nours vs baseline: ${ratio.toFixed(2)}x`);
     const machine = { cores: cpus().length, cpu: cpuModel(), ramGiB: Math.round(totalmem() / 1024 ** 3), node: process.version, loadAvg: [round2(Math.min(...loads)), round2(Math.max(...loads))] };
     const measured = Object.fromEntries(rows.map((r) => [r.kind, { s: round2(r.ms / 1000), MiBps: Math.round(r.mib / (r.ms / 1000)), samplesPerS: Math.round(r.lines / (r.ms / 1000)), peakRssMiB: Math.round(r.maxRssMB) }]));
-    const also = exampleRebuild ? { exampleRebuildWarmCacheS: round2(exampleRebuild.ms / 1000) } : {};
+    const also = { ...(exampleRebuild ? { exampleRebuildWarmCacheS: round2(exampleRebuild.ms / 1000) } : {}), ...(gzipCli !== null ? { gzipToolS: round2(gzipCli / 1000) } : {}) };
     console.log(JSON.stringify({ bench: 'k6-ndjson', inputMiB: Math.round(sizeMB), lines: gen.lines, requests: gen.requests, machine, measured, also, targets, allMet: Object.values(targets).every((t) => t.met) }));
   } finally {
     rmSync(dir, { recursive: true, force: true });
