@@ -22,9 +22,8 @@ import type {
   FailuresStudyConfig,
   FailureWindow,
   LatencyGroup,
-  Percentiles,
 } from './types.js';
-import { pointsIn, rangePercentiles, sortedTimeline, timelineSpan } from './windows.js';
+import { emptyPercentiles, pointsIn, rangePercentiles, sortedTimeline, timelineSpan, type WindowValue } from './windows.js';
 
 const CATEGORY_WORDS: Record<FailureCategory, [string, string]> = {
   timeout: ['timeout', 'timeouts'],
@@ -87,21 +86,17 @@ function intervalsOf(pts: TimelinePoint[]): FailureInterval[] {
   return pts.map((p) => ({ t: p.t, requests: p.requests, failures: p.failures, failureRate: rate(p.failures, p.requests), users: p.users }));
 }
 
-/** The window of `windowS` seconds (starting at any point) with the highest failure rate; earliest on ties. */
-function worstWindow(pts: TimelinePoint[], interval: number, windowS: number): FailureWindow | null {
-  if (pts.length === 0) return null;
-  const endOfRun = pts[pts.length - 1]!.t + interval;
-  const span = endOfRun - pts[0]!.t;
-  const len = Math.min(windowS, span);
+/**
+ * The window with the highest failure rate, earliest on ties, among the run's sliding
+ * windows (the analysis's: `windowS` seconds starting at every interval, or the whole
+ * run when it is shorter).
+ */
+function worstWindow(windows: WindowValue[]): FailureWindow | null {
   let best: FailureWindow | null = null;
-  for (const p of pts) {
-    if (p.t + len > endOfRun + 1e-6) break;
-    const inside = pointsIn(pts, interval, { startT: p.t, endT: p.t + len });
-    const requests = inside.reduce((a, q) => a + q.requests, 0);
-    const failures = inside.reduce((a, q) => a + q.failures, 0);
-    if (requests === 0) continue;
-    const r = failures / requests;
-    if (!best || r > best.failureRate) best = { startT: p.t, endT: p.t + len, requests, failures, failureRate: r };
+  for (const w of windows) {
+    if (w.requests === 0) continue;
+    const r = w.failures / w.requests;
+    if (!best || r > best.failureRate) best = { startT: w.startT, endT: w.endT, requests: w.requests, failures: w.failures, failureRate: r };
   }
   return best;
 }
@@ -122,8 +117,7 @@ function latencyEffect(f: RunFacts, baseline: RunFacts | undefined): FailureLate
   if (baseline) {
     const runP = f.analysis.sustained;
     const baseP = baseline.analysis.sustained;
-    const none: Percentiles = { p50: null, p90: null, p95: null, p99: null };
-    base.baseline = { runId: baseline.run.id, run: runP ?? none, baseline: baseP ?? none, p95ChangePct: changePct(baseP?.p95 ?? null, runP?.p95 ?? null) };
+    base.baseline = { runId: baseline.run.id, run: runP ?? emptyPercentiles(), baseline: baseP ?? emptyPercentiles(), p95ChangePct: changePct(baseP?.p95 ?? null, runP?.p95 ?? null) };
   }
   const windowable = run.timelineLatency !== 'none' && (precision === 'samples' || precision === 'window');
   if (!windowable) {
@@ -154,8 +148,8 @@ function latencyEffect(f: RunFacts, baseline: RunFacts | undefined): FailureLate
   return base;
 }
 
-function correlations(pts: TimelinePoint[], interval: number): FailuresRun['correlation'] {
-  const withReq = pts.filter((p) => p.requests > 0);
+/** `withReq`: the intervals with requests. */
+function correlations(withReq: TimelinePoint[], interval: number): FailuresRun['correlation'] {
   const withUsers = withReq.filter((p) => p.users !== null);
   return {
     users: pearson(withUsers.map((p) => p.failures / p.requests), withUsers.map((p) => p.users!)),
@@ -204,8 +198,8 @@ function runFacts(f: RunFacts, thresholdPct: number, windowS: number, baseline: 
     firstFailureT: pts.find((p) => p.failures > 0)?.t ?? null,
     intervalsAboveThreshold: withReq.filter((p) => p.failures / p.requests > threshold).length,
     intervalsWithRequests: withReq.length,
-    worstWindow: worstWindow(pts, interval, windowS),
-    correlation: correlations(pts, interval),
+    worstWindow: worstWindow(f.windows),
+    correlation: correlations(withReq, interval),
     latency: latencyEffect(f, baseline),
     server: serverErrors(run, windowS),
   };

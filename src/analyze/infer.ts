@@ -3,6 +3,7 @@
 // stable/canary (or baseline/candidate) → an experiment with the default criterion;
 // runs whose failure rate is above the threshold → one failures study over them.
 import type { Run } from '../model/types.js';
+import { errorRate } from './run-analysis.js';
 import type { StudyConfig } from './types.js';
 
 const VARIANT_PAIRS: Array<[string, string]> = [
@@ -32,13 +33,6 @@ function groupByTool(runs: Run[]): Map<string, Run[]> {
 
 function isNumeric(v: string | undefined): boolean {
   return v !== undefined && v.trim() !== '' && Number.isFinite(Number(v));
-}
-
-/** The tool's own failure rate of a run (summary, or timeline without one); null without requests. */
-function failureRate(run: Run): number | null {
-  if (run.summary.requests > 0) return run.summary.failures / run.summary.requests;
-  const req = run.timeline.reduce((a, p) => a + p.requests, 0);
-  return req > 0 ? run.timeline.reduce((a, p) => a + p.failures, 0) / req : null;
 }
 
 export function inferStudies(runs: Run[], failureRateThreshold = 0.01): StudyConfig[] {
@@ -95,7 +89,7 @@ export function inferStudies(runs: Run[], failureRateThreshold = 0.01): StudyCon
     });
   }
   // A reader of a report with failing runs wants to see why they failed, whatever the labels.
-  const failing = [...runs].sort(byId).filter((r) => (failureRate(r) ?? 0) > failureRateThreshold);
+  const failing = [...runs].sort(byId).filter((r) => (errorRate(r) ?? 0) > failureRateThreshold);
   if (failing.length > 0) out.push({ kind: 'failures', id: 'failures', title: 'Failures under load', runs: failing.map((r) => r.id) });
   return out;
 }

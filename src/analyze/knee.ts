@@ -4,7 +4,7 @@
 import type { Run } from '../model/types.js';
 import { num, pct, sig3 } from './format.js';
 import type { RampKnee } from './types.js';
-import { pointsIn, sortedTimeline, type Range } from './windows.js';
+import { pointsIn, rangePercentiles, sortedTimeline, type Range } from './windows.js';
 
 export interface LoadLevel {
   /** Concurrency (users, VUs, connections). */
@@ -92,14 +92,7 @@ function risingLevels(run: Run, maxUsers: number): RampLevel[] {
 
 /** Request-weighted p50 of the points inside a range. */
 function meanP50(run: Run, range: Range): number | null {
-  let w = 0;
-  let s = 0;
-  for (const p of pointsIn(sortedTimeline(run), run.timelineIntervalS, range)) {
-    if (p.latencyMs.p50 === null || p.requests <= 0) continue;
-    w += p.requests;
-    s += p.latencyMs.p50 * p.requests;
-  }
-  return w > 0 ? s / w : null;
+  return rangePercentiles(pointsIn(sortedTimeline(run), run.timelineIntervalS, range), 'window').p50;
 }
 
 /**
@@ -109,33 +102,26 @@ function meanP50(run: Run, range: Range): number | null {
  * expectation up to the plateau and latency (p50) on the plateau is over 10% above
  * the lowest p50 of the run. Little's law N* = X_max·(R_min + Z) is the cross-check.
  */
-export function rampKnee(
-  run: Run,
-  steady: Range | null,
-  bestSustainedRps: number | null,
-): { knee: RampKnee | null; why: string } {
+export function rampKnee(run: Run, steady: Range | null, bestSustainedRps: number | null): RampKnee | null {
   const users = run.timeline.filter((p) => p.users !== null && p.users > 0).map((p) => p.users!);
-  if (users.length === 0) return { knee: null, why: 'the timeline has no user count' };
+  if (users.length === 0) return null;
   const maxUsers = Math.max(...users);
   const levels = risingLevels(run, maxUsers);
-  if (levels.length < 2) return { knee: null, why: 'the user count does not ramp up (fewer than 2 levels below its maximum)' };
-  if (!steady || bestSustainedRps === null || bestSustainedRps <= 0) return { knee: null, why: 'no steady phase at the top of the ramp to measure the saturation throughput' };
+  if (levels.length < 2) return null;
+  if (!steady || bestSustainedRps === null || bestSustainedRps <= 0) return null;
   const xSat = bestSustainedRps;
   const reached = (rps: number) => rps >= SATURATED_SHARE * xSat;
   const i = levels.findIndex((l, k) => reached(l.rps) && reached(k + 1 < levels.length ? levels[k + 1]!.rps : xSat));
-  if (i < 0) return { knee: null, why: `throughput reached ${num(SATURATED_SHARE * 100)}% of its best sustained ${sig3(xSat)} req/s only at the top of the ramp (${num(maxUsers)} users)` };
+  if (i < 0) return null;
   const level = levels[i]!;
   const linear = maxUsers / level.users - 1;
   const growth = xSat / level.rps - 1;
-  if (growth >= MIN_GROWTH_SHARE * linear) {
-    return { knee: null, why: `throughput kept growing with users (${sig3(level.rps)} req/s at ${num(level.users)} users, ${sig3(xSat)} at ${num(maxUsers)})` };
-  }
+  if (growth >= MIN_GROWTH_SHARE * linear) return null;
   const p50s = run.timeline.filter((p) => p.requests > 0 && p.latencyMs.p50 !== null && p.latencyMs.p50 > 0).map((p) => p.latencyMs.p50!);
   const rMinMs = p50s.length > 0 ? Math.min(...p50s) : null;
   const plateauP50 = meanP50(run, steady);
-  if (rMinMs !== null && plateauP50 !== null && plateauP50 <= (1 + MIN_LATENCY_GROWTH) * rMinMs) {
-    return { knee: null, why: `throughput levelled off at ${sig3(xSat)} req/s but latency did not grow (p50 ${sig3(plateauP50)} ms on the plateau, lowest ${sig3(rMinMs)} ms): the load generator, not the service, may be the limit` };
-  }
+  // Latency did not grow: the load generator, not the service, may be the limit.
+  if (rMinMs !== null && plateauP50 !== null && plateauP50 <= (1 + MIN_LATENCY_GROWTH) * rMinMs) return null;
   const z = run.thinkTimeS;
   const littleN = rMinMs !== null ? xSat * (rMinMs / 1000 + (z ?? 0)) : null;
   const reason =
@@ -146,8 +132,5 @@ export function rampKnee(
     (littleN !== null
       ? `Little's law: N* = X_max × (R_min + Z) = ${sig3(xSat)} req/s × (${num(rMinMs! / 1000)} s + ${num(z ?? 0)} s) ≈ ${num(littleN)} users${z === undefined ? ' (think time unknown, taken as 0)' : ''}.`
       : "Little's law cannot be applied (no latency figure).");
-  return {
-    knee: { t: level.t, users: level.users, rps: level.rps, p50: level.p50, saturationRps: xSat, rMinMs, thinkTimeS: z ?? null, littleN, reason },
-    why: '',
-  };
+  return { t: level.t, users: level.users, rps: level.rps, p50: level.p50, saturationRps: xSat, rMinMs, thinkTimeS: z ?? null, littleN, reason };
 }

@@ -4,7 +4,7 @@ import { num } from './format.js';
 import { detectPhases, type PhaseResult } from './phases.js';
 import { coefficientOfVariation } from './stats.js';
 import type { AnalyzeOptions, LatencyPrecision, PeakPercentiles, Percentiles, RunAnalysis } from './types.js';
-import { latencyPrecisionOf, PERCENTILES, pointsIn, rangePercentiles, slidingWindows, sortedTimeline, timelineSpan, type Range, type WindowValue } from './windows.js';
+import { epochS, latencyPrecisionOf, PERCENTILES, pointsIn, rangePercentiles, slidingWindows, sortedTimeline, timelineSpan, type Range, type WindowValue } from './windows.js';
 
 /** What later stages (studies) need besides the published RunAnalysis. */
 export interface RunFacts {
@@ -66,12 +66,6 @@ function peakOf(windows: WindowValue[]): PeakPercentiles | null {
     }
   }
   return any ? peak : null;
-}
-
-function epochS(iso: string | null): number | null {
-  if (!iso) return null;
-  const ms = Date.parse(iso);
-  return Number.isFinite(ms) ? ms / 1000 : null;
 }
 
 function runWarnings(run: Run, facts: Omit<RunFacts, 'analysis'>, opts: AnalyzeOptions, errRate: number | null): string[] {

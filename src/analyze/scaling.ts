@@ -44,7 +44,7 @@ function point(f: RunFacts, value: number, windowS: number): ScalingPoint {
     rpsBasis: 'average',
     sustainedRps: a.sustainedRps,
     bestSustainedRps: best,
-    knee: rampKnee(f.run, f.phase.steady, best).knee,
+    knee: rampKnee(f.run, f.phase.steady, best),
     p50: lat?.p50 ?? null,
     p95: lat?.p95 ?? null,
     p99: lat?.p99 ?? null,

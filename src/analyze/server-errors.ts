@@ -3,6 +3,7 @@
 // over the run and the 5xx share, to set beside the client's failure rate.
 import type { Run, Series } from '../model/types.js';
 import type { ServerErrors } from './types.js';
+import { epochS } from './windows.js';
 
 /** The range of a rate()/increase() in a query, in seconds: `[10s]` → 10, `[1m]` → 60. */
 export function queryRangeS(query: string | undefined): number | null {
@@ -21,12 +22,6 @@ function isCounter(s: Series): boolean {
 /** Series the analysis can read: rates (no metric name, or a query with rate()) and raw `_total` counters. */
 function usable(s: Series): boolean {
   return s.labels['status'] !== undefined && (isCounter(s) || s.labels['__name__'] === undefined || /\b(rate|irate|increase)\s*\(/.test(s.query ?? ''));
-}
-
-function epochS(iso: string | null): number | null {
-  if (!iso) return null;
-  const ms = Date.parse(iso);
-  return Number.isFinite(ms) ? ms / 1000 : null;
 }
 
 function medianGap(ts: number[]): number {

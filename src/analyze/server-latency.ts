@@ -4,12 +4,12 @@
 // inside histogram buckets, so these figures are never sample-exact (precision `buckets`).
 import type { Run, Series } from '../model/types.js';
 import { median } from './stats.js';
-import type { Percentiles, ServerPeakSustained } from './types.js';
-import { PERCENTILES, type PercentileKey, type Range } from './windows.js';
+import type { ServerPeakSustained } from './types.js';
+import { queryRangeS } from './server-errors.js';
+import { emptyPercentiles, epochS, PERCENTILES, type PercentileKey, type Range } from './windows.js';
 
 const MS_PER_UNIT: Record<string, number> = { s: 1000, seconds: 1000, ms: 1, milliseconds: 1, 'µs': 0.001, us: 0.001 };
 const KEY_OF_QUANTILE: Record<string, PercentileKey> = { '0.5': 'p50', '0.50': 'p50', '0.9': 'p90', '0.90': 'p90', '0.95': 'p95', '0.99': 'p99' };
-const LOOKBACK_UNIT_S: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600 };
 const EPS = 1e-6;
 
 export interface ServerQuantileSeries {
@@ -31,11 +31,6 @@ function percentileKeyOf(s: Series): PercentileKey | null {
   return m ? (`p${m[1]}` as PercentileKey) : null;
 }
 
-function lookbackOf(query: string | undefined): number {
-  const m = query ? /\[(\d+(?:\.\d+)?)(ms|s|m|h)\]/.exec(query) : null;
-  return m ? Number(m[1]) * LOOKBACK_UNIT_S[m[2]!]! : 0;
-}
-
 /**
  * The run's server-side quantile series, one per percentile. A percentile given by
  * several series (e.g. one per endpoint) is left out: no single server figure exists.
@@ -48,7 +43,7 @@ export function serverQuantileSeries(run: Run): ServerQuantileSeries[] {
     const toMs = MS_PER_UNIT[s.unit.trim()];
     if (!key || toMs === undefined || !s.points.some((p) => p[1] !== null)) continue;
     const list = byKey.get(key) ?? [];
-    list.push({ key, series: s, toMs, lookbackS: lookbackOf(s.query) });
+    list.push({ key, series: s, toMs, lookbackS: queryRangeS(s.query) ?? 0 });
     byKey.set(key, list);
   }
   return PERCENTILES.flatMap((k) => {
@@ -59,9 +54,7 @@ export function serverQuantileSeries(run: Run): ServerQuantileSeries[] {
 
 /** Unix seconds of the run start; null without a clock. */
 export function runStartS(run: Run): number | null {
-  if (!run.start) return null;
-  const ms = Date.parse(run.start);
-  return Number.isFinite(ms) ? ms / 1000 : null;
+  return epochS(run.start);
 }
 
 /** Values (ms) of a series whose whole rate window [t − lookback, t] lies inside the range (seconds since run start). */
@@ -73,10 +66,6 @@ function valuesIn(q: ServerQuantileSeries, zero: number, range: Range): number[]
     if (t - q.lookbackS >= range.startT - EPS && t <= range.endT + EPS) out.push(v * q.toMs);
   }
   return out;
-}
-
-function emptyPercentiles(): Percentiles {
-  return { p50: null, p90: null, p95: null, p99: null };
 }
 
 /**

@@ -1,7 +1,10 @@
 // Per-bucket HDR histograms decoded once into sparse (value, count) lists, so sliding
 // windows and bootstrap resamples merge them cheaply: an HdrHistogram add or percentile
 // query scans the whole counts array (tens of thousands of slots), a sparse merge only
-// the values recorded. Percentiles follow src/model/histogram.ts percentileMs exactly.
+// the values recorded. Percentiles here are nearest-rank (each sample read as its
+// bucket's median equivalent value, clamped to the recorded extremes), whereas
+// src/model/histogram.ts percentileMs, used for whole-run figures, interpolates between
+// neighbouring samples as k6 does: on a sparse tail the two can differ by one sample gap.
 import * as hdr from 'hdr-histogram-js';
 
 export interface SparseHistogram {

@@ -52,8 +52,15 @@ export function pointsIn(points: TimelinePoint[], interval: number, range: Range
   return points.filter((p) => p.t >= range.startT - EPS && p.t + interval <= range.endT + EPS);
 }
 
-function emptyPercentiles(): Percentiles {
+export function emptyPercentiles(): Percentiles {
   return { p50: null, p90: null, p95: null, p99: null };
+}
+
+/** Unix seconds of an ISO time; null without one or when it cannot be read. */
+export function epochS(iso: string | null): number | null {
+  if (!iso) return null;
+  const ms = Date.parse(iso);
+  return Number.isFinite(ms) ? ms / 1000 : null;
 }
 
 function fromSparse(parts: SparseHistogram[]): Percentiles {

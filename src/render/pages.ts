@@ -504,14 +504,6 @@ function runTimeAxis(run: Run, ra: RunAnalysis | undefined, seriesRange: [number
 }
 
 /** Unix seconds of the run start, the zero of every time axis on its page. */
-function runZero(run: Run): number | null {
-  if (run.start) {
-    const ms = Date.parse(run.start);
-    if (Number.isFinite(ms)) return ms / 1000;
-  }
-  return null;
-}
-
 interface SeriesGroup {
   name: string;
   unit: string;
@@ -562,7 +554,7 @@ function seriesGroups(run: Run, zero: number): SeriesGroup[] {
 export function runCharts(run: Run, ctx: SiteContext): { charts: ChartJob[]; seriesCharts: ChartJob[]; seriesZeroKnown: boolean } {
   const slug = ctx.runSlugs.get(run.id) ?? 'x';
   const ra = runAnalysisFor(ctx.analysis, run.id);
-  const zeroKnown = runZero(run);
+  const zeroKnown = runStartS(run);
   const allPoints = run.series.flatMap((s) => s.points.map((p) => p[0]));
   const firstTs = allPoints.length > 0 ? Math.min(...allPoints) : 0;
   const zero = zeroKnown ?? firstTs;
