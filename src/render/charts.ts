@@ -7,8 +7,8 @@ import type { TopLevelSpec } from 'vega-lite';
 import { PERCENTILE_COLORS } from './colors.js';
 
 export const CHART_FONT = 'Helvetica, Arial, sans-serif';
-const WIDTH = 620;
-const HEIGHT = 190;
+export const WIDTH = 620;
+export const HEIGHT = 190;
 export const MUTED = '#888888';
 
 /** Shared look: transparent background, neutral grid, text in the page's colour. */
@@ -136,12 +136,15 @@ export interface RunColorScale {
   range: string[];
 }
 
+/** Only the runs on a chart in its legend, each keeping its site-wide colour. */
+export function keepRuns(scale: RunColorScale, present: Set<unknown>): RunColorScale {
+  const keep = scale.domain.map((id, i) => [id, scale.range[i]!] as const).filter(([id]) => present.has(id));
+  return { domain: keep.map((k) => k[0]), range: keep.map((k) => k[1]) };
+}
+
 /** A measure against the study factor: a grey line through points coloured per run. */
 export function factorSpec(opts: { title: string; factor: string; yTitle: string; rows: Row[]; runScale: RunColorScale; ideal?: Row[] }): TopLevelSpec {
-  // Only the runs on this chart in the legend, each keeping its site-wide colour.
-  const present = new Set(opts.rows.map((r) => r.runId));
-  const keep = opts.runScale.domain.map((id, i) => [id, opts.runScale.range[i]] as const).filter(([id]) => present.has(id));
-  const runScale = { domain: keep.map((k) => k[0]), range: keep.map((k) => k[1]) };
+  const runScale = keepRuns(opts.runScale, new Set(opts.rows.map((r) => r.runId)));
   const x = { field: 'value', type: 'quantitative', title: encodingTitle(opts.factor), scale: { zero: false, nice: false }, axis: { values: [...new Set(opts.rows.map((r) => r.value))] } };
   const layers: object[] = [];
   if (opts.ideal) {

@@ -53,7 +53,8 @@ export async function renderSite(model: Model, analysis: Analysis, outDir: strin
 
 async function renderSiteWith(renderer: ChartRenderer, model: Model, analysis: Analysis, outDir: string, options: RenderOptions): Promise<RenderResult> {
   const ctx = siteContext(model, analysis, options.title, options.description);
-  const pages: PageDraft[] = [indexPage(ctx), ...analysis.studies.map((s) => studyPage(s, ctx)), ...model.runs.map((r) => runPage(r, ctx))];
+  const studyPages = analysis.studies.map((s) => studyPage(s, ctx));
+  const pages: PageDraft[] = [indexPage(ctx), ...studyPages, ...model.runs.map((r) => runPage(r, ctx))];
   const out = new Map<string, string>();
   const generator = `${model.generator.name} ${model.generator.version}`;
 
@@ -77,7 +78,7 @@ async function renderSiteWith(renderer: ChartRenderer, model: Model, analysis: A
     await new Promise((resolve) => setImmediate(resolve));
   }
   out.set('report.md', reportMarkdown(pages));
-  for (const [name, text] of embedFiles(ctx)) out.set(`embed/${name}.md`, text);
+  for (const [name, text] of embedFiles(ctx, studyPages)) out.set(`embed/${name}.md`, text);
   out.set('assets/style.css', readStyleSheet());
   out.set('data/analysis.json', JSON.stringify(analysis, null, 2) + '\n');
   out.set('data/model.json', JSON.stringify(siteModel(model, !!options.includeHistograms), null, 2) + '\n');
@@ -132,18 +133,18 @@ function reportMarkdown(pages: PageDraft[]): string {
 /**
  * The blocks `ce-report embed` can put into a README, with links relative to the site
  * root (loadEmbeds adds the caller's prefix): `runs`, `run-<id>`, `study-<id>`,
- * `study-<id>-chart`, and `study-<id>-failures` for a failures study.
+ * `study-<id>-chart`, and `study-<id>-failures` for a failures study. `studyPages`: the
+ * drafts of the analysis' studies, in its order (their first chart is the study's chart).
  */
-function embedFiles(ctx: SiteContext): Array<[string, string]> {
+function embedFiles(ctx: SiteContext, studyPages: PageDraft[]): Array<[string, string]> {
   const links = makeLinks(ctx, 'html', '');
   const files: Array<[string, string]> = [['runs', runsTable(ctx.model, ctx.analysis, links)]];
   for (const run of ctx.model.runs) files.push([`run-${ctx.runSlugs.get(run.id)}`, endpointsTable(run)]);
-  for (const study of ctx.analysis.studies) {
+  for (const [i, study] of ctx.analysis.studies.entries()) {
     const slug = ctx.studySlugs.get(study.id) as string;
     const conclusions = study.conclusions.map((c) => `- ${mdText(c)}`).join('\n');
     files.push([`study-${slug}`, studyMainTables(study, ctx, links) + (conclusions ? `\n${conclusions}\n` : '')]);
-    const page = studyPage(study, ctx);
-    const main = page.charts[0];
+    const main = studyPages[i]!.charts[0];
     if (main) files.push([`study-${slug}-chart`, chartMarkdown(main, links) + '\n']);
     for (const [suffix, text] of studyEmbedBlocks(study, ctx, links)) files.push([`study-${slug}-${suffix}`, text]);
   }

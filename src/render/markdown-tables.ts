@@ -210,6 +210,11 @@ export function customMetricsTable(run: Run): string | null {
   return markdownTable([{ header: 'Custom metric' }, { header: 'Values' }], rows);
 }
 
+/** The p50, p90, p95 and p99 cells of a set of percentiles (dashes for none). */
+function percentileCells(p: Percentiles | null): Cell[] {
+  return [md(fmtNum(p?.p50 ?? null)), md(fmtNum(p?.p90 ?? null)), md(fmtNum(p?.p95 ?? null)), md(fmtNum(p?.p99 ?? null))];
+}
+
 function runName(model: Model, id: string): string {
   return model.runs.find((r) => r.id === id)?.name ?? id;
 }
@@ -229,16 +234,7 @@ export function peakVsSustainedTable(study: PeakVsSustainedStudy, model: Model, 
     { header: 'Measured by' },
     { header: 'Precision' },
   ];
-  const figures = (peak: Percentiles, sustained: Percentiles | null): Cell[] => [
-    md(fmtNum(peak.p50)),
-    md(fmtNum(peak.p90)),
-    md(fmtNum(peak.p95)),
-    md(fmtNum(peak.p99)),
-    md(fmtNum(sustained?.p50 ?? null)),
-    md(fmtNum(sustained?.p90 ?? null)),
-    md(fmtNum(sustained?.p95 ?? null)),
-    md(fmtNum(sustained?.p99 ?? null)),
-  ];
+  const figures = (peak: Percentiles, sustained: Percentiles | null): Cell[] => [...percentileCells(peak), ...percentileCells(sustained)];
   // The server's own figures (Prometheus) on a row right under the client's, same run.
   const rows = study.rows.flatMap((r): Cell[][] => {
     const run = model.runs.find((x) => x.id === r.runId);
@@ -377,10 +373,6 @@ const CATEGORY_TEXT: Record<FailureCategory, string> = {
   other: 'other (script check)',
 };
 
-function failureRateCell(failures: number, requests: number): Md {
-  return md(requests > 0 ? fmtRate(failures / requests) : DASH);
-}
-
 /** One row per run: totals, the threshold verdict, the worst window and the server's 5xx share. */
 export function failuresOverviewTable(study: FailuresStudy, model: Model, links: Links): string {
   const cols: Column[] = [
@@ -431,7 +423,7 @@ export function exceptionsTable(run: FailuresRun): string {
 export function endpointFailuresTable(run: FailuresRun): string {
   const cols: Column[] = [{ header: 'Endpoint' }, { header: 'Method' }, { header: 'Requests', align: R }, { header: 'Failures', align: R }, { header: 'Failure rate', align: R }];
   const sorted = [...run.endpoints].sort((a, b) => (b.failureRate ?? -1) - (a.failureRate ?? -1) || cmp(a.name, b.name));
-  const rows: Cell[][] = sorted.map((e) => [e.name, e.method, md(fmtCount(e.requests)), md(fmtCount(e.failures)), failureRateCell(e.failures, e.requests)]);
+  const rows: Cell[][] = sorted.map((e) => [e.name, e.method, md(fmtCount(e.requests)), md(fmtCount(e.failures)), md(fmtRate(e.failureRate))]);
   rows.push([md('**All requests**'), null, md(fmtCount(run.requests)), md(fmtCount(run.failures)), md(fmtRate(run.failureRate))]);
   return markdownTable(cols, rows);
 }
@@ -441,15 +433,15 @@ export function failureLatencyTable(run: FailuresRun, model: Model): string | nu
   const l = run.latency;
   const rows: Cell[][] = [];
   const group = (name: string, g: LatencyGroup | null) => {
-    if (g) rows.push([name, md(fmtCount(g.intervals)), md(fmtCount(g.requests)), md(fmtRate(g.failureRate)), md(fmtNum(g.p50)), md(fmtNum(g.p90)), md(fmtNum(g.p95)), md(fmtNum(g.p99))]);
+    if (g) rows.push([name, md(fmtCount(g.intervals)), md(fmtCount(g.requests)), md(fmtRate(g.failureRate)), ...percentileCells(g)]);
   };
   const split = l.splitRate === null ? '' : ` ${fmtRate(l.splitRate)}`;
   group(`Failure rate above the median${split}`, l.high);
   group(`At or below the median${split}`, l.low);
   if (l.baseline) {
     const b = l.baseline;
-    rows.push(['This run, steady phase', null, null, md(fmtRate(run.failureRate)), md(fmtNum(b.run.p50)), md(fmtNum(b.run.p90)), md(fmtNum(b.run.p95)), md(fmtNum(b.run.p99))]);
-    rows.push([`Failure-free run ${runName(model, b.runId)}, steady phase`, null, null, null, md(fmtNum(b.baseline.p50)), md(fmtNum(b.baseline.p90)), md(fmtNum(b.baseline.p95)), md(fmtNum(b.baseline.p99))]);
+    rows.push(['This run, steady phase', null, null, md(fmtRate(run.failureRate)), ...percentileCells(b.run)]);
+    rows.push([`Failure-free run ${runName(model, b.runId)}, steady phase`, null, null, null, ...percentileCells(b.baseline)]);
   }
   if (rows.length === 0) return null;
   const cols: Column[] = [

@@ -397,6 +397,11 @@ function peakView(study: PeakVsSustainedStudy, ctx: SiteContext, links: Links, c
   return { isPeakVsSustained: true, label: study.label, rowsTable: peakVsSustainedTable(study, ctx.model, links), chart: chartMd[0] };
 }
 
+/** The file of one of a failures study's per-run charts. */
+function failuresChartFile(studySlug: string, ctx: SiteContext, runId: string, suffix: string): string {
+  return `study-${studySlug}-${ctx.runSlugs.get(runId) ?? 'x'}-${suffix}.svg`;
+}
+
 /** Per run of a failures study: error rate and failures per second over time, and p95 against the failure rate. */
 function failuresCharts(study: FailuresStudy, ctx: SiteContext, slug: string): ChartJob[] {
   const charts: ChartJob[] = [];
@@ -405,7 +410,6 @@ function failuresCharts(study: FailuresStudy, ctx: SiteContext, slug: string): C
     if (!run || r.timeline.length === 0) continue;
     const ra = runAnalysisFor(ctx.analysis, run.id);
     const axis = runTimeAxis(run, ra, null);
-    const prefix = `study-${slug}-${ctx.runSlugs.get(run.id) ?? 'x'}`;
     const dt = r.intervalS > 0 ? r.intervalS : 1;
     const server = r.server?.timeline ?? [];
     const rateRows: RateRow[] = [
@@ -413,7 +417,7 @@ function failuresCharts(study: FailuresStudy, ctx: SiteContext, slug: string): C
       ...server.filter((p) => p.totalPerS !== null && p.totalPerS > 0 && p.errorsPerS !== null).map((p) => ({ t: p.t, series: SERVER_SERIES, value: (p.errorsPerS! / p.totalPerS!) * 100 }) as RateRow),
     ];
     charts.push({
-      file: `${prefix}-error-rate.svg`,
+      file: failuresChartFile(slug, ctx, run.id, 'error-rate'),
       alt: `Failed requests as % of requests per ${fmtSeconds(dt)}${r.server ? ", with the server's 5xx share (Prometheus)" : ''}, against the ${fmtNum(study.thresholdPct)}% threshold`,
       spec: errorRateSpec({ axis, rows: rateRows, thresholdPct: study.thresholdPct }),
     });
@@ -422,7 +426,7 @@ function failuresCharts(study: FailuresStudy, ctx: SiteContext, slug: string): C
       ...server.filter((p) => p.errorsPerS !== null).map((p) => ({ t: p.t, series: SERVER_SERIES, value: p.errorsPerS }) as RateRow),
     ];
     charts.push({
-      file: `${prefix}-failures-per-s.svg`,
+      file: failuresChartFile(slug, ctx, run.id, 'failures-per-s'),
       alt: `Failures per second at the client${r.server ? ' and 5xx responses per second at the server' : ''}`,
       spec: failuresPerSecondSpec({ axis, rows: perSecond }),
     });
@@ -432,7 +436,7 @@ function failuresCharts(study: FailuresStudy, ctx: SiteContext, slug: string): C
       .map((p) => ({ failurePct: (p.failures / p.requests) * 100, p95: p.latencyMs.p95!, phase: phaseAt(p.t), t: p.t }));
     if (points.length >= 4 && r.latency.precision !== 'cumulative') {
       charts.push({
-        file: `${prefix}-latency.svg`,
+        file: failuresChartFile(slug, ctx, run.id, 'latency'),
         alt: `p95 latency against the failure rate, one point per interval`,
         spec: latencyVsFailureSpec({ rows: points, splitPct: r.latency.splitRate === null ? null : r.latency.splitRate * 100 }),
       });
@@ -453,20 +457,18 @@ export function studyEmbedBlocks(study: Study, ctx: SiteContext, links: Links): 
 
 function failuresView(study: FailuresStudy, ctx: SiteContext, links: Links, charts: ChartJob[]) {
   const several = study.runs.length > 1;
+  const studySlug = ctx.studySlugs.get(study.id) ?? 'x';
   return {
     isFailures: true,
     overviewTable: failuresOverviewTable(study, ctx.model, links),
     failureRuns: study.runs.map((r) => {
-      const slug = `study-${ctx.studySlugs.get(study.id) ?? 'x'}-${ctx.runSlugs.get(r.runId) ?? 'x'}`;
       const chart = (suffix: string) => {
-        const c = charts.find((x) => x.file === `${slug}-${suffix}.svg`);
+        const c = charts.find((x) => x.file === failuresChartFile(studySlug, ctx, r.runId, suffix));
         return c ? chartMarkdown(c, links) : '';
       };
       const l = r.latency;
       return {
         heading: several ? `${mdText(runName(ctx, r.runId))}: ` : '',
-        href: links.run(r.runId),
-        name: runName(ctx, r.runId),
         errorRateChart: chart('error-rate'),
         perSecondChart: chart('failures-per-s'),
         latencyChart: chart('latency'),

@@ -2,7 +2,7 @@
 // an experiment's percentiles over time for both runs, and a scaling run's throughput
 // against its user count with the saturation knee marked.
 import type { TopLevelSpec } from 'vega-lite';
-import { base, MUTED, type RunColorScale } from './charts.js';
+import { base, HEIGHT, keepRuns, MUTED, WIDTH, type RunColorScale } from './charts.js';
 
 export const SOURCE_CLIENT = 'client';
 export const SOURCE_SERVER = 'server (Prometheus)';
@@ -21,11 +21,6 @@ export interface RunPhaseBand {
   phase: string;
   startT: number;
   endT: number;
-}
-
-function keepRuns(scale: RunColorScale, present: Set<unknown>): RunColorScale {
-  const keep = scale.domain.map((id, i) => [id, scale.range[i]!] as const).filter(([id]) => present.has(id));
-  return { domain: keep.map((k) => k[0]), range: keep.map((k) => k[1]) };
 }
 
 /**
@@ -112,14 +107,14 @@ export function rampKneeSpec(opts: {
     const v = [{ rps: opts.saturationRps, text: `best sustained ${Number(opts.saturationRps.toPrecision(3))} req/s` }];
     layers.push(
       { data: { values: v }, mark: { type: 'rule', color: MUTED, strokeDash: [4, 3] }, encoding: { y } },
-      { data: { values: v }, mark: { type: 'text', align: 'right', baseline: 'bottom', dy: -2, fontSize: 10, color: 'currentColor' }, encoding: { x: { value: 620 }, y, text: { field: 'text' } } },
+      { data: { values: v }, mark: { type: 'text', align: 'right', baseline: 'bottom', dy: -2, fontSize: 10, color: 'currentColor' }, encoding: { x: { value: WIDTH }, y, text: { field: 'text' } } },
     );
   }
   if (opts.littleN !== null) {
     const v = [{ users: opts.littleN, text: `Little's law N* ≈ ${Number(opts.littleN.toPrecision(3))}` }];
     layers.push(
       { data: { values: v }, mark: { type: 'rule', color: MUTED, strokeDash: [4, 3] }, encoding: { x } },
-      { data: { values: v }, mark: { type: 'text', align: 'left', baseline: 'bottom', dx: 4, dy: -2, fontSize: 10, color: 'currentColor' }, encoding: { x, y: { value: 190 }, text: { field: 'text' } } },
+      { data: { values: v }, mark: { type: 'text', align: 'left', baseline: 'bottom', dx: 4, dy: -2, fontSize: 10, color: 'currentColor' }, encoding: { x, y: { value: HEIGHT }, text: { field: 'text' } } },
     );
   }
   if (opts.knee) {
