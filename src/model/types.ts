@@ -175,6 +175,11 @@ export function emptyLatency(): LatencyMs {
   return { min: null, mean: null, p50: null, p90: null, p95: null, p99: null, max: null };
 }
 
+/** Key of a percentile in Stats.extraPercentiles: 75 → "p75", 99.9 → "p99.9". */
+export function percentileKey(p: number): string {
+  return 'p' + String(p);
+}
+
 export function emptyStats(name: string, method: string | null, precision: Precision): Stats {
   return { name, method, requests: 0, failures: 0, rps: null, latencyMs: emptyLatency(), precision };
 }

@@ -6,7 +6,7 @@
 // 4xx + 5xx + others as failures, like k6's http_req_failed and Locust do by default;
 // 1xx-3xx are successes (bombardier does not follow redirects, a 3xx is an answer).
 import path from 'node:path';
-import type { ErrorEntry, Stats } from '../../model/types.js';
+import { percentileKey, type ErrorEntry, type Stats } from '../../model/types.js';
 import { emptyRunPart, type RunPart } from '../types.js';
 
 export interface StatusCounts {
@@ -71,10 +71,6 @@ export function setStats(part: RunPart, endpoint: Stats): void {
   part.summary = { ...endpoint, name: 'all', method: null, latencyMs: { ...endpoint.latencyMs } };
   if (endpoint.extraPercentiles) part.summary.extraPercentiles = { ...endpoint.extraPercentiles };
   if (endpoint.statuses) part.summary.statuses = { ...endpoint.statuses };
-}
-
-export function percentileKey(p: number): string {
-  return 'p' + String(p);
 }
 
 /**

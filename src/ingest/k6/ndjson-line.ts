@@ -9,11 +9,6 @@
 import { KIND_TIME_ONLY, metricKind, type K6MetricType, type K6Tags } from './aggregate.js';
 import { createTimeCache, parseRfc3339MsCached, parseRfc3339MsString } from './ndjson-time.js';
 
-/** Whether a sample's value and tags matter, or only its time (it still bounds the run). */
-export function needsDetail(metric: string): boolean {
-  return metricKind(metric) !== KIND_TIME_ONLY;
-}
-
 export const FALLBACK = 0;
 /** A sample with metric, time, value and tags filled in. */
 export const POINT = 1;

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { createDenseHistogram, encodeHistogram, type Histogram } from '../../model/histogram.js';
 import type { ErrorEntry } from '../../model/types.js';
-import { addCompensated, addEncoded, openBucketAt, restoreExtremes, sealAllBuckets, sealBucketAt, type K6Aggregate } from './aggregate.js';
+import { addEncoded, openBucketAt, restoreExtremes, sealAllBuckets, sealBucketAt, sumError, type K6Aggregate } from './aggregate.js';
 import { InputError } from '../errors.js';
 import type { IngestContext } from '../types.js';
 import { createScan, finishScan, type LineProblem, type NdjsonScan } from './ndjson-scan.js';
@@ -128,21 +128,25 @@ const maxOrNull = (a: number | null, b: number | null) => (a === null ? b : b ==
 const sumOrNull = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : a + b);
 
 /**
+ * Adds a part's problem lines of one kind to the total; `lineOffset`: the lines of the
+ * file before the part's first line. The earliest first line in the file is kept.
+ */
+function addProblem(total: LineProblem, part: LineProblem, lineOffset: number): void {
+  if (part.count === 0) return;
+  const line = part.firstLine + lineOffset;
+  if (total.count === 0 || line < total.firstLine) {
+    total.firstLine = line;
+    total.detail = part.detail;
+  }
+  total.count += part.count;
+}
+
+/**
  * Merges a range's scan into `into`. Ranges must come in file order: line numbers are
  * shifted by the lines before the range, and a gauge's last value is the later range's.
  */
 export function mergeSerializedScan(into: NdjsonScan, part: SerializedScan): void {
-  const lineOffset = into.lineNo;
-  for (const kind of PROBLEM_KINDS) {
-    const p = part.problems[kind];
-    const t = into[kind];
-    if (p.count === 0) continue;
-    if (t.count === 0) {
-      t.firstLine = p.firstLine + lineOffset;
-      t.detail = p.detail;
-    }
-    t.count += p.count;
-  }
+  for (const kind of PROBLEM_KINDS) addProblem(into[kind], part.problems[kind], into.lineNo);
   into.lineNo += part.lineNo;
   mergeAggregate(into, part);
 }
@@ -165,10 +169,9 @@ function mergeAggregate(into: NdjsonScan, part: SerializedScan): void {
     t.httpReqs += e.httpReqs;
     t.durations += e.durations;
     t.failures += e.failures;
-    const sums = { sum: t.sumMs, err: t.sumErr };
-    addCompensated(sums, e.sumMs, e.sumErr);
-    t.sumMs = sums.sum;
-    t.sumErr = sums.err;
+    const sumMs = t.sumMs + e.sumMs;
+    t.sumErr += sumError(t.sumMs, e.sumMs, sumMs) + e.sumErr;
+    t.sumMs = sumMs;
     t.minMs = Math.min(t.minMs, e.minMs);
     t.maxMs = Math.max(t.maxMs, e.maxMs);
     for (const [s, n] of e.statuses ?? []) t.statuses.set(s, (t.statuses.get(s) ?? 0) + n);
@@ -208,10 +211,9 @@ function mergeAggregate(into: NdjsonScan, part: SerializedScan): void {
       continue;
     }
     t.count += c.count;
-    const sums = { sum: t.sum, err: t.sumErr };
-    addCompensated(sums, c.sum, c.sumErr);
-    t.sum = sums.sum;
-    t.sumErr = sums.err;
+    const sum = t.sum + c.sum;
+    t.sumErr += sumError(t.sum, c.sum, sum) + c.sumErr;
+    t.sum = sum;
     t.min = Math.min(t.min, c.min);
     t.max = Math.max(t.max, c.max);
     t.nonZero += c.nonZero;
@@ -346,7 +348,7 @@ function runRange(job: RangeJob, onProgress: (bytes: number) => void): Promise<S
 }
 
 /** Workers to use when not told: one per core, at most 4. */
-export function defaultWorkers(): number {
+function defaultWorkers(): number {
   return Math.min(availableParallelism(), 4);
 }
 
@@ -502,17 +504,7 @@ export async function scanGzipInParallel(file: string, ctx: IngestContext, worke
     const scan = createScan(ctx.options.timelineIntervalS);
     scan.lineNo = lines;
     for (const kind of PROBLEM_KINDS) {
-      const t = scan[kind];
-      for (const r of results) {
-        const p = r.scan.problems[kind];
-        if (p.count === 0) continue;
-        const line = (before.get(r.firstSeq?.[kind] ?? 0) ?? 0) + p.firstLine;
-        if (t.count === 0 || line < t.firstLine) {
-          t.firstLine = line;
-          t.detail = p.detail;
-        }
-        t.count += p.count;
-      }
+      for (const r of results) addProblem(scan[kind], r.scan.problems[kind], before.get(r.firstSeq?.[kind] ?? 0) ?? 0);
     }
     for (const r of results) mergeAggregate(scan, r.scan);
     return scan;

@@ -67,16 +67,14 @@ function onMessage(m: ToWorker): void {
         return;
       case 'chunk': {
         const s = session!;
-        const before = PROBLEM_KINDS.map((k) => s.scan[k].count);
         s.scan.lineNo = 0;
         s.scan.atStart = m.seq === 0;
         s.scan.agg.seq = m.seq;
         scanChunk(s.scan, Buffer.from(m.buffer, 0, m.length));
         finishScan(s.scan); // the last chunk may end without a newline
         s.lineCounts.push([m.seq, s.scan.lineNo]);
-        PROBLEM_KINDS.forEach((k, i) => {
-          if (before[i] === 0 && s.scan[k].count > 0) s.firstSeq[k] = m.seq;
-        });
+        // Counts only grow: a kind seen for the first time was first seen in this chunk.
+        for (const k of PROBLEM_KINDS) if (s.firstSeq[k] === undefined && s.scan[k].count > 0) s.firstSeq[k] = m.seq;
         post({ type: 'free', buffer: m.buffer }, [m.buffer]);
         return;
       }

@@ -59,12 +59,12 @@ function detectNdjson(sniff: Sniff): boolean {
   return k6 > 0 && k6 * 2 >= Math.min(checked, 8);
 }
 
-async function scanSequential(file: string, ctx: IngestContext, fast: boolean, gzip: boolean): Promise<NdjsonScan> {
+async function scanSequential(file: string, size: number, ctx: IngestContext, fast: boolean, gzip: boolean): Promise<NdjsonScan> {
   const scan = createScan(ctx.options.timelineIntervalS, fast);
   if (gzip) {
     for await (const chunk of readChunks(file, ctx)) scanChunk(scan, chunk);
   } else {
-    await scanPlainRange(scan, file, 0, (await fs.stat(file)).size, ctx.options.onBytes);
+    await scanPlainRange(scan, file, 0, size, ctx.options.onBytes);
   }
   finishScan(scan);
   return scan;
@@ -115,7 +115,7 @@ async function ingestOne(file: string, ctx: IngestContext, opts: NdjsonOptions):
   const workers = opts.workers ?? (alone ? (stat.size >= soloMin ? undefined : 0) : stat.size >= sharedMin ? 1 : 0);
   let scan: NdjsonScan;
   if (fast && workers !== 0 && canScanInParallel()) scan = gzip ? await scanGzipInParallel(file, ctx, workers) : await scanInParallel(file, stat.size, ctx, workers, alone);
-  else scan = await scanSequential(file, ctx, fast, gzip);
+  else scan = await scanSequential(file, stat.size, ctx, fast, gzip);
 
   if (scan.points === 0 && scan.declarations === 0) {
     const first = scan.corrupt.count > 0 ? scan.corrupt : scan.foreign.count > 0 ? scan.foreign : null;

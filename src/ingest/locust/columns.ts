@@ -63,11 +63,6 @@ export function mapHeader(cells: string[]): HeaderMap {
   return { index, percentiles };
 }
 
-/** Key of a percentile in the model: 50 → "p50", 99.9 → "p99.9". */
-export function percentileKey(p: number): string {
-  return 'p' + String(p);
-}
-
 /**
  * A number cell: null for empty, "N/A" and anything that is not a finite number.
  * Locust writes ints, full floats and "%2f" (6 decimals); all parse the same.

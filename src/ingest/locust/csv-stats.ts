@@ -1,8 +1,8 @@
 // `_stats.csv` (and 0.x `_requests.csv` / `_distribution.csv`): the tool's own final
 // per-endpoint and Aggregated figures. Locust rounds percentiles to 2 significant
 // digits; they are kept as reported (precision 'reported').
-import type { Stats } from '../../model/types.js';
-import { numberCell, percentileKey, type HeaderMap } from './columns.js';
+import { percentileKey, type Stats } from '../../model/types.js';
+import { numberCell, type HeaderMap } from './columns.js';
 import type { CsvRecord } from './csv-records.js';
 import { isTotalRow, methodOf, statsFor } from './part.js';
 
