@@ -186,6 +186,25 @@ describe('histogram merge and encoding', () => {
   });
 });
 
+describe('latency figures in one pass', () => {
+  it('give the same p50-p99 as percentileMs one at a time, few samples included (property)', () => {
+    const ms = fc.double({ min: 0, max: 60_000, noNaN: true });
+    fc.assert(
+      fc.property(fc.array(ms, { minLength: 1, maxLength: 12 }), (values) => {
+        const h = createDenseHistogram();
+        for (const v of values) recordMs(h, v);
+        const all = latencyFromHistogram(h);
+        const timeline = timelineLatencyFromHistogram(h);
+        for (const p of [50, 90, 95, 99] as const) {
+          expect(all[`p${p}`]).toBe(percentileMs(h, p));
+          expect(timeline[`p${p}`]).toBe(percentileMs(h, p));
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
 describe('recordMs', () => {
   // Values around every power of two (where the bucket changes), zero, sub-µs values,
   // values past the initial range (the histogram grows) and past 2^30 µs (the library's path).

@@ -90,20 +90,34 @@ function recordOne(h: Histogram, v: number): void {
  * against the exact samples stays within the histogram's precision (≤ 0.05% at 3 digits).
  */
 export function percentileMs(h: Histogram, p: number): number | null {
+  return percentilesMs(h, [p])[0]!;
+}
+
+/** percentileMs for several percentiles, in one pass over the counts. */
+function percentilesMs(h: Histogram, ps: readonly number[]): Array<number | null> {
   const n = h.totalCount;
-  if (n === 0) return null;
-  const pos = (Math.min(Math.max(p, 0), 100) / 100) * (n - 1);
-  const lo = Math.floor(pos);
-  const frac = pos - lo;
-  const [a, b] = valuesAtRanks(h, lo + 1, frac > 0 ? lo + 2 : lo + 1);
-  return (a + (b - a) * frac) / 1000;
+  if (n === 0) return ps.map(() => null);
+  const at = ps.map((p) => {
+    const pos = (Math.min(Math.max(p, 0), 100) / 100) * (n - 1);
+    const lo = Math.floor(pos);
+    return { lo, frac: pos - lo };
+  });
+  // Two percentiles can share ranks (few samples): each distinct rank is looked up once, in order.
+  const ranks = [...new Set(at.flatMap(({ lo, frac }) => [lo + 1, frac > 0 ? lo + 2 : lo + 1]))].sort((x, y) => x - y);
+  const values = valuesAtRanks(h, ranks);
+  const valueOf = (rank: number) => values[ranks.indexOf(rank)]!;
+  return at.map(({ lo, frac }) => {
+    const a = valueOf(lo + 1);
+    const b = valueOf(frac > 0 ? lo + 2 : lo + 1);
+    return (a + (b - a) * frac) / 1000;
+  });
 }
 
 /**
- * The recorded values (µs) at two 1-based ranks k1 ≤ k2, in one pass over the counts.
- * A value is its bucket's median equivalent, kept inside the recorded [min, max].
+ * The recorded values (µs) at 1-based ranks in ascending order, in one pass over the
+ * counts. A value is its bucket's median equivalent, kept inside the recorded [min, max].
  */
-function valuesAtRanks(h: Histogram, k1: number, k2: number): [number, number] {
+function valuesAtRanks(h: Histogram, ranks: readonly number[]): number[] {
   const js = h as unknown as {
     countsArrayLength: number;
     getCountAtIndex(i: number): number;
@@ -117,17 +131,17 @@ function valuesAtRanks(h: Histogram, k1: number, k2: number): [number, number] {
     if (v === 0) return 0;
     return Math.min(Math.max(js.medianEquivalentValue(v), lowest), highest);
   };
+  const out: number[] = [];
   let seen = 0;
-  let first = -1;
-  for (let i = 0; i < js.countsArrayLength; i++) {
+  for (let i = 0; i < js.countsArrayLength && out.length < ranks.length; i++) {
     const c = js.getCountAtIndex(i);
     if (c === 0) continue;
     seen += c;
-    if (first < 0 && seen >= k1) first = valueAt(i);
-    if (seen >= k2) return [first, valueAt(i)];
+    while (out.length < ranks.length && seen >= ranks[out.length]!) out.push(valueAt(i));
   }
   // Counts and totalCount disagree only for a corrupt histogram; answer with the maximum.
-  return [first < 0 ? highest : first, highest];
+  while (out.length < ranks.length) out.push(highest);
+  return out;
 }
 
 export function mergeInto(target: Histogram, other: Histogram): void {
@@ -165,6 +179,12 @@ export interface ExactExtras {
   maxMs?: number;
 }
 
+/** p50, p90, p95 and p99 in ms, in one pass. */
+function fourPercentiles(h: Histogram): { p50: number | null; p90: number | null; p95: number | null; p99: number | null } {
+  const [p50, p90, p95, p99] = percentilesMs(h, [50, 90, 95, 99]);
+  return { p50: p50!, p90: p90!, p95: p95!, p99: p99! };
+}
+
 export function latencyFromHistogram(h: Histogram, exact: ExactExtras = {}): LatencyMs {
   const n = h.totalCount;
   if (n === 0) return { min: null, mean: null, p50: null, p90: null, p95: null, p99: null, max: null };
@@ -172,10 +192,7 @@ export function latencyFromHistogram(h: Histogram, exact: ExactExtras = {}): Lat
   return {
     min: exact.minMs ?? minUs / 1000,
     mean: exact.sumMs !== undefined ? exact.sumMs / n : h.mean / 1000,
-    p50: percentileMs(h, 50),
-    p90: percentileMs(h, 90),
-    p95: percentileMs(h, 95),
-    p99: percentileMs(h, 99),
+    ...fourPercentiles(h),
     max: exact.maxMs ?? h.maxValue / 1000,
   };
 }
@@ -183,10 +200,7 @@ export function latencyFromHistogram(h: Histogram, exact: ExactExtras = {}): Lat
 export function timelineLatencyFromHistogram(h: Histogram, maxMs?: number): TimelineLatency {
   if (h.totalCount === 0) return { p50: null, p90: null, p95: null, p99: null, max: null };
   return {
-    p50: percentileMs(h, 50),
-    p90: percentileMs(h, 90),
-    p95: percentileMs(h, 95),
-    p99: percentileMs(h, 99),
+    ...fourPercentiles(h),
     max: maxMs ?? h.maxValue / 1000,
   };
 }
