@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { k6Csv, parseTimestamp } from '../src/ingest/k6/csv.js';
+import { k6Csv, parseExtraTags, parseTimestamp } from '../src/ingest/k6/csv.js';
 import { InputError } from '../src/ingest/errors.js';
 import { sniffFile } from '../src/ingest/read.js';
 import { decodeHistogram } from '../src/model/histogram.js';
@@ -144,6 +144,17 @@ describe('k6 CSV ingester', () => {
     expect(part!.endpoints.map((e) => [e.name, e.method, e.requests])).toEqual([['http://test.k6.io', 'GET', 1]]);
     expect(part!.summary.latencyMs.max).toBeCloseTo(221.899, 6);
     expect(part!.start).toBe('2020-07-21T09:59:20.000Z');
+  });
+
+  it('makes the extra tags every row carries with one value (k6 run --tag) run labels', async () => {
+    const row = (metric: string, extra: string) => `${metric},1795375932,1.000000,,,,true,,GET,GET /a,HTTP/1.1,default,,200,,,GET /a,${extra},`;
+    const labelsOf = async (extras: string[]) => (await k6Csv.ingest(write([HEADER, ...extras.map((e, i) => row(i % 2 ? 'http_req_duration' : 'http_reqs', e))]), testContext()))[0]!.labels;
+    // vu and iter are k6's own tags (--system-tags=vu,iter); `endpoint` varies.
+    expect(await labelsOf(['variant=canary&endpoint=a&vu=1', 'endpoint=b&variant=canary&iter=3', 'variant=canary&team=ml', 'team=ml&variant=canary'])).toEqual({ variant: 'canary' });
+    expect(await labelsOf(['variant=canary', 'variant=stable'])).toEqual({});
+    expect(await labelsOf(['variant=canary', ''])).toEqual({});
+    expect(parseExtraTags('a=1&b=x=y&=z&c&vu=3')).toEqual(new Map([['a', '1'], ['b', 'x=y']]));
+    expect(parseExtraTags('')).toBeUndefined();
   });
 
   it('reads every timeFormat k6 offers', () => {

@@ -2,10 +2,11 @@
 // them one after another: warnings in input order, the first bad input's error, and
 // the same runs.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ingestRuns } from '../src/ingest/pipeline.js';
+import { inferStudies } from '../src/analyze/infer.js';
 import { generateK6Ndjson } from '../src/bench/generate-k6.js';
 
 let dir = '';
@@ -56,5 +57,31 @@ describe('reading several k6 files at once', () => {
     writeFileSync(bad2, '{"bye":1}\n');
     const explicit = [{ inputs: [big], format: 'k6-json' }, { inputs: [bad1], format: 'k6-json' }, { inputs: [bad2], format: 'k6-json' }];
     await expect(ingestRuns(explicit, { cwd: sub })).rejects.toThrow(/b\.ndjson/);
+  }, 60_000);
+});
+
+describe('k6 run tags (k6 run --tag variant=canary)', () => {
+  const example = path.resolve(__dirname, '..', 'examples', 'data', 'canary-vs-stable');
+
+  it('label the runs, so a canary and a stable run in plain folders make an experiment without a config', async () => {
+    const { runs, warnings } = await ingestRuns([{ inputs: [example] }], { cwd: example });
+    expect(warnings).toEqual([]);
+    expect(runs.map((r) => [r.id, r.labels])).toEqual([
+      ['canary', { variant: 'canary' }],
+      ['stable', { variant: 'stable' }],
+    ]);
+    expect(inferStudies(runs).filter((s) => s.kind === 'experiment')).toMatchObject([{ baseline: 'stable', candidate: 'canary' }]);
+  }, 60_000);
+
+  it('win over a folder name that says otherwise, with a warning; a configured label wins over both', async () => {
+    const sub = path.join(dir, 'tags', 'variant=stable');
+    mkdirSync(sub, { recursive: true });
+    copyFileSync(path.join(example, 'canary', 'k6-out.ndjson.gz'), path.join(sub, 'k6-out.ndjson.gz'));
+    const { runs, warnings } = await ingestRuns([{ inputs: [sub] }], { cwd: path.join(dir, 'tags') });
+    expect(runs[0]!.labels).toEqual({ variant: 'canary' });
+    expect(warnings).toEqual([{ file: 'variant=stable/k6-out.ndjson.gz', message: 'label variant: the folder name says "stable" but the file records "canary"; using "canary"' }]);
+    const configured = await ingestRuns([{ inputs: [sub], labels: { variant: 'blue' } }], { cwd: path.join(dir, 'tags') });
+    expect(configured.runs[0]!.labels).toEqual({ variant: 'blue' });
+    expect(configured.warnings).toEqual([]);
   }, 60_000);
 });

@@ -84,6 +84,42 @@ describe('fast scanner and JSON.parse give identical models', () => {
   });
 });
 
+describe('run tags become labels', () => {
+  const t = '2026-11-22T19:32:12.964529223Z';
+  const point = (metric: string, value: number, tags: string) => `{"metric":"${metric}","type":"Point","data":{"time":"${t}","value":${value},"tags":${tags}}}`;
+  const request = (extra: string) => {
+    const tags = `{"endpoint":"a","expected_response":"true","group":"","method":"GET","name":"GET /a","proto":"HTTP/1.1","scenario":"default","status":"200","url":"http://x/a"${extra}}`;
+    return [point('http_reqs', 1, tags), point('http_req_duration', 12.5, tags), point('http_req_blocked', 0.1, tags), point('http_req_failed', 0, tags)];
+  };
+  async function labelsOf(name: string, lines: string[]) {
+    const file = path.join(dir, name);
+    writeFileSync(file, lines.join('\n') + '\n');
+    const { fast, slow } = await bothPaths(file);
+    expect(fast).toEqual(slow);
+    return fast.labels;
+  }
+
+  it('a tag every sample carries with one value (k6 run --tag) is a label; system tags and varying ones are not', async () => {
+    const run = ',"variant":"canary","testid":"t1","my tag":"x"';
+    const lines = [
+      point('vus', 10, '{"variant":"canary","testid":"t1","my tag":"x"}'),
+      ...request(run),
+      point('checks', 1, '{"check":"ok","group":"","scenario":"default","variant":"canary","testid":"t1","my tag":"x"}'),
+    ];
+    // `endpoint` is not on vus or checks; scenario is k6's own; "my tag" is no label name.
+    expect(await labelsOf('run-tags.ndjson', lines)).toEqual({ testid: 't1', variant: 'canary' });
+    // One sample with another value, one without the tag, one with null tags.
+    expect(await labelsOf('run-tags-varying.ndjson', [...lines, ...request(',"variant":"canary","testid":"t2"')])).toEqual({ variant: 'canary' });
+    expect(await labelsOf('run-tags-missing.ndjson', [...lines, point('vus', 3, '{"testid":"t1"}')])).toEqual({ testid: 't1' });
+    expect(await labelsOf('run-tags-null.ndjson', [...lines, point('my_counter', 3, 'null')])).toEqual({});
+  });
+
+  it('decodes escaped tag values the same way on both paths', async () => {
+    const run = ',"variant":"can\\"ary \\u00e9"';
+    expect(await labelsOf('run-tags-escaped.ndjson', [point('vus', 1, `{${run.slice(1)}}`), ...request(run)])).toEqual({ variant: 'can"ary é' });
+  });
+});
+
 describe('scanLine agrees with JSON.parse line by line', () => {
   const metric = fc.constantFrom('http_reqs', 'http_req_duration', 'http_req_failed', 'http_req_blocked', 'vus', 'checks', 'custom_metric');
   const tagValue = fc.oneof(fc.string(), fc.constantFrom('GET', 'POST /predict', '200', 'é✓ ü', 'a"b', 'back\\slash'));
@@ -94,7 +130,7 @@ describe('scanLine agrees with JSON.parse line by line', () => {
   it('for generated Points in both key orders', () => {
     let scanned = 0;
     fc.assert(
-      fc.property(metric, value, time, fc.dictionary(fc.constantFrom('name', 'method', 'url', 'status', 'error', 'error_code', 'group', 'scenario'), tagValue), fc.boolean(), (m, v, [ms, sub, zone], tags, oldOrder) => {
+      fc.property(metric, value, time, fc.dictionary(fc.constantFrom('name', 'method', 'url', 'status', 'error', 'error_code', 'group', 'scenario', 'variant', 'test id', '__proto__'), tagValue), fc.boolean(), (m, v, [ms, sub, zone], tags, oldOrder) => {
         const iso = new Date(ms).toISOString().slice(0, 23) + String(sub).padStart(6, '0') + 'Z';
         const shifted = zone === 'Z' ? iso : iso.slice(0, -1) + zone;
         const data = `{"time":${JSON.stringify(shifted)},"value":${JSON.stringify(v)},"tags":${JSON.stringify(tags)}}`;
@@ -240,7 +276,11 @@ describe('worker threads', () => {
     const file = path.join(dir, 'parallel.ndjson');
     // A corrupt line in the middle checks that line numbers survive the split.
     generateK6Ndjson(file, 4 * 1024 * 1024, 3);
-    const text = readFileSync(file, 'utf8').split('\n');
+    // A run tag on every sample (k6 run --tag variant=x): the parts' labels must merge.
+    const text = readFileSync(file, 'utf8')
+      .replaceAll('"tags":{}', '"tags":{"variant":"x"}')
+      .replace(/"tags":\{"/g, '"tags":{"variant":"x","')
+      .split('\n');
     text[5000] = text[5000]!.slice(0, 40);
     writeFileSync(file, text.join('\n'));
     const oneCtx = testContext();
@@ -250,6 +290,7 @@ describe('worker threads', () => {
     expect(manyCtx.warnings).toEqual(oneCtx.warnings);
     expect(oneCtx.warnings[0]!.line).toBe(5001);
     expect(one!.summary.requests).toBeGreaterThan(1000);
+    expect(one!.labels).toEqual({ variant: 'x' });
     // Sums are compensated, so even the means are identical whatever the split.
     expect(many).toEqual(one);
 
@@ -257,7 +298,7 @@ describe('worker threads', () => {
     // text is larger than a chunk), with a gauge whose last value must come from the last chunk.
     const gzFile = path.join(dir, 'parallel.ndjson.gz');
     const t = '2026-11-22T19:32:12.964529223Z';
-    const gauge = (v: number) => `{"metric":"my_gauge","type":"Point","data":{"time":"${t}","value":${v},"tags":{}}}`;
+    const gauge = (v: number) => `{"metric":"my_gauge","type":"Point","data":{"time":"${t}","value":${v},"tags":{"variant":"x"}}}`;
     const big = [gauge(1), ...text, ...text, ...text, gauge(7), ...text, gauge(3), '{"metric":"vus","type":"Point","data":{"time":"' + t + '"'];
     writeFileSync(gzFile, gzipSync(big.join('\n')));
     const plainFile = path.join(dir, 'parallel-big.ndjson');
@@ -271,6 +312,7 @@ describe('worker threads', () => {
     expect(seqCtx.warnings.map((w) => w.line)).toEqual([5002]);
     expect(seqCtx.warnings[0]!.message).toMatch(/^skipped 5 unreadable/);
     expect(seq!.metrics.custom?.my_gauge).toMatchObject({ max: 7 });
+    expect(seq!.labels).toEqual({ variant: 'x' });
     expect({ ...gz, sources: [] }).toEqual({ ...seq, sources: [] });
   }, 60_000);
 });

@@ -151,6 +151,14 @@ export async function ingestRuns(runInputs: RunInput[], opts: PipelineOptions = 
     for (const part of parts) {
       for (const s of part.sources) s.path = toDisplayIfAbs(s.path, cwd);
       for (const s of part.series) s.source = toDisplayIfAbs(s.source, cwd);
+      // Labels the file records itself (k6 run tags, bombardier's connections) describe
+      // what was run, so they win over folder names; the run's configured labels win over both.
+      for (const [k, v] of Object.entries(part.labels)) {
+        const folder = pathLabels[k];
+        if (folder !== undefined && folder !== v && item.spec.labels?.[k] === undefined) {
+          warnings.push({ file: display, message: `label ${k}: the folder name says "${folder}" but the file records "${v}"; using "${v}"` });
+        }
+      }
       part.labels = { ...pathLabels, ...part.labels, ...(item.spec.labels ?? {}) };
       if (item.spec.thinkTimeS !== undefined) part.thinkTimeS = item.spec.thinkTimeS;
       const key = item.spec.id ? `id:${item.spec.id}` : `key:${part.groupKey}`;

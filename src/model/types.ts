@@ -136,6 +136,7 @@ export interface Run {
   tool: Tool;
   toolVersion?: string;
   sources: Source[];
+  /** What was varied (variant, replicas, ...): from the config or --label, the files' own record (k6 run tags, bombardier's connections), then `key=value` folder names. */
   labels: Record<string, string>;
   /** ISO 8601 UTC, or null when the source has no clock. */
   start: string | null;

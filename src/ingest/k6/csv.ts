@@ -10,7 +10,7 @@ import Papa from 'papaparse';
 import { InputError } from '../errors.js';
 import { readLines } from '../read.js';
 import type { IngestContext, Ingester, RunPart, Sniff } from '../types.js';
-import { addSample, createAggregate, samplesPart, type K6Tags } from './aggregate.js';
+import { K6_SYSTEM_TAGS, addSample, createAggregate, samplesPart, type K6TagName, type K6Tags } from './aggregate.js';
 import { MAX_DURATION_MS, MAX_SAMPLE_VALUE, MAX_TIME_MS } from './ndjson-scan.js';
 
 const REQUIRED = ['metric_name', 'timestamp', 'metric_value'] as const;
@@ -46,6 +46,22 @@ function splitRecord(text: string): string[] {
   return parsed.data[0] ?? [];
 }
 
+/**
+ * The `extra_tags` column: the tags without a column of their own, `key=value` joined by
+ * `&` as k6 writes them (not escaped). System tags among them (vu, iter, ip with
+ * k6's --system-tags) are left out, as in the NDJSON reader.
+ */
+export function parseExtraTags(text: string): Map<string, string> | undefined {
+  let extra: Map<string, string> | undefined;
+  for (const pair of text.split('&')) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) continue;
+    const key = pair.slice(0, eq);
+    if (!K6_SYSTEM_TAGS.has(key)) (extra ??= new Map()).set(key, pair.slice(eq + 1));
+  }
+  return extra;
+}
+
 function countQuotes(s: string): number {
   let n = 0;
   for (let i = s.indexOf('"'); i >= 0; i = s.indexOf('"', i + 1)) n++;
@@ -54,7 +70,10 @@ function countQuotes(s: string): number {
 
 export async function ingestCsv(file: string, ctx: IngestContext): Promise<RunPart[]> {
   const agg = createAggregate(ctx.options.timelineIntervalS);
-  let cols: { metric: number; time: number; value: number; tags: Array<[keyof K6Tags, number]>; count: number } | undefined;
+  let cols: { metric: number; time: number; value: number; tags: Array<[K6TagName, number]>; extraTags: number; count: number } | undefined;
+  // Rows repeat their extra tags: parse each text once in a row.
+  let lastExtraText = '';
+  let lastExtra: Map<string, string> | undefined;
   let bad = 0;
   let firstBadLine = 0;
   let negative = 0;
@@ -93,7 +112,8 @@ export async function ingestCsv(file: string, ctx: IngestContext): Promise<RunPa
         metric: index.get('metric_name')!,
         time: index.get('timestamp')!,
         value: index.get('metric_value')!,
-        tags: TAG_COLUMNS.filter((t) => index.has(t)).map((t) => [t, index.get(t)!] as [keyof K6Tags, number]),
+        tags: TAG_COLUMNS.filter((t) => index.has(t)).map((t) => [t, index.get(t)!] as [K6TagName, number]),
+        extraTags: index.get('extra_tags') ?? -1,
         count: fields.length,
       };
       continue;
@@ -123,6 +143,12 @@ export async function ingestCsv(file: string, ctx: IngestContext): Promise<RunPa
       const v = fields[i];
       if (v) tags[tag] = v;
     }
+    const extraText = cols.extraTags >= 0 ? fields[cols.extraTags]! : '';
+    if (extraText !== lastExtraText) {
+      lastExtraText = extraText;
+      lastExtra = parseExtraTags(extraText);
+    }
+    if (lastExtra) tags.extra = lastExtra;
     addSample(agg, { timeMs, metric, value, tags });
   }
   if (pending !== '') markBad(pendingLine);

@@ -6,7 +6,7 @@
 //   we read, a number tag, an unknown key) returns FALLBACK.
 // - `parseLineJson`: JSON.parse on the line, for everything else (Metric declarations,
 //   unusual lines) and as the reference the fast path is tested against.
-import { KIND_TIME_ONLY, metricKind, type K6MetricType, type K6Tags } from './aggregate.js';
+import { K6_SYSTEM_TAGS, KIND_TIME_ONLY, metricKind, type K6MetricType, type K6TagName, type K6Tags } from './aggregate.js';
 import { createTimeCache, parseRfc3339MsCached, parseRfc3339MsString } from './ndjson-time.js';
 
 export const FALLBACK = 0;
@@ -257,7 +257,7 @@ function internValue(b: Uint8Array, start: number, end: number): string {
 }
 
 /** Which tag a key is (the ones K6Tags keeps), by length and bytes; '' for others. */
-function tagKey(b: Uint8Array, s: number, len: number): keyof K6Tags | '' {
+function tagKey(b: Uint8Array, s: number, len: number): K6TagName | '' {
   switch (len) {
     case 3:
       return b[s] === 117 && b[s + 1] === 114 && b[s + 2] === 108 ? 'url' : '';
@@ -316,6 +316,24 @@ function scanTags(b: Uint8Array, p: number, limit: number, tags: K6Tags): number
     if (key !== '') {
       if (escaped) return -1; // JSON.parse decodes escapes; no need to duplicate it here
       tags[key] = internValue(b, vs, ve);
+    } else {
+      // Not one the aggregation reads: kept only when k6 does not set it itself (a run
+      // tag or a script's tag). Tags objects are cached, so this runs once per tags text.
+      const name = internValue(b, ks, ke);
+      if (!K6_SYSTEM_TAGS.has(name)) {
+        let value: unknown;
+        if (!escaped) value = internValue(b, vs, ve);
+        else {
+          try {
+            value = JSON.parse(Buffer.from(b.buffer, b.byteOffset + vs - 1, ve - vs + 2).toString('utf8'));
+          } catch {
+            return -1;
+          }
+        }
+        const extra = (tags.extra ?? new Map<string, string>()) as Map<string, string>;
+        extra.set(name, value as string);
+        tags.extra = extra;
+      }
     }
     p = ve + 1;
     const sep = b[p];
@@ -526,6 +544,11 @@ export function parseLineJson(text: string, out: LineResult): number {
     for (const k of ['name', 'method', 'url', 'status', 'error', 'error_code'] as const) {
       if (Object.prototype.hasOwnProperty.call(t, k) && typeof t[k] === 'string') tags[k] = t[k];
     }
+    let extra: Map<string, string> | undefined;
+    for (const [k, v] of Object.entries(t)) {
+      if (typeof v === 'string' && !K6_SYSTEM_TAGS.has(k)) (extra ??= new Map()).set(k, v);
+    }
+    if (extra) tags.extra = extra;
   }
   out.tags = tags;
   return POINT;

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { createDenseHistogram, encodeHistogram, type Histogram } from '../../model/histogram.js';
 import type { ErrorEntry } from '../../model/types.js';
-import { addEncoded, openBucketAt, restoreExtremes, sealAllBuckets, sealBucketAt, sumError, type K6Aggregate } from './aggregate.js';
+import { addEncoded, mergeRunTags, openBucketAt, restoreExtremes, sealAllBuckets, sealBucketAt, sumError, type K6Aggregate } from './aggregate.js';
 import { InputError } from '../errors.js';
 import type { IngestContext } from '../types.js';
 import { createScan, finishScan, type LineProblem, type NdjsonScan } from './ndjson-scan.js';
@@ -36,6 +36,7 @@ export interface SerializedScan {
   errors: Array<[string, ErrorEntry]>;
   custom: Array<[string, Encoded<CustomAcc>]>;
   metricTypes: Array<[string, string]>;
+  runTags: Array<[string, string]> | null;
   scalars: Pick<K6Aggregate, 'sawHttpReqs' | 'minTimeMs' | 'maxTimeMs' | 'samples' | 'iterations' | 'droppedIterations' | 'checksPass' | 'checksFail' | 'sawChecks' | 'vusMax' | 'dataSent' | 'dataReceived'>;
 }
 
@@ -96,6 +97,7 @@ export function serializeScan(scan: NdjsonScan): SerializedScan {
     errors: [...a.errors],
     custom: [...a.custom].map(([k, c]) => [k, { ...c, hist: encodeHist(c.hist) }]),
     metricTypes: [...a.metricTypes],
+    runTags: a.runTags && [...a.runTags],
     scalars: {
       sawHttpReqs: a.sawHttpReqs,
       minTimeMs: a.minTimeMs,
@@ -225,6 +227,7 @@ function mergeAggregate(into: NdjsonScan, part: SerializedScan): void {
     addHist(t, c.hist);
     restoreExtremes(t.hist, t.min, t.max);
   }
+  mergeRunTags(a, part.runTags);
   for (const [k, v] of part.metricTypes) a.metricTypes.set(k, v as K6Aggregate['metricTypes'] extends Map<string, infer T> ? T : never);
   const s = part.scalars;
   a.sawHttpReqs ||= s.sawHttpReqs;

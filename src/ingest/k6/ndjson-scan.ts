@@ -1,7 +1,7 @@
 // Splitting k6 NDJSON into lines and feeding them to the aggregation. Works on raw
 // Buffers: lines are found with indexOf(10) and only the lines that fall back to
 // JSON.parse become strings. Used by the single-threaded ingester and by each worker.
-import { addPoint, createAggregate, type K6Aggregate } from './aggregate.js';
+import { addPoint, createAggregate, narrowRunTags, type K6Aggregate } from './aggregate.js';
 import { CORRUPT, FALLBACK, FOREIGN, INVALID, METRIC, POINT, TIME_ONLY, createLineResult, parseLineJson, scanLine } from './ndjson-line.js';
 
 /** A kind of problem line: how many, and where the first one was. */
@@ -98,6 +98,8 @@ function scanOne(scan: NdjsonScan, b: Buffer, start: number, end: number): void 
         return;
       }
       scan.points++;
+      // Lines of metrics the model does not use (TIME_ONLY) skip their tags; they carry their request's.
+      if (line.tags !== agg.runTagsFrom) narrowRunTags(agg, line.tags);
       addPoint(agg, line.kind, line.metric, line.timeMs, line.value, line.tags);
       return;
     }
