@@ -120,25 +120,19 @@ export function parseRfc3339MsCached(b: Uint8Array, start: number, end: number, 
   if (len < 20 || len > MAX_CACHED_TIME) return parseRfc3339Ms(b, start, end);
   const c = cache.bytes;
   if (dv !== undefined && len === cache.len) {
-    // The same timestamp as the last one (most lines): compare word by word.
+    // The same timestamp as the last one (most lines): compare 8 bytes at a time, the
+    // last word overlapping (len >= 20). Float64 equality is exact for text without NUL
+    // bytes (the cached one has none: it parsed), and a NaN pattern only misses.
     const cv = cache.view;
     let i = 0;
     let same = true;
-    for (; i + 4 <= len; i += 4) {
-      if (dv.getInt32(start + i, true) !== cv.getInt32(i, true)) {
+    for (; i + 8 <= len; i += 8) {
+      if (dv.getFloat64(start + i, true) !== cv.getFloat64(i, true)) {
         same = false;
         break;
       }
     }
-    if (same) {
-      for (; i < len; i++) {
-        if (b[start + i] !== c[i]) {
-          same = false;
-          break;
-        }
-      }
-      if (same) return cache.ms;
-    }
+    if (same && (i === len || dv.getFloat64(start + len - 8, true) === cv.getFloat64(len - 8, true))) return cache.ms;
   }
   let samePrefix = cache.len > 0;
   if (samePrefix) {
