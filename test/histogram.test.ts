@@ -21,7 +21,7 @@ import {
   type Histogram,
 } from '../src/model/histogram.js';
 import * as hdr from 'hdr-histogram-js';
-import { decodeSparse } from '../src/analyze/sparse-histogram.js';
+import { decodeSparse, mergedPercentilesMs } from '../src/analyze/sparse-histogram.js';
 
 const PERCENTILES = [0, 25, 50, 90, 99, 100];
 // The µs rounding at recording is part of the histogram's contract; compare with the
@@ -267,5 +267,30 @@ describe('decodeSparse (analyze/sparse-histogram.ts)', () => {
       }),
       { numRuns: 200 },
     );
+  });
+});
+
+describe('mergedPercentilesMs (windows, phases, resamples)', () => {
+  it('gives what percentileMs gives for the same samples, however they are split into buckets', () => {
+    // Peak and steady-phase figures merge timeline buckets; a phase that holds every
+    // sample must read as the whole run does (same definition, same values). Few samples
+    // and far-apart values make the interpolation visible: nearest-rank would fail here.
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(fc.double({ min: 0, max: 5, noNaN: true }), fc.double({ min: 0, max: 60_000, noNaN: true })), { minLength: 1, maxLength: 120 }),
+        fc.array(fc.nat(), { maxLength: 6 }),
+        (values, cuts) => {
+          const bounds = [...new Set(cuts.map((c) => c % values.length))].sort((x, y) => x - y);
+          const pieces = [0, ...bounds, values.length].slice(1).map((end, i, ends) => values.slice(i === 0 ? 0 : ends[i - 1], end));
+          const parts = pieces.filter((p) => p.length > 0).map((p) => decodeSparse(encodeHistogram(histogramOf(p))));
+          // Decoded, as the buckets are: an encoded histogram keeps its extremes only to the bucket's width.
+          const whole = decodeHistogram(encodeHistogram(histogramOf(values)));
+          const ps = [0, 25, 50, 90, 95, 99, 100];
+          expect(mergedPercentilesMs(parts, ps)).toEqual(ps.map((p) => percentileMs(whole, p)));
+        },
+      ),
+      { numRuns: 300 },
+    );
+    expect(mergedPercentilesMs([], [50])).toEqual([null]);
   });
 });

@@ -1,10 +1,8 @@
 // Per-bucket HDR histograms decoded once into sparse (value, count) lists, so sliding
 // windows and bootstrap resamples merge them cheaply: an HdrHistogram add or percentile
 // query scans the whole counts array (tens of thousands of slots), a sparse merge only
-// the values recorded. Percentiles here are nearest-rank (each sample read as its
-// bucket's median equivalent value, clamped to the recorded extremes), whereas
-// src/model/histogram.ts percentileMs, used for whole-run figures, interpolates between
-// neighbouring samples as k6 does: on a sparse tail the two can differ by one sample gap.
+// the values recorded. Percentiles are defined as src/model/histogram.ts percentileMs
+// defines them for whole runs (interpolating between neighbouring samples as k6 does).
 import * as hdr from 'hdr-histogram-js';
 
 export interface SparseHistogram {
@@ -60,11 +58,13 @@ export function decodeSparse(encoded: string): SparseHistogram {
   return out;
 }
 
-function ulp(x: number): number {
-  return x === 0 ? Number.MIN_VALUE : 2 ** (Math.floor(Math.log2(Math.abs(x))) - 52);
-}
-
-/** Percentiles (0–100) in ms of the union of the histograms; null when empty. */
+/**
+ * Percentiles (0–100) in ms of the union of the histograms; null when empty. The same
+ * definition as percentileMs for whole runs (linear interpolation between the samples
+ * around p/100·(n−1), each sample read as its bucket's median equivalent value clamped
+ * to the recorded extremes), so windows and phases read as whole runs do: on a sparse
+ * tail nearest-rank could be a whole sample gap away from the run's own figure.
+ */
 export function mergedPercentilesMs(parts: readonly SparseHistogram[], percents: readonly number[]): Array<number | null> {
   let total = 0;
   let minNonZero = Number.MAX_SAFE_INTEGER;
@@ -79,18 +79,25 @@ export function mergedPercentilesMs(parts: readonly SparseHistogram[], percents:
   }
   if (total === 0) return percents.map(() => null);
   entries.sort((a, b) => a[0] - b[0]);
-  return percents.map((pct) => {
-    const fp = (Math.min(pct, 100) / 100) * total;
-    const want = Math.max(Math.ceil(fp - ulp(fp)), 1);
-    let acc = 0;
-    for (const [key, mid, count] of entries) {
-      acc += count;
-      if (acc >= want) {
-        const v = key > 0 ? mid : key;
-        const lowest = key === 0 ? 0 : minNonZero;
-        return Math.min(Math.max(v, lowest), max) / 1000;
-      }
-    }
-    return null;
+  const at = percents.map((pct) => {
+    const pos = (Math.min(Math.max(pct, 0), 100) / 100) * (total - 1);
+    const lo = Math.floor(pos);
+    return { lo, frac: pos - lo };
+  });
+  // The samples at the needed 1-based ranks, in one pass over the entries.
+  const ranks = [...new Set(at.flatMap(({ lo, frac }) => (frac > 0 ? [lo + 1, lo + 2] : [lo + 1])))].sort((x, y) => x - y);
+  const values = new Map<number, number>();
+  let acc = 0;
+  let r = 0;
+  for (const [key, mid, count] of entries) {
+    acc += count;
+    while (r < ranks.length && acc >= ranks[r]!) values.set(ranks[r++]!, key === 0 ? 0 : Math.min(Math.max(mid, minNonZero), max));
+    if (r === ranks.length) break;
+  }
+  const valueAt = (rank: number) => values.get(rank) ?? max;
+  return at.map(({ lo, frac }) => {
+    const a = valueAt(lo + 1);
+    const b = frac > 0 ? valueAt(lo + 2) : a;
+    return (a + (b - a) * frac) / 1000;
   });
 }
