@@ -313,6 +313,9 @@ describe('determinism and inference', () => {
     expect(configured.studies.map((s) => s.id)).toEqual(['scaling-workers']);
     const both = analyze([...k6, ...bomb], { studies: [{ kind: 'scaling', factor: 'workers', runs: ['k6-1', 'k6-2'] }], inferStudies: true });
     expect(both.studies.length).toBe(5);
+    // A numeric run id (k6 run --tag testid=17) names a run; it is no scaling factor.
+    const ids = [1, 2, 3].map((i) => syntheticRun({ id: `r${i}`, seconds: 20, rps: () => 10, latency: constant(10), labels: { testid: String(17 + i), run: String(i) } }));
+    expect(analyze(ids).studies).toEqual([]);
   });
 
   it('pairs baseline/candidate variants', () => {

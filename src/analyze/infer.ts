@@ -35,13 +35,20 @@ function isNumeric(v: string | undefined): boolean {
   return v !== undefined && v.trim() !== '' && Number.isFinite(Number(v));
 }
 
+/**
+ * Labels that name a run rather than say what was varied: k6 users tag every run with a
+ * `testid` (k6's documentation suggests it for dashboards), often a number, which must not
+ * read as a scaling factor. A study over one of them can still be configured.
+ */
+const RUN_ID_LABELS = new Set(['testid', 'test_id', 'test-id', 'runid', 'run_id', 'run-id', 'id', 'run']);
+
 export function inferStudies(runs: Run[], failureRateThreshold = 0.01): StudyConfig[] {
   const out: StudyConfig[] = [];
   const groups = groupByTool(runs);
   const labelNames = [...new Set(runs.flatMap((r) => Object.keys(r.labels)))].sort();
 
   for (const label of labelNames) {
-    if (label === 'variant') continue;
+    if (label === 'variant' || RUN_ID_LABELS.has(label.toLowerCase())) continue;
     const qualifying = [...groups.entries()].filter(([, rs]) => new Set(rs.filter((r) => isNumeric(r.labels[label])).map((r) => Number(r.labels[label]))).size >= 2);
     for (const [tool, rs] of qualifying) {
       const ids = rs.filter((r) => isNumeric(r.labels[label])).map((r) => r.id);
