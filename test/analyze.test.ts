@@ -318,6 +318,16 @@ describe('determinism and inference', () => {
     expect(analyze(ids).studies).toEqual([]);
   });
 
+  it('pairs stable and canary runs by what else differs, not by their run ids (k6 testid tags)', () => {
+    const run = (id: string, variant: string, replicas: string) => syntheticRun({ id, seconds: 20, rps: () => 10, latency: constant(variant === 'canary' ? 8 : 10), labels: { variant, replicas, testid: id } });
+    const res = analyze([run('s1', 'stable', '1'), run('s3', 'stable', '3'), run('c3', 'canary', '3'), run('c1', 'canary', '1')]);
+    const pairs = res.studies.filter((s) => s.kind === 'experiment').map((s) => [(s as ExperimentStudy).baseline, (s as ExperimentStudy).candidate]);
+    expect(pairs).toEqual([
+      ['s1', 'c1'],
+      ['s3', 'c3'],
+    ]);
+  });
+
   it('pairs baseline/candidate variants', () => {
     const runs = abRuns({ baseMs: 100, candMs: 80 });
     runs[0]!.labels.variant = 'baseline';

@@ -66,7 +66,8 @@ export function inferStudies(runs: Run[], failureRateThreshold = 0.01): StudyCon
   const experiments: Array<{ base: Run; cand: Run }> = [];
   for (const [, rs] of groups) {
     for (const [b, c] of VARIANT_PAIRS) {
-      const keyOf = (r: Run) => JSON.stringify(Object.entries(r.labels).filter(([k]) => k !== 'variant').sort());
+      // What else was varied; labels that only name a run (a k6 testid) say nothing about it.
+      const keyOf = (r: Run) => JSON.stringify(Object.entries(r.labels).filter(([k]) => k !== 'variant' && !RUN_ID_LABELS.has(k.toLowerCase())).sort());
       const bases = rs.filter((r) => r.labels['variant'] === b);
       const cands = rs.filter((r) => r.labels['variant'] === c);
       const used = new Set<Run>();
