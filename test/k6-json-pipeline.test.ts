@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ingestRuns } from '../src/ingest/pipeline.js';
+import { ingestRuns, labelsFromPath } from '../src/ingest/pipeline.js';
 import { inferStudies } from '../src/analyze/infer.js';
 import { generateK6Ndjson } from '../src/bench/generate-k6.js';
 
@@ -84,4 +84,11 @@ describe('k6 run tags (k6 run --tag variant=canary)', () => {
     expect(configured.runs[0]!.labels).toEqual({ variant: 'blue' });
     expect(configured.warnings).toEqual([]);
   }, 60_000);
+});
+
+describe('labels from folder names', () => {
+  it('take key=value folders whose key is a label name; the file name never counts', () => {
+    expect(labelsFromPath('runs/replicas=3/cache.rate=a=b/1x=2/__proto__=x/my dir=y/k6=1.json')).toEqual({ replicas: '3', 'cache.rate': 'a=b' });
+    expect(labelsFromPath('variant=/x=1')).toEqual({});
+  });
 });

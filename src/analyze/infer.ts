@@ -41,6 +41,7 @@ function isNumeric(v: string | undefined): boolean {
  * read as a scaling factor. A study over one of them can still be configured.
  */
 const RUN_ID_LABELS = new Set(['testid', 'test_id', 'test-id', 'runid', 'run_id', 'run-id', 'id', 'run']);
+const namesRun = (label: string) => RUN_ID_LABELS.has(label.toLowerCase());
 
 export function inferStudies(runs: Run[], failureRateThreshold = 0.01): StudyConfig[] {
   const out: StudyConfig[] = [];
@@ -48,7 +49,7 @@ export function inferStudies(runs: Run[], failureRateThreshold = 0.01): StudyCon
   const labelNames = [...new Set(runs.flatMap((r) => Object.keys(r.labels)))].sort();
 
   for (const label of labelNames) {
-    if (label === 'variant' || RUN_ID_LABELS.has(label.toLowerCase())) continue;
+    if (label === 'variant' || namesRun(label)) continue;
     const qualifying = [...groups.entries()].filter(([, rs]) => new Set(rs.filter((r) => isNumeric(r.labels[label])).map((r) => Number(r.labels[label]))).size >= 2);
     for (const [tool, rs] of qualifying) {
       const ids = rs.filter((r) => isNumeric(r.labels[label])).map((r) => r.id);
@@ -67,7 +68,7 @@ export function inferStudies(runs: Run[], failureRateThreshold = 0.01): StudyCon
   for (const [, rs] of groups) {
     for (const [b, c] of VARIANT_PAIRS) {
       // What else was varied; labels that only name a run (a k6 testid) say nothing about it.
-      const keyOf = (r: Run) => JSON.stringify(Object.entries(r.labels).filter(([k]) => k !== 'variant' && !RUN_ID_LABELS.has(k.toLowerCase())).sort());
+      const keyOf = (r: Run) => JSON.stringify(Object.entries(r.labels).filter(([k]) => k !== 'variant' && !namesRun(k)).sort());
       const bases = rs.filter((r) => r.labels['variant'] === b);
       const cands = rs.filter((r) => r.labels['variant'] === c);
       const used = new Set<Run>();

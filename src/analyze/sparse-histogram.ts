@@ -4,6 +4,7 @@
 // the values recorded. Percentiles are defined as src/model/histogram.ts percentileMs
 // defines them for whole runs (interpolating between neighbouring samples as k6 does).
 import * as hdr from 'hdr-histogram-js';
+import { interpolatedPercentilesMs } from '../model/histogram.js';
 
 export interface SparseHistogram {
   /** Highest equivalent value of each recorded HDR bucket (µs), ascending. */
@@ -79,34 +80,16 @@ export function mergedPercentilesMs(parts: readonly SparseHistogram[], percents:
   }
   if (total === 0) return percents.map(() => null);
   entries.sort((a, b) => a[0] - b[0]);
-  // Each percentile needs the samples at two 1-based ranks; all are found in one pass
-  // over the entries (this runs for every sliding window and bootstrap resample, so no
-  // sets or maps: a handful of ranks, sorted in place).
-  const k = percents.length;
-  const lo = new Array<number>(k);
-  const frac = new Array<number>(k);
-  const ranks: number[] = [];
-  for (let i = 0; i < k; i++) {
-    const pos = (Math.min(Math.max(percents[i]!, 0), 100) / 100) * (total - 1);
-    lo[i] = Math.floor(pos);
-    frac[i] = pos - lo[i]!;
-    ranks.push(lo[i]! + 1, frac[i]! > 0 ? lo[i]! + 2 : lo[i]! + 1);
-  }
-  ranks.sort((x, y) => x - y);
-  const values = new Array<number>(ranks.length).fill(max);
-  let acc = 0;
-  let r = 0;
-  for (let e = 0; e < entries.length && r < ranks.length; e++) {
-    const [key, mid, count] = entries[e]!;
-    acc += count;
-    while (r < ranks.length && acc >= ranks[r]!) values[r++] = key === 0 ? 0 : Math.min(Math.max(mid, minNonZero), max);
-  }
-  const valueAt = (rank: number) => values[ranks.indexOf(rank)]!;
-  const out = new Array<number | null>(k);
-  for (let i = 0; i < k; i++) {
-    const a = valueAt(lo[i]! + 1);
-    const b = frac[i]! > 0 ? valueAt(lo[i]! + 2) : a;
-    out[i] = (a + (b - a) * frac[i]!) / 1000;
-  }
-  return out;
+  return interpolatedPercentilesMs(total, percents, (ranks) => {
+    // The samples at the ranks, in one pass over the entries.
+    const values = new Array<number>(ranks.length).fill(max);
+    let acc = 0;
+    let r = 0;
+    for (let e = 0; e < entries.length && r < ranks.length; e++) {
+      const [key, mid, count] = entries[e]!;
+      acc += count;
+      while (r < ranks.length && acc >= ranks[r]!) values[r++] = key === 0 ? 0 : Math.min(Math.max(mid, minNonZero), max);
+    }
+    return values;
+  });
 }

@@ -164,7 +164,6 @@ async function main(argv: string[]): Promise<void> {
       const cacheDir = path.join(dir, 'cache');
       runBuild(['--out', path.join(dir, 'example-site')], root, cacheDir);
       exampleRebuild = runBuild(['--out', path.join(dir, 'example-site')], root, cacheDir);
-      noteLoad();
     }
 
     noteLoad();

@@ -9,7 +9,7 @@ import { expandInputs } from './expand.js';
 import { sniffFile } from './read.js';
 import { cacheKey, CACHE_MIN_BYTES, readCache, writeCache } from './cache.js';
 import { findIngester, formatNames, INGESTERS } from './registry.js';
-import { DEFAULT_INGEST_OPTIONS, type IngestContext, type Ingester, type IngestOptions, type RunPart, type Sniff } from './types.js';
+import { DEFAULT_INGEST_OPTIONS, isLabelKey, type IngestContext, type Ingester, type IngestOptions, type RunPart, type Sniff } from './types.js';
 
 /** A run as the config (or the command line) declares it. */
 export interface RunInput {
@@ -60,8 +60,8 @@ export function labelsFromPath(displayPath: string): Record<string, string> {
   const labels: Record<string, string> = {};
   const dirs = displayPath.split('/').slice(0, -1);
   for (const d of dirs) {
-    const m = /^([A-Za-z_][\w.-]*)=(.+)$/.exec(d);
-    if (m) labels[m[1]!] = m[2]!;
+    const m = /^([^=]+)=(.+)$/.exec(d);
+    if (m && isLabelKey(m[1]!)) labels[m[1]!] = m[2]!;
   }
   return labels;
 }

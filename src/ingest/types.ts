@@ -46,6 +46,14 @@ export interface RunPart extends Omit<Run, 'id' | 'name'> {
 }
 
 /**
+ * A label name as `key=value` folder names give them (and the config's examples use). Not
+ * `__proto__`, which an object would swallow instead of storing.
+ */
+export function isLabelKey(k: string): boolean {
+  return /^[A-Za-z_][\w.-]*$/.test(k) && k !== '__proto__';
+}
+
+/**
  * A part with nothing in it yet but where it came from: no times, counts, timeline or
  * series. Ingesters that fill a part field by field start here.
  */

@@ -95,22 +95,39 @@ export function percentileMs(h: Histogram, p: number): number | null {
 
 /** percentileMs for several percentiles, in one pass over the counts. */
 function percentilesMs(h: Histogram, ps: readonly number[]): Array<number | null> {
-  const n = h.totalCount;
-  if (n === 0) return ps.map(() => null);
-  const at = ps.map((p) => {
-    const pos = (Math.min(Math.max(p, 0), 100) / 100) * (n - 1);
-    const lo = Math.floor(pos);
-    return { lo, frac: pos - lo };
-  });
-  // Two percentiles can share ranks (few samples): each distinct rank is looked up once, in order.
-  const ranks = [...new Set(at.flatMap(({ lo, frac }) => [lo + 1, frac > 0 ? lo + 2 : lo + 1]))].sort((x, y) => x - y);
-  const values = valuesAtRanks(h, ranks);
-  const valueOf = (rank: number) => values[ranks.indexOf(rank)]!;
-  return at.map(({ lo, frac }) => {
-    const a = valueOf(lo + 1);
-    const b = valueOf(frac > 0 ? lo + 2 : lo + 1);
-    return (a + (b - a) * frac) / 1000;
-  });
+  if (h.totalCount === 0) return ps.map(() => null);
+  return interpolatedPercentilesMs(h.totalCount, ps, (ranks) => valuesAtRanks(h, ranks));
+}
+
+/**
+ * Percentiles (0–100) in ms of `n` > 0 samples by percentileMs's definition: linear
+ * interpolation between the samples around p/100·(n−1). `valuesAt` gets 1-based ranks in
+ * ascending order (two percentiles can share a rank) and returns each rank's sample in µs.
+ * Shared by whole histograms and by the merged sparse ones of windows and phases
+ * (src/analyze/sparse-histogram.ts), which run it for every window and bootstrap
+ * resample: a handful of ranks in a plain array, no sets or maps.
+ */
+export function interpolatedPercentilesMs(n: number, ps: readonly number[], valuesAt: (ranks: readonly number[]) => number[]): number[] {
+  const k = ps.length;
+  const lo = new Array<number>(k);
+  const frac = new Array<number>(k);
+  const ranks: number[] = [];
+  for (let i = 0; i < k; i++) {
+    const pos = (Math.min(Math.max(ps[i]!, 0), 100) / 100) * (n - 1);
+    lo[i] = Math.floor(pos);
+    frac[i] = pos - lo[i]!;
+    ranks.push(lo[i]! + 1, frac[i]! > 0 ? lo[i]! + 2 : lo[i]! + 1);
+  }
+  ranks.sort((x, y) => x - y);
+  const values = valuesAt(ranks);
+  const valueAt = (rank: number) => values[ranks.indexOf(rank)]!;
+  const out = new Array<number>(k);
+  for (let i = 0; i < k; i++) {
+    const a = valueAt(lo[i]! + 1);
+    const b = frac[i]! > 0 ? valueAt(lo[i]! + 2) : a;
+    out[i] = (a + (b - a) * frac[i]!) / 1000;
+  }
+  return out;
 }
 
 /**

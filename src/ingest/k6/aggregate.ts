@@ -17,7 +17,7 @@ import {
   type Histogram,
 } from '../../model/histogram.js';
 import type { ErrorEntry, RunMetrics, Stats, TimelineLatency, TimelinePoint } from '../../model/types.js';
-import { emptyRunPart, type IngestContext, type RunPart } from '../types.js';
+import { emptyRunPart, isLabelKey, type IngestContext, type RunPart } from '../types.js';
 
 /** The tags the aggregation looks at; every other tag is ignored. */
 export interface K6Tags {
@@ -497,32 +497,28 @@ export function addPoint(agg: K6Aggregate, kind: number, metric: string, timeMs:
  */
 export function narrowRunTags(agg: K6Aggregate, tags: K6Tags): void {
   agg.runTagsFrom = tags;
-  const extra = tags.extra;
-  if (agg.runTags === null) agg.runTags = new Map(extra);
-  else if (agg.runTags.size > 0) for (const [k, v] of agg.runTags) if (extra?.get(k) !== v) agg.runTags.delete(k);
+  keepCommonRunTags(agg, tags.extra);
 }
 
 /** Merges the run tags of another part of the same file (null: a part without samples). */
 export function mergeRunTags(agg: K6Aggregate, part: ReadonlyArray<readonly [string, string]> | null): void {
-  if (part === null) return;
-  if (agg.runTags === null) {
-    agg.runTags = new Map(part);
-    return;
-  }
-  const other = new Map(part);
-  for (const [k, v] of agg.runTags) if (other.get(k) !== v) agg.runTags.delete(k);
+  if (part !== null) keepCommonRunTags(agg, new Map(part));
 }
 
-/** Label keys as folder names give them (see labelsFromPath); a tag named otherwise is no label. */
-const LABEL_KEY = /^[A-Za-z_][\w.-]*$/;
+/** The run tags so far, cut down to those `other` has with the same value (all of them, for the first). */
+function keepCommonRunTags(agg: K6Aggregate, other: ReadonlyMap<string, string> | undefined): void {
+  if (agg.runTags === null) agg.runTags = new Map(other);
+  else if (agg.runTags.size > 0) for (const [k, v] of agg.runTags) if (other?.get(k) !== v) agg.runTags.delete(k);
+}
+
 const MAX_LABEL_VALUE = 200;
 
-/** The run's labels from its run tags, keys sorted. */
+/** The run's labels from its run tags, keys sorted; a tag not named as a label can be is left out. */
 export function runTagLabels(agg: K6Aggregate): Record<string, string> {
   const labels: Record<string, string> = {};
   for (const k of [...(agg.runTags?.keys() ?? [])].sort()) {
     const v = agg.runTags!.get(k)!;
-    if (LABEL_KEY.test(k) && k !== '__proto__' && v !== '' && v.length <= MAX_LABEL_VALUE) labels[k] = v;
+    if (isLabelKey(k) && v !== '' && v.length <= MAX_LABEL_VALUE) labels[k] = v;
   }
   return labels;
 }
