@@ -7,7 +7,7 @@
 // - `parseLineJson`: JSON.parse on the line, for everything else (Metric declarations,
 //   unusual lines) and as the reference the fast path is tested against.
 import { K6_SYSTEM_TAGS, KIND_TIME_ONLY, metricKind, type K6MetricType, type K6TagName, type K6Tags } from './aggregate.js';
-import { createTimeCache, parseRfc3339MsCached, parseRfc3339MsString } from './ndjson-time.js';
+import { createTimeCache, parseRfc3339MsCached, parseRfc3339MsString, sameWords } from './ndjson-time.js';
 
 export const FALLBACK = 0;
 /** A sample with metric, time, value and tags filled in. */
@@ -391,10 +391,8 @@ function sameTags(b: Uint8Array, dv: DataView, s: number, len: number, slot: Tag
     for (let i = 0; i < len; i++) if (b[s + i] !== sb[i]) return false;
     return true;
   }
-  // As matchPat: 8-byte words (cached tags hold no NUL bytes, so float64 equality is exact), the last one overlapping.
-  let i = 0;
-  for (; i + 8 <= len; i += 8) if (dv.getFloat64(s + i, true) !== sv.getFloat64(i, true)) return false;
-  return i === len || dv.getFloat64(s + len - 8, true) === sv.getFloat64(len - 8, true);
+  // Cached tags hold no NUL bytes (scanTags refuses control characters), as sameWords needs.
+  return sameWords(dv, s, sv, len);
 }
 
 /** The tags object that is exactly `b[s, e)`, or null to fall back. */

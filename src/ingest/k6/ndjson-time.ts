@@ -114,26 +114,25 @@ export function createTimeCache(): TimeCache {
   return { bytes, view: new DataView(bytes.buffer), len: 0, ms: 0, prefixS: 0 };
 }
 
-/** parseRfc3339Ms through `cache`; `dv` is a DataView of `b`, for comparing 4 bytes at a time. */
+/**
+ * Whether `dv[s, s + len)` equals `other[0, len)`, for len >= 8: 8 bytes at a time, the
+ * last word overlapping. Words compare as float64, which is exact when `other` holds no
+ * NUL bytes (+0 and -0 are the only distinct patterns that compare equal); a NaN pattern
+ * never compares equal, which only makes a cache miss.
+ */
+export function sameWords(dv: DataView, s: number, other: DataView, len: number): boolean {
+  let i = 0;
+  for (; i + 8 <= len; i += 8) if (dv.getFloat64(s + i, true) !== other.getFloat64(i, true)) return false;
+  return i === len || dv.getFloat64(s + len - 8, true) === other.getFloat64(len - 8, true);
+}
+
+/** parseRfc3339Ms through `cache`; `dv` is a DataView of `b`, for comparing 8 bytes at a time. */
 export function parseRfc3339MsCached(b: Uint8Array, start: number, end: number, cache: TimeCache, dv?: DataView): number {
   const len = end - start;
   if (len < 20 || len > MAX_CACHED_TIME) return parseRfc3339Ms(b, start, end);
   const c = cache.bytes;
-  if (dv !== undefined && len === cache.len) {
-    // The same timestamp as the last one (most lines): compare 8 bytes at a time, the
-    // last word overlapping (len >= 20). Float64 equality is exact for text without NUL
-    // bytes (the cached one has none: it parsed), and a NaN pattern only misses.
-    const cv = cache.view;
-    let i = 0;
-    let same = true;
-    for (; i + 8 <= len; i += 8) {
-      if (dv.getFloat64(start + i, true) !== cv.getFloat64(i, true)) {
-        same = false;
-        break;
-      }
-    }
-    if (same && (i === len || dv.getFloat64(start + len - 8, true) === cv.getFloat64(len - 8, true))) return cache.ms;
-  }
+  // The same timestamp as the last one (most lines).
+  if (dv !== undefined && len === cache.len && sameWords(dv, start, cache.view, len)) return cache.ms;
   let samePrefix = cache.len > 0;
   if (samePrefix) {
     // The differing digits are at the end: compare from there.
