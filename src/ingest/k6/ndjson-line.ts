@@ -285,6 +285,28 @@ const STATUS = bytes('status');
 const ERROR_CODE = bytes('error_code');
 const NULL = bytes('null');
 
+const isHex = (c: number | undefined) => c !== undefined && ((c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102));
+
+/** Whether the escape after a backslash at `p` is one JSON allows: \" \\ \/ \b \f \n \r \t or \u and four hex digits. */
+function validEscape(b: Uint8Array, p: number, limit: number): boolean {
+  if (p >= limit) return false;
+  switch (b[p]) {
+    case QUOTE:
+    case BACKSLASH:
+    case 47: // /
+    case 98: // b
+    case 102: // f
+    case 110: // n
+    case 114: // r
+    case 116: // t
+      return true;
+    case 117: // u
+      return p + 4 < limit && isHex(b[p + 1]) && isHex(b[p + 2]) && isHex(b[p + 3]) && isHex(b[p + 4]);
+    default:
+      return false;
+  }
+}
+
 /** Reads the tags object at `p` into `tags`; returns the index after it, or -1 to fall back. */
 function scanTags(b: Uint8Array, p: number, limit: number, tags: K6Tags): number {
   if (matchAt(b, p, NULL)) return p + 4;
@@ -310,6 +332,8 @@ function scanTags(b: Uint8Array, p: number, limit: number, tags: K6Tags): number
       if (c === QUOTE) break;
       if (c < 0x20) return -1;
       if (c === BACKSLASH) {
+        // Even a tag nobody reads must be valid JSON, or the line is JSON.parse's to refuse.
+        if (!validEscape(b, ve + 1, limit)) return -1;
         escaped = true;
         ve++; // the escaped char can be a quote; \uXXXX continues with hex digits
       }
@@ -395,6 +419,17 @@ function sameTags(b: Uint8Array, dv: DataView, s: number, len: number, slot: Tag
   return sameWords(dv, s, sv, len);
 }
 
+/**
+ * The tags object that is exactly `b[s, e)`, read afresh (no cache), or null when it is
+ * not one the byte scanner reads (escapes in a tag we keep, a number, whitespace...).
+ * The WebAssembly kernel (ndjson-kernel.ts) caches tags texts itself and reads each new
+ * one through this.
+ */
+export function parseTagsText(b: Uint8Array, s: number, e: number): K6Tags | null {
+  const tags: K6Tags = {};
+  return scanTags(b, s, e, tags) === e ? tags : null;
+}
+
 /** The tags object that is exactly `b[s, e)`, or null to fall back. */
 function readTags(b: Uint8Array, dv: DataView, s: number, e: number): K6Tags | null {
   const len = e - s;
@@ -402,8 +437,8 @@ function readTags(b: Uint8Array, dv: DataView, s: number, e: number): K6Tags | n
   const idx = tagSlotIndex(b, s, len);
   const slot = tagSlots[idx];
   if (slot && sameTags(b, dv, s, len, slot)) return slot.tags;
-  const tags: K6Tags = {};
-  if (scanTags(b, s, e, tags) !== e) return null;
+  const tags = parseTagsText(b, s, e);
+  if (tags === null) return null;
   if (len <= MAX_CACHED_TAGS) {
     if (slot && slot.bytes.length >= len) {
       slot.bytes.set(b.subarray(s, e));
@@ -452,7 +487,6 @@ export function scanLine(b: Uint8Array, start: number, end: number, out: LineRes
     out.metric = entry.name;
     out.kind = entry.kind;
     out.timeMs = timeMs;
-    if (entry.kind === KIND_TIME_ONLY) return TIME_ONLY;
     p = te;
     if (!matchPat(b, dv, p, AFTER_TIME)) return FALLBACK;
     p += AFTER_TIME.bytes.length;
@@ -463,6 +497,9 @@ export function scanLine(b: Uint8Array, start: number, end: number, out: LineRes
     // The tags object runs to the line's last two braces.
     const tags = readTags(b, dv, p + TAGS_KEY.bytes.length, end - 2);
     if (tags === null) return FALLBACK;
+    // A metric the model does not use counts only for its time, but its line is read
+    // whole all the same: a damaged one is JSON.parse's to refuse.
+    if (entry.kind === KIND_TIME_ONLY) return TIME_ONLY;
     out.value = value;
     out.tags = tags;
     return POINT;
@@ -486,7 +523,6 @@ export function scanLine(b: Uint8Array, start: number, end: number, out: LineRes
     out.metric = entry.name;
     out.kind = entry.kind;
     out.timeMs = timeMs;
-    if (entry.kind === KIND_TIME_ONLY) return TIME_ONLY;
     p = te;
     if (!matchPat(b, dv, p, AFTER_TIME)) return FALLBACK;
     p += AFTER_TIME.bytes.length;
@@ -496,6 +532,7 @@ export function scanLine(b: Uint8Array, start: number, end: number, out: LineRes
     if (!matchPat(b, dv, p, TAGS_KEY)) return FALLBACK;
     const tags = readTags(b, dv, p + TAGS_KEY.bytes.length, metricKeyAt);
     if (tags === null) return FALLBACK;
+    if (entry.kind === KIND_TIME_ONLY) return TIME_ONLY;
     out.value = value;
     out.tags = tags;
     return POINT;

@@ -1,7 +1,11 @@
 // Splitting k6 NDJSON into lines and feeding them to the aggregation. Works on raw
-// Buffers: lines are found with indexOf(10) and only the lines that fall back to
-// JSON.parse become strings. Used by the single-threaded ingester and by each worker.
+// Buffers. Chunks go through the WebAssembly kernel (ndjson-kernel.ts), which reads the
+// lines of k6's usual shape; every other line is read here by the JavaScript scanner
+// (lines found with indexOf(10), read byte by byte) and, failing that, JSON.parse. Only
+// lines that reach JSON.parse become strings. Used by the single-threaded ingester and
+// by each worker.
 import { addPoint, createAggregate, narrowRunTags, type K6Aggregate } from './aggregate.js';
+import { getKernel, readRecord, recordEnd, recordStart, type Kernel } from './ndjson-kernel.js';
 import { CORRUPT, FALLBACK, FOREIGN, INVALID, METRIC, POINT, TIME_ONLY, createLineResult, parseLineJson, scanLine } from './ndjson-line.js';
 
 /** A kind of problem line: how many, and where the first one was. */
@@ -27,11 +31,18 @@ export interface NdjsonScan {
   atStart: boolean;
   /** Tests turn the byte scanner off to compare it with the JSON.parse path. */
   fast: boolean;
+  /** The WebAssembly kernel, when it reads this scan's chunks (fast scans where WebAssembly runs). */
+  kernel: Kernel | null;
 }
 
 const noProblem = (): LineProblem => ({ count: 0, firstLine: 0, detail: '' });
 
-export function createScan(timelineIntervalS: number, fast = true): NdjsonScan {
+/**
+ * A scan with its own aggregation. `fast`: the byte scanners (false: JSON.parse on every
+ * line, the reference tests compare with); `useKernel`: the WebAssembly kernel in front of
+ * the JavaScript scanner (tests turn it off to check the JavaScript scanner alone).
+ */
+export function createScan(timelineIntervalS: number, fast = true, useKernel = true): NdjsonScan {
   return {
     agg: createAggregate(timelineIntervalS),
     lineNo: 0,
@@ -44,6 +55,7 @@ export function createScan(timelineIntervalS: number, fast = true): NdjsonScan {
     carry: null,
     atStart: true,
     fast,
+    kernel: fast && useKernel ? getKernel() : null,
   };
 }
 
@@ -81,6 +93,11 @@ function scanOne(scan: NdjsonScan, b: Buffer, start: number, end: number): void 
     line.problem = '';
     kind = parseLineJson(b.toString('utf8', start, end), line);
   }
+  applyLine(scan, kind);
+}
+
+/** Counts the line just read into `line` (of `kind`) into the scan. */
+function applyLine(scan: NdjsonScan, kind: number): void {
   const agg = scan.agg;
   switch (kind) {
     case POINT: {
@@ -133,6 +150,11 @@ function scanOne(scan: NdjsonScan, b: Buffer, start: number, end: number): void 
 
 /** Feeds a chunk of bytes; lines may span chunks. */
 export function scanChunk(scan: NdjsonScan, chunk: Buffer): void {
+  const k = scan.kernel;
+  if (k !== null && (scan.carry === null ? 0 : scan.carry.length) + chunk.length <= k.inputCap) {
+    scanChunkWithKernel(scan, k, chunk);
+    return;
+  }
   let pos = 0;
   if (scan.carry) {
     const nl = chunk.indexOf(10);
@@ -163,6 +185,44 @@ function scanLines(scan: NdjsonScan, chunk: Buffer, pos: number): number {
     if (nl < 0) return pos;
     scanOne(scan, chunk, pos, nl);
     pos = nl + 1;
+  }
+}
+
+/**
+ * The chunk (after the carried-over tail of the last one) goes into the kernel's input
+ * area, one copy; the kernel reads it in batches of records.
+ */
+function scanChunkWithKernel(scan: NdjsonScan, k: Kernel, chunk: Buffer): void {
+  let len = 0;
+  if (scan.carry !== null) {
+    k.input.set(scan.carry, 0);
+    len = scan.carry.length;
+    scan.carry = null;
+  }
+  k.input.set(chunk, len);
+  len += chunk.length;
+  k.begin();
+  for (;;) {
+    const n = k.scan(len);
+    applyRecords(scan, k, n);
+    if (n < k.maxRecords) break;
+  }
+  const tail = k.scanPos();
+  // A copy: the input area is filled again by the next chunk.
+  if (tail < len) scan.carry = Buffer.from(k.input.subarray(tail, len));
+}
+
+/** The kernel's records, in line order: its samples, and the lines it left to the JavaScript scanner. */
+function applyRecords(scan: NdjsonScan, k: Kernel, n: number): void {
+  for (let r = 0; r < n; r++) {
+    const kind = readRecord(k, r, line);
+    if (kind === FALLBACK) {
+      scanOne(scan, k.input, recordStart(k, r), recordEnd(k, r));
+      continue;
+    }
+    scan.lineNo++;
+    scan.atStart = false;
+    applyLine(scan, kind);
   }
 }
 

@@ -34,6 +34,8 @@ const PARALLEL_MIN_GZIP_BYTES_WARM = 4 * 1024 * 1024;
 export interface NdjsonOptions {
   /** Use the byte scanner (default) or JSON.parse on every line (tests compare the two). */
   fast?: boolean;
+  /** With `fast`: the WebAssembly kernel in front of the JavaScript byte scanner (default); tests turn it off to check the JavaScript scanner alone. */
+  kernel?: boolean;
   /** Worker threads that scan (plain: byte ranges; gzip: inflated chunks): 0 = never, undefined = automatic by size and cores. */
   workers?: number;
 }
@@ -59,8 +61,8 @@ function detectNdjson(sniff: Sniff): boolean {
   return k6 > 0 && k6 * 2 >= Math.min(checked, 8);
 }
 
-async function scanSequential(file: string, size: number, ctx: IngestContext, fast: boolean, gzip: boolean): Promise<NdjsonScan> {
-  const scan = createScan(ctx.options.timelineIntervalS, fast);
+async function scanSequential(file: string, size: number, ctx: IngestContext, fast: boolean, gzip: boolean, kernel: boolean): Promise<NdjsonScan> {
+  const scan = createScan(ctx.options.timelineIntervalS, fast, kernel);
   if (gzip) {
     for await (const chunk of readChunks(file, ctx)) scanChunk(scan, chunk);
   } else {
@@ -114,8 +116,8 @@ async function ingestOne(file: string, ctx: IngestContext, opts: NdjsonOptions):
   const sharedMin = gzip ? ONE_WORKER_MIN_BYTES / 8 : ONE_WORKER_MIN_BYTES;
   const workers = opts.workers ?? (alone ? (stat.size >= soloMin ? undefined : 0) : stat.size >= sharedMin ? 1 : 0);
   let scan: NdjsonScan;
-  if (fast && workers !== 0 && canScanInParallel()) scan = gzip ? await scanGzipInParallel(file, ctx, workers) : await scanInParallel(file, stat.size, ctx, workers, alone);
-  else scan = await scanSequential(file, stat.size, ctx, fast, gzip);
+  if (fast && opts.kernel !== false && workers !== 0 && canScanInParallel()) scan = gzip ? await scanGzipInParallel(file, ctx, workers) : await scanInParallel(file, stat.size, ctx, workers, alone);
+  else scan = await scanSequential(file, stat.size, ctx, fast, gzip, opts.kernel ?? true);
 
   if (scan.points === 0 && scan.declarations === 0) {
     const first = scan.corrupt.count > 0 ? scan.corrupt : scan.foreign.count > 0 ? scan.foreign : null;
