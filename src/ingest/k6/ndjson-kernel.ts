@@ -23,10 +23,25 @@ interface KernelExports {
   record_size(): number;
   name_ptr(id: number): number;
   name_len(id: number): number;
+  max_names(): number;
+  tag_slots(): number;
   scan_pos(): number;
-  begin(): void;
+  begin(start: number): void;
   scan(len: number): number;
+  reset(): void;
 }
+
+/**
+ * The layout of the kernel's 13 MiB input. Chunks handed over in memory (gzip, worker
+ * chunks) are copied to its start, after the carried-over tail of the last one. Plain
+ * files are read straight into two areas after that, in turns (one is read into while
+ * the other is scanned), each with room before it for the carried-over tail: no copy.
+ */
+const INPUT_BYTES = 13 << 20;
+const COPY_BYTES = 5 << 20;
+const AREA_BYTES = 4 << 20;
+/** Room for the carried-over tail before a read area: a longer line goes to the JavaScript scanner. */
+const CARRY_ROOM = 64 << 10;
 
 /** A record is 48 bytes (scan.c Record): two doubles, then eight 32-bit integers. */
 const RECORD_BYTES = 48;
@@ -52,11 +67,20 @@ export interface KernelName {
 
 export interface Kernel {
   scan(len: number): number;
-  begin(): void;
+  begin(start: number): void;
   scanPos(): number;
-  /** The kernel's input area; records' offsets are relative to its start. */
+  /** Forgets every cached name and tags text, here and in the kernel. */
+  reset(): void;
+  /** The kernel's input; records' offsets are relative to its start. */
   input: Buffer;
-  inputCap: number;
+  /** How much a chunk copied to the input's start may hold, with the carried-over tail. */
+  copyCap: number;
+  /** The two read areas (where a file is read into), and where each starts in the input. */
+  areas: [Buffer, Buffer];
+  areaAt: [number, number];
+  carryRoom: number;
+  /** The scan reading into the areas right now (one at a time per thread), or null. */
+  areasOwner: object | null;
   maxRecords: number;
   f64: Float64Array;
   i32: Int32Array;
@@ -64,7 +88,7 @@ export interface Kernel {
   recF64: number;
   recI32: number;
   /** Metric names by the kernel's id, learnt as they appear. */
-  names: KernelName[];
+  names: Array<KernelName | undefined>;
   /** The tags object of each tags slot, as last filled (null: one the scanner does not read). */
   tags: Array<K6Tags | null>;
   exports: KernelExports;
@@ -86,25 +110,38 @@ function loadKernel(): Kernel | null {
   } catch {
     return null;
   }
-  if (x.record_size() !== RECORD_BYTES) return null;
+  if (x.record_size() !== RECORD_BYTES || x.input_cap() !== INPUT_BYTES) return null;
   // The kernel's memory never grows (all of it is static), so these views stay valid.
   const buf = x.memory.buffer;
   const rec = x.records_ptr();
-  return {
+  const input = Buffer.from(buf, x.input_ptr(), INPUT_BYTES);
+  const areaAt: [number, number] = [COPY_BYTES + CARRY_ROOM, COPY_BYTES + AREA_BYTES + CARRY_ROOM];
+  const k: Kernel = {
     scan: (len) => x.scan(len),
-    begin: () => x.begin(),
+    begin: (start) => x.begin(start),
     scanPos: () => x.scan_pos(),
-    input: Buffer.from(buf, x.input_ptr(), x.input_cap()),
-    inputCap: x.input_cap(),
+    reset: () => {
+      x.reset();
+      k.names.fill(undefined);
+      k.tags.fill(null);
+    },
+    input,
+    copyCap: COPY_BYTES,
+    areas: [input.subarray(areaAt[0], areaAt[0] + AREA_BYTES - CARRY_ROOM), input.subarray(areaAt[1], areaAt[1] + AREA_BYTES - CARRY_ROOM)],
+    areaAt,
+    carryRoom: CARRY_ROOM,
+    areasOwner: null,
     maxRecords: x.max_records(),
     f64: new Float64Array(buf),
     i32: new Int32Array(buf),
     recF64: rec / 8,
     recI32: rec / 4,
-    names: [],
-    tags: [],
+    // Sized up front: an array filled at scattered indexes turns into a slow dictionary.
+    names: new Array<KernelName | undefined>(x.max_names()).fill(undefined),
+    tags: new Array<K6Tags | null>(x.tag_slots()).fill(null),
     exports: x,
   };
+  return k;
 }
 
 /** The name of the kernel's metric `id`, learnt from its table the first time. */
@@ -137,8 +174,8 @@ export function readRecord(k: Kernel, r: number, out: LineResult): number {
   out.metric = entry.name;
   out.kind = entry.kind;
   out.timeMs = k.f64[f + F_TIME]!;
-  const tags = k.tags[slot];
-  if (tags === null || tags === undefined) return FALLBACK;
+  const tags = k.tags[slot]!;
+  if (tags === null) return FALLBACK;
   // A metric the model does not use counts only for its time (its line was read whole all the same).
   if (entry.kind === KIND_TIME_ONLY) return TIME_ONLY;
   out.value = k.f64[f + F_VALUE]!;

@@ -1,19 +1,23 @@
 // Reading a byte range of a plain file into a scan on this thread: two reused 4 MiB
-// buffers, the next read running on libuv's thread pool while this thread scans the
-// previous one. (A fresh 1 MB Buffer per chunk, what a read stream gives, costs more in
+// buffers (the WebAssembly kernel's read areas when it is free, so nothing is copied),
+// the next read running on libuv's thread pool while this thread scans the previous one. (A fresh 1 MB Buffer per chunk, what a read stream gives, costs more in
 // garbage collection than the scan itself.)
 import { promises as fs } from 'node:fs';
 import { InputError } from '../errors.js';
-import { scanChunk, type NdjsonScan } from './ndjson-scan.js';
+import { kernelArea, releaseKernelAreas, scanChunk, scanKernelArea, type NdjsonScan } from './ndjson-scan.js';
 
 const BUFFER_BYTES = 4 * 1024 * 1024;
 
 /** Scans `file[start, end)` (a range starting at a line start) into `scan`; onBytes gets the bytes read so far. */
 export async function scanPlainRange(scan: NdjsonScan, file: string, start: number, end: number, onBytes?: (bytes: number) => void): Promise<void> {
   const fh = await fs.open(file, 'r');
-  const bufs = [Buffer.allocUnsafe(BUFFER_BYTES), Buffer.allocUnsafe(BUFFER_BYTES)];
+  // Straight into the WebAssembly kernel's memory when this scan can have its read areas.
+  const a0 = kernelArea(scan, 0);
+  const a1 = a0 === null ? null : kernelArea(scan, 1);
+  const direct = a0 !== null && a1 !== null;
+  const bufs = direct ? [a0, a1] : [Buffer.allocUnsafe(BUFFER_BYTES), Buffer.allocUnsafe(BUFFER_BYTES)];
   let pending: Promise<{ bytesRead: number }> | null = null;
-  const readAt = (i: number, pos: number) => fh.read(bufs[i]!, 0, Math.min(BUFFER_BYTES, end - pos), pos);
+  const readAt = (i: number, pos: number) => fh.read(bufs[i]!, 0, Math.min(bufs[i]!.length, end - pos), pos);
   try {
     let pos = start;
     let i = 0;
@@ -26,13 +30,15 @@ export async function scanPlainRange(scan: NdjsonScan, file: string, start: numb
       pos += bytesRead;
       i ^= 1;
       if (pos < end) pending = readAt(i, pos);
-      scanChunk(scan, cur.subarray(0, bytesRead));
+      if (direct) scanKernelArea(scan, (i ^ 1) as 0 | 1, bytesRead);
+      else scanChunk(scan, cur.subarray(0, bytesRead));
       onBytes?.(pos - start);
     }
   } catch (e) {
     throw new InputError(file, `cannot read: ${(e as Error).message}`);
   } finally {
     if (pending) await pending.catch(() => {});
+    releaseKernelAreas(scan);
     await fh.close();
   }
 }

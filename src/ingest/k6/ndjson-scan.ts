@@ -151,10 +151,59 @@ function applyLine(scan: NdjsonScan, kind: number): void {
 /** Feeds a chunk of bytes; lines may span chunks. */
 export function scanChunk(scan: NdjsonScan, chunk: Buffer): void {
   const k = scan.kernel;
-  if (k !== null && (scan.carry === null ? 0 : scan.carry.length) + chunk.length <= k.inputCap) {
-    scanChunkWithKernel(scan, k, chunk);
+  if (k !== null && (scan.carry === null ? 0 : scan.carry.length) + chunk.length <= k.copyCap) {
+    let len = 0;
+    if (scan.carry !== null) {
+      k.input.set(scan.carry, 0);
+      len = scan.carry.length;
+      scan.carry = null;
+    }
+    k.input.set(chunk, len);
+    runKernel(scan, k, 0, len + chunk.length);
     return;
   }
+  scanChunkJs(scan, chunk);
+}
+
+/**
+ * Scans `n` bytes that the caller read into the kernel's read area `i` (see kernelArea):
+ * the carried-over tail goes right before them, and the kernel reads the lot in place.
+ */
+export function scanKernelArea(scan: NdjsonScan, i: 0 | 1, n: number): void {
+  const k = scan.kernel!;
+  const at = k.areaAt[i];
+  const carry = scan.carry;
+  if (carry !== null && carry.length > k.carryRoom) {
+    scanChunkJs(scan, k.areas[i].subarray(0, n));
+    return;
+  }
+  let start = at;
+  if (carry !== null) {
+    start -= carry.length;
+    k.input.set(carry, start);
+    scan.carry = null;
+  }
+  runKernel(scan, k, start, at + n);
+}
+
+/**
+ * The kernel's read area `i` for this scan to read a file into, or null when it has no
+ * kernel or another scan on this thread holds the areas (one at a time: a scan keeps a
+ * read going into one area across awaits). Call releaseKernelAreas when done.
+ */
+export function kernelArea(scan: NdjsonScan, i: 0 | 1): Buffer | null {
+  const k = scan.kernel;
+  if (k === null || (k.areasOwner !== null && k.areasOwner !== scan)) return null;
+  k.areasOwner = scan;
+  return k.areas[i];
+}
+
+export function releaseKernelAreas(scan: NdjsonScan): void {
+  if (scan.kernel !== null && scan.kernel.areasOwner === scan) scan.kernel.areasOwner = null;
+}
+
+/** The JavaScript scanner on a chunk: lines found with indexOf. */
+function scanChunkJs(scan: NdjsonScan, chunk: Buffer): void {
   let pos = 0;
   if (scan.carry) {
     const nl = chunk.indexOf(10);
@@ -188,28 +237,23 @@ function scanLines(scan: NdjsonScan, chunk: Buffer, pos: number): number {
   }
 }
 
-/**
- * The chunk (after the carried-over tail of the last one) goes into the kernel's input
- * area, one copy; the kernel reads it in batches of records.
- */
-function scanChunkWithKernel(scan: NdjsonScan, k: Kernel, chunk: Buffer): void {
-  let len = 0;
-  if (scan.carry !== null) {
-    k.input.set(scan.carry, 0);
-    len = scan.carry.length;
-    scan.carry = null;
-  }
-  k.input.set(chunk, len);
-  len += chunk.length;
-  k.begin();
-  for (;;) {
-    const n = k.scan(len);
-    applyRecords(scan, k, n);
-    if (n < k.maxRecords) break;
+/** The kernel reads input[start, end) in batches of records; the unfinished tail is carried over. */
+function runKernel(scan: NdjsonScan, k: Kernel, start: number, end: number): void {
+  try {
+    k.begin(start);
+    for (;;) {
+      const n = k.scan(end);
+      applyRecords(scan, k, n);
+      if (n < k.maxRecords) break;
+    }
+  } catch (e) {
+    // Records not applied may have brought tags text this side never read: start afresh.
+    k.reset();
+    throw e;
   }
   const tail = k.scanPos();
-  // A copy: the input area is filled again by the next chunk.
-  if (tail < len) scan.carry = Buffer.from(k.input.subarray(tail, len));
+  // A copy: the input is filled again by the next chunk.
+  if (tail < end) scan.carry = Buffer.from(k.input.subarray(tail, end));
 }
 
 /** The kernel's records, in line order: its samples, and the lines it left to the JavaScript scanner. */

@@ -8,7 +8,7 @@
 //   the aggregation with where in the file its problem lines were.
 import { closeSync, openSync, readSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
-import { createScan, finishScan, scanChunk, type NdjsonScan } from './ndjson-scan.js';
+import { createScan, finishScan, kernelArea, releaseKernelAreas, scanChunk, scanKernelArea, type NdjsonScan } from './ndjson-scan.js';
 import { PROBLEM_KINDS, serializeScan, type RangeJob, type ToWorker, type WorkerMessage } from './ndjson-parallel.js';
 
 const PROGRESS_EVERY = 32 * 1024 * 1024;
@@ -20,15 +20,18 @@ function scanRange(job: RangeJob): WorkerMessage {
   scan.atStart = job.start === 0;
   scan.agg.seq = job.seq;
   const fd = openSync(job.file, 'r');
+  // One buffer, reused: the WebAssembly kernel's read area when it has one (no copy),
+  // else a buffer of its own (scanChunk copies the unfinished tail of each chunk).
+  const area = kernelArea(scan, 0);
   try {
-    // One buffer, reused: scanChunk copies the unfinished tail of each chunk.
-    const buf = Buffer.allocUnsafe(4 * 1024 * 1024);
+    const buf = area ?? Buffer.allocUnsafe(4 * 1024 * 1024);
     let pos = job.start;
     let sinceProgress = 0;
     while (pos < job.end) {
       const n = readSync(fd, buf, 0, Math.min(buf.length, job.end - pos), pos);
       if (n === 0) break;
-      scanChunk(scan, buf.subarray(0, n));
+      if (area !== null) scanKernelArea(scan, 0, n);
+      else scanChunk(scan, buf.subarray(0, n));
       pos += n;
       sinceProgress += n;
       if (sinceProgress >= PROGRESS_EVERY) {
@@ -38,6 +41,7 @@ function scanRange(job: RangeJob): WorkerMessage {
     }
     post({ type: 'progress', bytes: pos - job.start });
   } finally {
+    releaseKernelAreas(scan);
     closeSync(fd);
   }
   finishScan(scan);

@@ -17,13 +17,14 @@ import { scanPlainRange } from './ndjson-read.js';
 export const FORMAT = 'k6-json';
 
 /**
- * Plain files at least this big are scanned by worker threads. A fresh worker costs
- * ~0.45 s of CPU before it runs at full speed (a V8 isolate, loading the modules, and
- * above all compiling the scanner again: ~0.25 s), which two workers win back only from
- * ~320 MiB. Warm workers (pooled from an earlier file) pay off much sooner.
+ * Plain files at least this big are scanned by worker threads. One thread with the
+ * WebAssembly kernel reads ~1.2-1.4 GB/s here, and a fresh worker costs ~0.3 s of CPU
+ * before it runs (a V8 isolate, loading the modules): on 2 cores, this thread plus one
+ * worker took as long as this thread alone for 1 GiB (0.8-1.2 s, interleaved runs) and
+ * 0.25 s less for 2 GiB. Warm workers (pooled from an earlier file) pay off sooner.
  */
-const PARALLEL_MIN_BYTES = 384 * 1024 * 1024;
-const PARALLEL_MIN_BYTES_WARM = 48 * 1024 * 1024;
+const PARALLEL_MIN_BYTES = 1536 * 1024 * 1024;
+const PARALLEL_MIN_BYTES_WARM = 512 * 1024 * 1024;
 /**
  * The same for gzip files (compressed size; k6 output compresses 15-20x). One thread
  * already scans while zlib inflates on another, so workers pay off later still.

@@ -24,7 +24,9 @@ typedef unsigned char u8;
 typedef unsigned int u32;
 typedef long long i64;
 
-#define INPUT_CAP (8u << 20)
+// The input: JavaScript copies chunks to its start, or reads files straight into two
+// areas after that (ndjson-kernel.ts lays them out); 13 MiB in all.
+#define INPUT_CAP (13u << 20)
 #define INPUT_PAD 64u
 #define MAX_RECORDS 8192u
 #define MAX_NAMES 1024u
@@ -78,6 +80,8 @@ EXPORT(max_records) u32 max_records(void) { return MAX_RECORDS; }
 EXPORT(record_size) u32 record_size(void) { return sizeof(Record); }
 EXPORT(name_ptr) u8 *name_ptr(u32 id) { return names[id]; }
 EXPORT(name_len) u32 name_len(u32 id) { return nameLen[id]; }
+EXPORT(max_names) u32 max_names(void) { return MAX_NAMES; }
+EXPORT(tag_slots) u32 tag_slots(void) { return TAG_SLOTS; }
 /** Where the unfinished tail of the input starts, after scan(). */
 EXPORT(scan_pos) u32 scan_pos(void) { return pos; }
 
@@ -90,8 +94,8 @@ EXPORT(reset) void reset(void) {
   for (u32 i = 0; i < TAG_SLOTS; i++) tagLen[i] = 0;
 }
 
-/** Starts a new chunk: scan() reads input[0, len) from the beginning. */
-EXPORT(begin) void begin(void) { pos = 0; }
+/** Starts a new chunk at input[start]: scan() reads from there. */
+EXPORT(begin) void begin(u32 start) { pos = start; }
 
 static inline int eq16(const u8 *a, const u8 *b) {
   return wasm_i8x16_all_true(wasm_i8x16_eq(wasm_v128_load(a), wasm_v128_load(b)));
@@ -371,6 +375,7 @@ static int scanLine(const u8 *b, u32 n, Record *r) {
  * of the unfinished tail once fewer than MAX_RECORDS come back).
  */
 EXPORT(scan) u32 scan(u32 len) {
+  if (len > INPUT_CAP) return 0;
   u32 count = 0;
   while (count < MAX_RECORDS && pos < len) {
     u32 nl = pos + find(input + pos, len - pos, '\n');
