@@ -394,6 +394,23 @@ describe('the WebAssembly kernel agrees with JSON.parse line by line', () => {
   }, 60_000);
 });
 
+describe('reading files straight into the kernel', () => {
+  it('gives the same models when several plain files are read at once on one thread (one holds the read areas)', async () => {
+    const files = [1, 2, 3].map((seed) => {
+      const file = path.join(dir, `concurrent-${seed}.ndjson`);
+      generateK6Ndjson(file, 9 * 1024 * 1024, 20 + seed);
+      return file;
+    });
+    const alone = [];
+    for (const f of files) alone.push((await ingestNdjson(f, testContext(), { workers: 0 }))[0]);
+    const together = await Promise.all(files.map(async (f) => (await ingestNdjson(f, testContext(), { workers: 0 }))[0]));
+    const reference = await Promise.all(files.map(async (f) => (await ingestNdjson(f, testContext(), { workers: 0, kernel: false }))[0]));
+    expect(together).toEqual(alone);
+    expect(alone).toEqual(reference);
+    expect(alone[0]!.summary.requests).toBeGreaterThan(1000);
+  }, 60_000);
+});
+
 describe('percentiles', () => {
   it('HDR percentiles are within 0.1% of exact sorted-array percentiles', async () => {
     const file = path.join(dir, 'gen.ndjson');
