@@ -110,7 +110,7 @@ function loadKernel(): Kernel | null {
   } catch {
     return null;
   }
-  if (x.record_size() !== RECORD_BYTES || x.input_cap() !== INPUT_BYTES) return null;
+  if (x.record_size() !== RECORD_BYTES || x.input_cap() !== INPUT_BYTES || x.records_ptr() % 8 !== 0) return null;
   // The kernel's memory never grows (all of it is static), so these views stay valid.
   const buf = x.memory.buffer;
   const rec = x.records_ptr();

@@ -27,7 +27,6 @@ typedef long long i64;
 // The input: JavaScript copies chunks to its start, or reads files straight into two
 // areas after that (ndjson-kernel.ts lays them out); 13 MiB in all.
 #define INPUT_CAP (13u << 20)
-#define INPUT_PAD 64u
 #define MAX_RECORDS 8192u
 #define MAX_NAMES 1024u
 #define NAME_CAP 128u
@@ -52,7 +51,7 @@ typedef struct {
   int tagsEnd;
 } Record;
 
-static u8 input[INPUT_CAP + INPUT_PAD];
+static u8 input[INPUT_CAP];
 static Record records[MAX_RECORDS];
 
 static u8 names[MAX_NAMES][NAME_CAP];
@@ -107,7 +106,7 @@ static inline unsigned long long load64(const u8 *p) {
   return v;
 }
 
-/** a[0, n) == b[0, n); both may be read up to 16 bytes past n only when n >= 16 (never past n otherwise). */
+/** a[0, n) == b[0, n), reading neither past n: 16 bytes at a time, the last 16 (or 8) overlapping. */
 static int same(const u8 *a, const u8 *b, u32 n) {
   if (n >= 16) {
     u32 i = 0;
