@@ -98,11 +98,13 @@ describe('run tags become labels', () => {
     const tags = `{"endpoint":"a","expected_response":"true","group":"","method":"GET","name":"GET /a","proto":"HTTP/1.1","scenario":"default","status":"200","url":"http://x/a"${extra}}`;
     return [point('http_reqs', 1, tags), point('http_req_duration', 12.5, tags), point('http_req_blocked', 0.1, tags), point('http_req_failed', 0, tags)];
   };
+  let lastWarnings: string[] = [];
   async function labelsOf(name: string, lines: string[]) {
     const file = path.join(dir, name);
     writeFileSync(file, lines.join('\n') + '\n');
-    const { fast, slow } = await bothPaths(file);
+    const { fast, slow, fastWarnings } = await bothPaths(file);
     expect(fast).toEqual(slow);
+    lastWarnings = fastWarnings.map((w) => w.message);
     return fast.labels;
   }
 
@@ -113,8 +115,12 @@ describe('run tags become labels', () => {
       ...request(run),
       point('checks', 1, '{"check":"ok","group":"","scenario":"default","variant":"canary","testid":"t1","my tag":"x"}'),
     ];
-    // `endpoint` is not on vus or checks; scenario is k6's own; "my tag" is no label name.
+    // `endpoint` is not on vus or checks; scenario is k6's own; "my tag" is no label name (said so).
     expect(await labelsOf('run-tags.ndjson', lines)).toEqual({ testid: 't1', variant: 'canary' });
+    expect(lastWarnings).toEqual(['run tag "my tag" (on every sample) is not a label: a label name is letters, digits, _ . and -, starting with a letter or _']);
+    const long = 'x'.repeat(201);
+    expect(await labelsOf('run-tags-long.ndjson', [point('vus', 1, `{"build":"${long}","variant":"c"}`), ...request(`,"build":"${long}","variant":"c"`)])).toEqual({ variant: 'c' });
+    expect(lastWarnings).toEqual(['run tag build (on every sample) is not a label: its value is longer than 200 characters']);
     // One sample with another value, one without the tag, one with null tags.
     expect(await labelsOf('run-tags-varying.ndjson', [...lines, ...request(',"variant":"canary","testid":"t2"')])).toEqual({ variant: 'canary' });
     expect(await labelsOf('run-tags-missing.ndjson', [...lines, point('vus', 3, '{"testid":"t1"}')])).toEqual({ testid: 't1' });
