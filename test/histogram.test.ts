@@ -293,4 +293,18 @@ describe('mergedPercentilesMs (windows, phases, resamples)', () => {
     );
     expect(mergedPercentilesMs([], [50])).toEqual([null]);
   });
+
+  it('gives the same for many parts (a long window), merged in several rounds', () => {
+    fc.assert(
+      fc.property(fc.array(fc.array(fc.double({ min: 0, max: 60_000, noNaN: true }), { maxLength: 40 }), { minLength: 1, maxLength: 70 }), (pieces) => {
+        const values = pieces.flat();
+        fc.pre(values.length > 0);
+        const parts = pieces.map((p) => (p.length > 0 ? decodeSparse(encodeHistogram(histogramOf(p))) : decodeSparse(encodeHistogram(histogramOf([])))));
+        const whole = decodeHistogram(encodeHistogram(histogramOf(values)));
+        const ps = [0, 1, 50, 90, 95, 99, 99.9, 100];
+        expect(mergedPercentilesMs(parts, ps)).toEqual(ps.map((p) => percentileMs(whole, p)));
+      }),
+      { numRuns: 200 },
+    );
+  });
 });

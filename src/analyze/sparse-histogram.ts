@@ -70,26 +70,108 @@ export function mergedPercentilesMs(parts: readonly SparseHistogram[], percents:
   let total = 0;
   let minNonZero = Number.MAX_SAFE_INTEGER;
   let max = 0;
-  const entries: Array<[number, number, number]> = [];
+  let entries = 0;
   for (const p of parts) {
     if (p.total === 0) continue;
     total += p.total;
     minNonZero = Math.min(minNonZero, p.minNonZero);
     max = Math.max(max, p.max);
-    for (let i = 0; i < p.keys.length; i++) entries.push([p.keys[i]!, p.mids[i]!, p.counts[i]!]);
+    entries += p.keys.length;
   }
   if (total === 0) return percents.map(() => null);
-  entries.sort((a, b) => a[0] - b[0]);
+  const [merged, n] = mergeByKey(parts, entries);
   return interpolatedPercentilesMs(total, percents, (ranks) => {
-    // The samples at the ranks, in one pass over the entries.
+    // The samples at the ranks, in one pass over the entries in key order.
     const values = new Array<number>(ranks.length).fill(max);
     let acc = 0;
     let r = 0;
-    for (let e = 0; e < entries.length && r < ranks.length; e++) {
-      const [key, mid, count] = entries[e]!;
-      acc += count;
-      while (r < ranks.length && acc >= ranks[r]!) values[r++] = key === 0 ? 0 : Math.min(Math.max(mid, minNonZero), max);
+    for (let e = 0; e < n && r < ranks.length; e++) {
+      acc += merged.counts[e]!;
+      const key = merged.keys[e]!;
+      while (r < ranks.length && acc >= ranks[r]!) values[r++] = key === 0 ? 0 : Math.min(Math.max(merged.mids[e]!, minNonZero), max);
     }
     return values;
   });
+}
+
+/** Entries as parallel arrays; two sets, reused across calls (windows merge thousands of times). */
+interface Entries {
+  keys: Float64Array;
+  mids: Float64Array;
+  counts: Float64Array;
+}
+const scratch: [Entries, Entries] = [entriesOf(4096), entriesOf(4096)];
+
+function entriesOf(n: number): Entries {
+  return { keys: new Float64Array(n), mids: new Float64Array(n), counts: new Float64Array(n) };
+}
+
+/**
+ * Every part's entries in ascending key order, one entry per key (counts added), and how
+ * many. Each part is sorted already, so the parts are merged pairwise, round after round,
+ * like the passes of a merge sort: no per-entry objects and no comparison callbacks
+ * (sorting [key, mid, count] tuples was most of a study's analysis, with the garbage they
+ * left). Equal keys are the same HDR bucket, with the same mid, so they become one entry,
+ * and the lists of later rounds stay as short as the buckets the window has.
+ */
+function mergeByKey(parts: readonly SparseHistogram[], entries: number): [Entries, number] {
+  if (scratch[0].keys.length < entries) {
+    const size = Math.max(entries, 2 * scratch[0].keys.length);
+    scratch[0] = entriesOf(size);
+    scratch[1] = entriesOf(size);
+  }
+  let from = scratch[0];
+  let to = scratch[1];
+  // Runs: where each part's entries start in `from` (and, last, where they end).
+  let bounds: number[] = [0];
+  let n = 0;
+  for (const p of parts) {
+    if (p.total === 0 || p.keys.length === 0) continue;
+    for (let i = 0; i < p.keys.length; i++, n++) {
+      from.keys[n] = p.keys[i]!;
+      from.mids[n] = p.mids[i]!;
+      from.counts[n] = p.counts[i]!;
+    }
+    bounds.push(n);
+  }
+  while (bounds.length > 2) {
+    const next: number[] = [0];
+    for (let b = 0; b + 1 < bounds.length; b += 2) {
+      const lo = bounds[b]!;
+      const mid = bounds[b + 1]!;
+      const hi = b + 2 < bounds.length ? bounds[b + 2]! : mid;
+      let i = lo;
+      let j = mid;
+      // Merged runs are written one after another: equal keys made them shorter than their inputs.
+      let o = next[next.length - 1]!;
+      while (i < mid && j < hi) {
+        const ki = from.keys[i]!;
+        const kj = from.keys[j]!;
+        if (ki === kj) {
+          to.keys[o] = ki;
+          to.mids[o] = from.mids[i]!;
+          to.counts[o++] = from.counts[i++]! + from.counts[j++]!;
+          continue;
+        }
+        const k = kj < ki ? j++ : i++;
+        to.keys[o] = from.keys[k]!;
+        to.mids[o] = from.mids[k]!;
+        to.counts[o++] = from.counts[k]!;
+      }
+      for (; i < mid; i++, o++) {
+        to.keys[o] = from.keys[i]!;
+        to.mids[o] = from.mids[i]!;
+        to.counts[o] = from.counts[i]!;
+      }
+      for (; j < hi; j++, o++) {
+        to.keys[o] = from.keys[j]!;
+        to.mids[o] = from.mids[j]!;
+        to.counts[o] = from.counts[j]!;
+      }
+      next.push(o);
+    }
+    bounds = next;
+    [from, to] = [to, from];
+  }
+  return [from, bounds[bounds.length - 1]!];
 }
