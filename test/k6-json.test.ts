@@ -133,6 +133,26 @@ describe('run tags become labels', () => {
   });
 });
 
+/** Real-shaped k6 lines (the newer key order) whose every byte the byte-change tests change in turn. */
+const BYTE_TEST_TIME = '2026-11-22T19:32:12.964529223Z';
+const BYTE_TEST_TAGS = '{"endpoint":"predict","expected_response":"true","group":"","method":"POST","name":"POST /predict","proto":"HTTP/1.1","scenario":"steady","status":"200","url":"POST /predict","variant":"canary"}';
+const BYTE_TEST_LINES = [
+  `{"metric":"http_req_duration","type":"Point","data":{"time":"${BYTE_TEST_TIME}","value":23.681624,"tags":${BYTE_TEST_TAGS}}}`,
+  `{"metric":"http_req_blocked","type":"Point","data":{"time":"${BYTE_TEST_TIME}","value":2.581811,"tags":${BYTE_TEST_TAGS}}}`,
+  `{"metric":"vus","type":"Point","data":{"time":"2026-11-22T19:32:13.936261162Z","value":10,"tags":{"variant":"canary"}}}`,
+];
+
+/** Every copy of each line with one byte replaced by one of `chars` (a byte already that char is skipped). */
+function* oneByteChanges(lines: readonly string[], chars: readonly string[]): Generator<[line: string, changed: string]> {
+  for (const line of lines) {
+    for (let i = 0; i < line.length; i++) {
+      for (const c of chars) {
+        if (line[i] !== c) yield [line, line.slice(0, i) + c + line.slice(i + 1)];
+      }
+    }
+  }
+}
+
 describe('scanLine agrees with JSON.parse line by line', () => {
   const metric = fc.constantFrom('http_reqs', 'http_req_duration', 'http_req_failed', 'http_req_blocked', 'vus', 'checks', 'custom_metric');
   const tagValue = fc.oneof(fc.string(), fc.constantFrom('GET', 'POST /predict', '200', 'é✓ ü', 'a"b', 'back\\slash'));
@@ -212,33 +232,21 @@ describe('scanLine agrees with JSON.parse line by line', () => {
     // After the line itself is scanned (its name, time and tags cached), each copy with one
     // byte replaced must be scanned to what JSON.parse makes of it, or fall back. That holds
     // for a metric the model does not use (http_req_blocked) too: its line is read whole.
-    const t = '2026-11-22T19:32:12.964529223Z';
-    const tags = '{"endpoint":"predict","expected_response":"true","group":"","method":"POST","name":"POST /predict","proto":"HTTP/1.1","scenario":"steady","status":"200","url":"POST /predict","variant":"canary"}';
-    const lines = [
-      `{"metric":"http_req_duration","type":"Point","data":{"time":"${t}","value":23.681624,"tags":${tags}}}`,
-      `{"metric":"http_req_blocked","type":"Point","data":{"time":"${t}","value":2.581811,"tags":${tags}}}`,
-      `{"type":"Point","data":{"time":"${t}","value":1,"tags":${tags}},"metric":"http_reqs"}`,
-      `{"metric":"vus","type":"Point","data":{"time":"2026-11-22T19:32:13.936261162Z","value":10,"tags":{"variant":"canary"}}}`,
-    ];
+    // The JavaScript scanner also reads k6 0.3x's key order ("metric" last).
+    const oldOrder = `{"type":"Point","data":{"time":"${BYTE_TEST_TIME}","value":1,"tags":${BYTE_TEST_TAGS}},"metric":"http_reqs"}`;
     let checked = 0;
-    for (const line of lines) {
-      for (let i = 0; i < line.length; i++) {
-        for (const c of ['x', '"', '1', '\\']) {
-          if (line[i] === c) continue;
-          const changed = line.slice(0, i) + c + line.slice(i + 1);
-          const primed = Buffer.from(line);
-          scanLine(primed, 0, primed.length, createLineResult());
-          const buf = Buffer.from(changed);
-          const fast = createLineResult();
-          const slow = createLineResult();
-          const kind = scanLine(buf, 0, buf.length, fast);
-          if (kind === FALLBACK) continue;
-          checked++;
-          const ref = parseLineJson(changed, slow);
-          expect({ kind, metric: fast.metric, timeMs: fast.timeMs }, changed).toEqual({ kind: ref, metric: slow.metric, timeMs: slow.timeMs });
-          if (kind === POINT) expect({ value: fast.value, tags: fast.tags }, changed).toEqual({ value: slow.value, tags: slow.tags });
-        }
-      }
+    for (const [line, changed] of oneByteChanges([...BYTE_TEST_LINES, oldOrder], ['x', '"', '1', '\\'])) {
+      const primed = Buffer.from(line);
+      scanLine(primed, 0, primed.length, createLineResult());
+      const buf = Buffer.from(changed);
+      const fast = createLineResult();
+      const slow = createLineResult();
+      const kind = scanLine(buf, 0, buf.length, fast);
+      if (kind === FALLBACK) continue;
+      checked++;
+      const ref = parseLineJson(changed, slow);
+      expect({ kind, metric: fast.metric, timeMs: fast.timeMs }, changed).toEqual({ kind: ref, metric: slow.metric, timeMs: slow.timeMs });
+      if (kind === POINT) expect({ value: fast.value, tags: fast.tags }, changed).toEqual({ value: slow.value, tags: slow.tags });
     }
     // Changed digits of times and values, and tag values, are still read: most copies.
     expect(checked).toBeGreaterThan(200);
@@ -284,8 +292,8 @@ describe('the WebAssembly kernel agrees with JSON.parse line by line', () => {
     expect(k).not.toBeNull();
     const buf = Buffer.from(lines.join('\n') + '\n');
     k!.input.set(buf, 0);
-    k!.begin();
-    const n = k!.scan(buf.length);
+    k!.exports.begin(0);
+    const n = k!.exports.scan(buf.length);
     expect(n).toBe(lines.length);
     return Array.from({ length: n }, (_, r) => {
       const out = createLineResult();
@@ -345,22 +353,9 @@ describe('the WebAssembly kernel agrees with JSON.parse line by line', () => {
   it('never reads a line with one changed byte as the line it changed from', () => {
     // Each copy follows the line itself (so its name, time and tags are cached) and must be
     // read to what JSON.parse makes of it, or be left to JavaScript.
-    const t = '2026-11-22T19:32:12.964529223Z';
-    const tags = '{"endpoint":"predict","expected_response":"true","group":"","method":"POST","name":"POST /predict","proto":"HTTP/1.1","scenario":"steady","status":"200","url":"POST /predict","variant":"canary"}';
-    const lines = [
-      `{"metric":"http_req_duration","type":"Point","data":{"time":"${t}","value":23.681624,"tags":${tags}}}`,
-      `{"metric":"http_req_blocked","type":"Point","data":{"time":"${t}","value":2.581811,"tags":${tags}}}`,
-      `{"metric":"vus","type":"Point","data":{"time":"2026-11-22T19:32:13.936261162Z","value":10,"tags":{"variant":"canary"}}}`,
-    ];
     let checked = 0;
-    for (const line of lines) {
-      for (let i = 0; i < line.length; i++) {
-        for (const c of ['x', '"', '1', '}', '\\']) {
-          if (line[i] === c) continue;
-          const changed = line.slice(0, i) + c + line.slice(i + 1);
-          if (agrees(changed, kernelRead([line, changed])[1]!)) checked++;
-        }
-      }
+    for (const [line, changed] of oneByteChanges(BYTE_TEST_LINES, ['x', '"', '1', '}', '\\'])) {
+      if (agrees(changed, kernelRead([line, changed])[1]!)) checked++;
     }
     expect(checked).toBeGreaterThan(300);
   });

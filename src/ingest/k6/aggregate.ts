@@ -514,14 +514,14 @@ function keepCommonRunTags(agg: K6Aggregate, other: ReadonlyMap<string, string> 
 const MAX_LABEL_VALUE = 200;
 
 /** The run's labels from its run tags, keys sorted; a tag not named as a label can be is left out. */
-export function runTagLabels(agg: K6Aggregate, warn?: (message: string) => void): Record<string, string> {
+export function runTagLabels(agg: K6Aggregate, warn: (message: string) => void): Record<string, string> {
   const labels: Record<string, string> = {};
   for (const k of [...(agg.runTags?.keys() ?? [])].sort()) {
     const v = agg.runTags!.get(k)!;
     if (v === '') continue;
     // Said, not dropped silently: the user tagged the run and may expect to see it.
-    if (!isLabelKey(k)) warn?.(`run tag ${JSON.stringify(k)} (on every sample) is not a label: a label name is letters, digits, _ . and -, starting with a letter or _`);
-    else if (v.length > MAX_LABEL_VALUE) warn?.(`run tag ${k} (on every sample) is not a label: its value is longer than ${MAX_LABEL_VALUE} characters`);
+    if (!isLabelKey(k)) warn(`run tag ${JSON.stringify(k)} (on every sample) is not a label: a label name is letters, digits, _ . and -, starting with a letter or _`);
+    else if (v.length > MAX_LABEL_VALUE) warn(`run tag ${k} (on every sample) is not a label: its value is longer than ${MAX_LABEL_VALUE} characters`);
     else labels[k] = v;
   }
   return labels;

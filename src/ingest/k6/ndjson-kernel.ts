@@ -66,9 +66,6 @@ export interface KernelName {
 }
 
 export interface Kernel {
-  scan(len: number): number;
-  begin(start: number): void;
-  scanPos(): number;
   /** Forgets every cached name and tags text, here and in the kernel. */
   reset(): void;
   /** The kernel's input; records' offsets are relative to its start. */
@@ -91,6 +88,7 @@ export interface Kernel {
   names: Array<KernelName | undefined>;
   /** The tags object of each tags slot, as last filled (null: one the scanner does not read). */
   tags: Array<K6Tags | null>;
+  /** The module's own functions: begin(start), scan(end), scan_pos() and the tables. */
   exports: KernelExports;
 }
 
@@ -117,9 +115,6 @@ function loadKernel(): Kernel | null {
   const input = Buffer.from(buf, x.input_ptr(), INPUT_BYTES);
   const areaAt: [number, number] = [COPY_BYTES + CARRY_ROOM, COPY_BYTES + AREA_BYTES + CARRY_ROOM];
   const k: Kernel = {
-    scan: (len) => x.scan(len),
-    begin: (start) => x.begin(start),
-    scanPos: () => x.scan_pos(),
     reset: () => {
       x.reset();
       k.names.fill(undefined);

@@ -151,15 +151,11 @@ function applyLine(scan: NdjsonScan, kind: number): void {
 /** Feeds a chunk of bytes; lines may span chunks. */
 export function scanChunk(scan: NdjsonScan, chunk: Buffer): void {
   const k = scan.kernel;
-  if (k !== null && (scan.carry === null ? 0 : scan.carry.length) + chunk.length <= k.copyCap) {
-    let len = 0;
-    if (scan.carry !== null) {
-      k.input.set(scan.carry, 0);
-      len = scan.carry.length;
-      scan.carry = null;
-    }
-    k.input.set(chunk, len);
-    runKernel(scan, k, 0, len + chunk.length);
+  const carried = scan.carry === null ? 0 : scan.carry.length;
+  if (k !== null && carried + chunk.length <= k.copyCap) {
+    // Copied to the input's start, leaving room before it for the carried-over tail.
+    k.input.set(chunk, carried);
+    scanInKernel(scan, k, carried, carried + chunk.length);
     return;
   }
   scanChunkJs(scan, chunk);
@@ -171,19 +167,11 @@ export function scanChunk(scan: NdjsonScan, chunk: Buffer): void {
  */
 export function scanKernelArea(scan: NdjsonScan, i: 0 | 1, n: number): void {
   const k = scan.kernel!;
-  const at = k.areaAt[i];
-  const carry = scan.carry;
-  if (carry !== null && carry.length > k.carryRoom) {
+  if (scan.carry !== null && scan.carry.length > k.carryRoom) {
     scanChunkJs(scan, k.areas[i].subarray(0, n));
     return;
   }
-  let start = at;
-  if (carry !== null) {
-    start -= carry.length;
-    k.input.set(carry, start);
-    scan.carry = null;
-  }
-  runKernel(scan, k, start, at + n);
+  scanInKernel(scan, k, k.areaAt[i], k.areaAt[i] + n);
 }
 
 /**
@@ -237,12 +225,23 @@ function scanLines(scan: NdjsonScan, chunk: Buffer, pos: number): number {
   }
 }
 
-/** The kernel reads input[start, end) in batches of records; the unfinished tail is carried over. */
-function runKernel(scan: NdjsonScan, k: Kernel, start: number, end: number): void {
+/**
+ * The kernel reads input[at, end), after the carried-over tail of the last chunk (put
+ * right before `at`, where the caller left room), in batches of records; the unfinished
+ * tail is carried over in turn.
+ */
+function scanInKernel(scan: NdjsonScan, k: Kernel, at: number, end: number): void {
+  let start = at;
+  if (scan.carry !== null) {
+    start -= scan.carry.length;
+    k.input.set(scan.carry, start);
+    scan.carry = null;
+  }
+  const x = k.exports;
   try {
-    k.begin(start);
+    x.begin(start);
     for (;;) {
-      const n = k.scan(end);
+      const n = x.scan(end);
       applyRecords(scan, k, n);
       if (n < k.maxRecords) break;
     }
@@ -251,7 +250,7 @@ function runKernel(scan: NdjsonScan, k: Kernel, start: number, end: number): voi
     k.reset();
     throw e;
   }
-  const tail = k.scanPos();
+  const tail = x.scan_pos();
   // A copy: the input is filled again by the next chunk.
   if (tail < end) scan.carry = Buffer.from(k.input.subarray(tail, end));
 }

@@ -66,7 +66,7 @@ static int lastName = -1;
 static u8 tagText[TAG_SLOTS][TAG_CAP];
 static u32 tagLen[TAG_SLOTS];
 
-static u8 timeText[MAX_TIME + 16];
+static u8 timeText[MAX_TIME];
 static u32 timeLen;
 static double timeMs;
 
