@@ -98,6 +98,23 @@ describe('k6 summary figures', () => {
     expect(part!.endpoints[0]!.latencyMs.p95).toBe(90);
   });
 
+  it('leaves negative counts out, as if missing, with a warning (a damaged file; found by the fuzzer)', async () => {
+    const ctx = testContext();
+    const doc = {
+      metrics: {
+        http_reqs: { count: -5, rate: 1 },
+        http_req_failed: { passes: -1, fails: 4 },
+        http_req_duration: { avg: 1, count: 4 },
+        'http_req_duration{endpoint:predict}': { avg: 1, count: -1 },
+        'http_req_duration{endpoint:root}': { avg: 1, count: 3 },
+      },
+    };
+    const [part] = await k6Summary.ingest(write(doc), ctx);
+    expect(part!.summary).toMatchObject({ requests: 4, failures: 0 });
+    expect(part!.endpoints.map((e) => [e.name, e.requests])).toEqual([['root', 3]]);
+    expect(ctx.warnings.map((w) => w.message)).toEqual(['3 negative count(s) left out, as if missing (first: http_reqs.count)']);
+  });
+
   it('keeps custom metrics with k6 stat names mapped to ours', async () => {
     const [part] = await k6Summary.ingest(write({ metrics: { http_reqs: { count: 1, rate: 1 }, http_req_failed: { passes: 0, fails: 1 }, cold_start: { type: 'trend', contains: 'default', values: { avg: 3, med: 2, 'p(95)': 7 } } } }), testContext());
     expect(part!.metrics.custom).toEqual({ cold_start: { mean: 3, p50: 2, p95: 7 } });

@@ -17,7 +17,12 @@ type Values = Record<string, number>;
 interface SummaryMetric {
   values: Values;
   thresholds: Array<{ expression: string; ok: boolean }>;
+  /** Count fields (count, passes, fails) left out because they were negative. */
+  badCounts: string[];
 }
+
+/** Fields that count samples: a negative one is no count (a damaged file), not a figure. */
+const COUNT_FIELDS = new Set(['count', 'passes', 'fails']);
 
 const KNOWN_METRIC_KEYS = /"(http_reqs|http_req_duration|iterations|vus|vus_max|checks|data_sent|data_received|iteration_duration)"\s*:\s*\{/;
 
@@ -25,9 +30,13 @@ function isObject(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x);
 }
 
-function numbersOf(o: Record<string, unknown>): Values {
+function numbersOf(o: Record<string, unknown>, badCounts: string[]): Values {
   const out: Values = {};
-  for (const [k, v] of Object.entries(o)) if (typeof v === 'number' && Number.isFinite(v)) out[k] = v;
+  for (const [k, v] of Object.entries(o)) {
+    if (typeof v !== 'number' || !Number.isFinite(v)) continue;
+    if (v < 0 && COUNT_FIELDS.has(k)) badCounts.push(k);
+    else out[k] = v;
+  }
   return out;
 }
 
@@ -43,8 +52,9 @@ export function readMetric(raw: unknown): SummaryMetric | null {
       else if (typeof t === 'boolean') thresholds.push({ expression, ok: !t });
     }
   }
-  const values = isObject(raw.values) ? numbersOf(raw.values) : numbersOf(raw);
-  return { values, thresholds };
+  const badCounts: string[] = [];
+  const values = numbersOf(isObject(raw.values) ? raw.values : raw, badCounts);
+  return { values, thresholds, badCounts };
 }
 
 /** `http_req_duration{endpoint:predict,method:POST}` → base name and tags. */
@@ -153,6 +163,10 @@ export async function ingestSummary(file: string, ctx: IngestContext): Promise<R
     else skipped++;
   }
   if (skipped > 0) ctx.warn({ message: `${skipped} metric(s) in "metrics" are not k6 metric summaries and were skipped` });
+  const badCounts = [...metrics].flatMap(([key, m]) => m.badCounts.map((f) => `${key}.${f}`));
+  if (badCounts.length > 0) {
+    ctx.warn({ message: `${badCounts.length} negative count(s) left out, as if missing (first: ${badCounts[0]})` });
+  }
   const get = (k: string): Values | undefined => metrics.get(k)?.values;
 
   const httpReqs = get('http_reqs');
