@@ -1,0 +1,100 @@
+// An experiment's page: the verdict, its confidence-interval chart and both runs' percentiles over time.
+import type { Run } from '../../model/types.js';
+import type { ExperimentStudy } from '../../analyze/types.js';
+import { mdText } from '../escape.js';
+import { fmtCount, fmtNum, fmtPct, fmtSeconds } from '../format.js';
+import { criterionText, experimentTable, type Links, metricValue, runAnalysisFor } from '../markdown-tables.js';
+import { ciSpec, type RunColorScale } from '../charts.js';
+import { percentileOverTimeSpec, SOURCE_CLIENT, SOURCE_SERVER, type PercentileRow, type RunPhaseBand } from '../study-charts.js';
+import { runStartS, serverQuantileSeries } from '../../analyze/server-latency.js';
+import { type ChartJob, runName, type SiteContext } from './site.js';
+
+/** A paragraph a reader can paste into a README: the result with its numbers. */
+export function experimentSummary(study: ExperimentStudy, ctx: SiteContext): string {
+  const ci = study.ci ? ` (${fmtNum(study.confidence * 100)}% CI ${fmtPct(study.ci[0])} … ${fmtPct(study.ci[1])})` : '';
+  return (
+    `${mdText(runName(ctx, study.candidate))} against ${mdText(runName(ctx, study.baseline))}: ${mdText(study.metric)} ` +
+    `${metricValue(study.metric, study.baselineValue)} → ${metricValue(study.metric, study.candidateValue)}, ${fmtPct(study.changePct)}${ci}; ` +
+    `required: ${mdText(criterionText(study))}. Verdict: **${study.verdict}**.`
+  );
+}
+
+/** The change with its confidence interval against the criterion, then the runs' percentiles over time. */
+export function experimentCharts(study: ExperimentStudy, ctx: SiteContext, slug: string, runScale: RunColorScale): ChartJob[] {
+  const charts: ChartJob[] = [];
+  if (study.ci && study.changePct !== null) {
+    const threshold = study.criterion.direction === 'decrease' ? -study.criterion.minChangePct : study.criterion.minChangePct;
+    charts.push({
+      file: `study-${slug}-ci.svg`,
+      alt: `Change of ${study.metric} with its ${fmtNum(study.confidence * 100)}% confidence interval against the required ${fmtPct(threshold)}`,
+      spec: ciSpec({ title: `${study.metric}: change and confidence interval`, metric: study.metric, changePct: study.changePct, ci: study.ci, thresholdPct: threshold, color: ctx.colors.colorOf(study.candidate) }),
+    });
+  }
+  charts.push(...experimentTimelineCharts(study, ctx, slug, runScale));
+  return charts;
+}
+
+const OVER_TIME_PERCENTILES = ['p50', 'p90', 'p95'] as const;
+
+/** The experiment's runs on one time axis: one chart per percentile, client lines and, where present, server (Prometheus) ones. */
+function experimentTimelineCharts(study: ExperimentStudy, ctx: SiteContext, slug: string, runScale: RunColorScale): ChartJob[] {
+  const runs = [study.baseline, study.candidate].map((id) => ctx.model.runs.find((r) => r.id === id)).filter((r): r is Run => r !== undefined);
+  if (runs.length === 0) return [];
+  const server = new Map(runs.map((r) => [r.id, serverQuantileSeries(r)]));
+  let end = 0;
+  for (const r of runs) end = Math.max(end, r.durationS ?? 0, r.timeline.length > 0 ? Math.max(...r.timeline.map((p) => p.t)) + r.timelineIntervalS : 0);
+  if (end <= 0) return [];
+  const bands: RunPhaseBand[] = runs.flatMap((r) =>
+    (runAnalysisFor(ctx.analysis, r.id)?.phases ?? []).filter((ph) => ph.name !== 'steady').map((ph) => ({ runId: r.id, phase: ph.name, startT: ph.startT, endT: ph.endT })),
+  );
+  const charts: ChartJob[] = [];
+  for (const k of OVER_TIME_PERCENTILES) {
+    const rows: PercentileRow[] = [];
+    for (const r of runs) {
+      if (r.timelineLatency !== 'none') for (const p of r.timeline) if (p.requests > 0) rows.push({ t: p.t, runId: r.id, source: SOURCE_CLIENT, ms: p.latencyMs[k] });
+      const zero = runStartS(r);
+      const q = server.get(r.id)?.find((x) => x.key === k);
+      if (q && zero !== null) {
+        for (const [ts, v] of q.series.points) {
+          const t = ts - zero;
+          if (t >= 0 && t <= end) rows.push({ t, runId: r.id, source: SOURCE_SERVER, ms: v === null ? null : v * q.toMs });
+        }
+      }
+    }
+    if (!rows.some((r) => r.ms !== null)) continue;
+    const hasServer = rows.some((r) => r.source === SOURCE_SERVER && r.ms !== null);
+    charts.push({
+      file: `study-${slug}-${k}-over-time.svg`,
+      // Alt texts carry no artifact strings (run names): they end up in figcaptions.
+      alt: `${k} over time for the baseline and the candidate${hasServer ? ', client side (solid) and server side from Prometheus (dashed)' : ''}`,
+      spec: percentileOverTimeSpec({ title: `${k} over time`, percentile: k, rows, runScale, domain: [0, end], bands }),
+    });
+  }
+  return charts;
+}
+
+export function experimentView(study: ExperimentStudy, ctx: SiteContext, links: Links, chartMd: string[], jobs: ChartJob[]) {
+  const ciAt = jobs.findIndex((c) => c.file.endsWith('-ci.svg'));
+  const overTime = chartMd.filter((_, i) => jobs[i]!.file.endsWith('-over-time.svg'));
+  const withServer = [study.baseline, study.candidate].filter((id) => {
+    const run = ctx.model.runs.find((r) => r.id === id);
+    return run !== undefined && serverQuantileSeries(run).length > 0;
+  });
+  const serverNote =
+    withServer.length > 0
+      ? ` Dashed lines: the server's own percentiles from Prometheus (histogram_quantile over the query's rate window, interpolated inside buckets) for ${withServer.map((id) => mdText(runName(ctx, id))).join(' and ')}.`
+      : ' Neither run has server-side (Prometheus) percentile series, so only client-side lines are drawn.';
+  return {
+    isExperiment: true,
+    experimentTable: experimentTable(study, ctx.model, links),
+    ciChart: ciAt >= 0 ? chartMd[ciAt] : undefined,
+    timelineCharts: overTime,
+    timelineNote:
+      overTime.length > 0
+        ? `Both runs on one time axis (seconds since each run's start), in their colours across the site; ramp phases shaded. Solid lines: the load generator's percentiles per ${fmtSeconds(Math.max(...[study.baseline, study.candidate].map((id) => ctx.model.runs.find((r) => r.id === id)?.timelineIntervalS ?? 1)))} interval.${serverNote}`
+        : '',
+    method: study.method,
+    pValue: study.pValue === null ? null : study.pValue < 0.001 ? '< 0.001' : fmtNum(study.pValue),
+    windows: { baseline: fmtCount(study.windows.baseline), candidate: fmtCount(study.windows.candidate) },
+  };
+}
