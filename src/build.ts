@@ -3,7 +3,8 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { analyze, type Analysis } from './analyze/index.js';
-import { loadConfig, type Config, type LoadedConfig } from './config.js';
+import type { Config, LoadedConfig } from './config.js';
+import { checkStudiesMatchRuns, configFor } from './config-scope.js';
 import { UsageError } from './ingest/errors.js';
 import { defaultCacheDir } from './ingest/cache.js';
 import { cachedChartRenderer } from './chart-cache.js';
@@ -39,6 +40,8 @@ export interface BuildResult {
   model: Model;
   analysis: Analysis;
   warnings: Warning[];
+  /** Lines for the terminal about how the build was set up (which config applies). */
+  notes: string[];
 }
 
 /** Runs the config or command line declares, with paths resolved. */
@@ -57,9 +60,9 @@ export function runInputsFrom(loaded: LoadedConfig, opts: Pick<BuildOptions, 'in
   return specs;
 }
 
-export async function ingestFromOptions(opts: BuildOptions): Promise<{ loaded: LoadedConfig; runs: Run[]; warnings: Warning[] }> {
+export async function ingestFromOptions(opts: BuildOptions): Promise<{ loaded: LoadedConfig; runs: Run[]; warnings: Warning[]; notes: string[] }> {
   const cwd = opts.cwd ?? process.cwd();
-  const loaded = await loadConfig(opts.config, cwd);
+  const { loaded, notes } = await configFor(opts, cwd);
   const specs = runInputsFrom(loaded, opts, cwd);
   if (specs.length === 0) {
     throw new UsageError('nothing to read: give INPUT files or folders, or write a ce-report.config.json (see `ce-report init`)');
@@ -73,9 +76,10 @@ export async function ingestFromOptions(opts: BuildOptions): Promise<{ loaded: L
     version: generatorInfo().version,
   });
   if (result.runs.length === 0) {
-    throw new UsageError('no load-test output found in the inputs (k6, Locust, bombardier or Prometheus files)');
+    const first = result.warnings.find((w) => w.file);
+    throw new UsageError('no load-test output found in the inputs (k6, Locust, bombardier or Prometheus files)' + (first ? `; ${result.warnings.length} warning(s), the first: ${first.file}: ${first.message}` : ''));
   }
-  return { loaded, runs: result.runs, warnings: result.warnings };
+  return { loaded, runs: result.runs, warnings: result.warnings, notes };
 }
 
 export async function build(opts: BuildOptions): Promise<BuildResult> {
@@ -103,7 +107,7 @@ async function buildWith(opts: BuildOptions, cwd: string, log: (line: string) =>
     log(`${what}: ${((now - mark) / 1000).toFixed(2)} s`);
     mark = now;
   };
-  const { loaded, runs, warnings } = await ingestFromOptions(opts);
+  const { loaded, runs, warnings, notes } = await ingestFromOptions(opts);
   took('read inputs');
   const cfg: Config = loaded.config;
   const outDir = path.resolve(cwd, opts.out ?? (cfg.out ? path.resolve(loaded.baseDir, cfg.out) : 'site'));
@@ -129,6 +133,8 @@ async function buildWith(opts: BuildOptions, cwd: string, log: (line: string) =>
       inferStudies: cfg.inferStudies,
     } as Parameters<typeof analyze>[1]);
     took('analysis');
+    // A config named with --config for INPUTs: its studies must fit the runs read.
+    if (opts.inputs.length > 0) checkStudiesMatchRuns(loaded, runs, analysis);
     const model: Model = {
       schemaVersion: SCHEMA_VERSION,
       generator: generatorInfo(),
@@ -147,7 +153,7 @@ async function buildWith(opts: BuildOptions, cwd: string, log: (line: string) =>
     await fs.writeFile(path.join(tmpDir, '.nojekyll'), '');
     const { files, bytes } = await folderSize(tmpDir);
     await swapIn(tmpDir, outDir);
-    return { outDir, files, bytes, model, analysis, warnings };
+    return { outDir, files, bytes, model, analysis, warnings, notes };
   } catch (e) {
     await fs.rm(tmpDir, { recursive: true, force: true });
     throw e;

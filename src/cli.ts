@@ -11,10 +11,11 @@ import { build, folderSize, ingestFromOptions } from './build.js';
 import { isUserFacingError, UsageError } from './ingest/errors.js';
 import { formatBytes } from './ingest/read.js';
 import { formatNames, INGESTERS } from './ingest/registry.js';
-import { SCHEMA_VERSION, type Model, type Warning } from './model/types.js';
+import { SCHEMA_VERSION, type Model } from './model/types.js';
 import { generatorInfo } from './version.js';
 import { createProgress } from './progress.js';
 import { embedCommand } from './embed-command.js';
+import { printWarnings } from './cli-warnings.js';
 
 export const EXIT = { ok: 0, input: 1, verdict: 2, internal: 70 } as const;
 
@@ -28,16 +29,6 @@ interface GlobalFlags {
   quiet?: boolean;
   verbose?: boolean;
   progress?: boolean;
-}
-
-function printWarnings(warnings: Warning[], flags: GlobalFlags): void {
-  if (flags.quiet || warnings.length === 0) return;
-  const shown = flags.verbose ? warnings : warnings.slice(0, 20);
-  for (const w of shown) {
-    const loc = w.file ? `${w.file}${w.line ? ':' + w.line : ''}${w.line && w.column ? ':' + w.column : ''}: ` : '';
-    process.stderr.write(`warning: ${loc}${w.message}\n`);
-  }
-  if (shown.length < warnings.length) process.stderr.write(`warning: … and ${warnings.length - shown.length} more (--verbose shows all)\n`);
 }
 
 function openInBrowser(file: string): void {
@@ -79,8 +70,8 @@ export function makeProgram(): Command {
   program
     .command('build')
     .description('build the report site (default: from ./ce-report.config.json into ./site)')
-    .argument('[input...]', 'files, folders or globs of load-test output; overrides the config\'s runs')
-    .option('-c, --config <file>', 'config file (default: ./ce-report.config.json when present)')
+    .argument('[input...]', 'files, folders or globs of load-test output (default: the config\'s runs); studies are inferred from them unless --config names a config')
+    .option('-c, --config <file>', 'config file (default: ./ce-report.config.json when no INPUT is given); with INPUTs, its studies and settings apply to them')
     .option('-o, --out <dir>', 'output folder (default: the config\'s "out", else ./site)')
     .option('-l, --label <key=value>', 'add a label to every run (repeatable)', collectLabel)
     .addOption(new Option('-f, --format <name>', 'force the input format instead of detecting it').choices(formatNames()))
@@ -95,7 +86,8 @@ export function makeProgram(): Command {
       `
 Examples:
   $ ce-report build                                  # ./ce-report.config.json → ./site
-  $ ce-report build results/ --out public            # every run found under results/
+  $ ce-report build results/ --out public            # every run found under results/, studies inferred
+  $ ce-report build results/ --config study.json     # the same runs, the studies of study.json
   $ ce-report build 'runs/replicas=*/' --label service=api
   $ ce-report build --config ci.config.json --fail-on-verdict`,
     )
@@ -116,11 +108,13 @@ Examples:
         onFile: flags.verbose ? (f, fmt) => process.stderr.write(`${fmt ?? 'skipped (unknown format)'}: ${f}\n`) : undefined,
         log: flags.verbose ? (line) => process.stderr.write(line + '\n') : undefined,
       }).finally(progress.stop);
-      printWarnings(result.warnings, flags);
       const rel = path.relative(process.cwd(), result.outDir) || '.';
+      if (!flags.quiet) for (const note of result.notes) process.stderr.write(`note: ${note}\n`);
+      printWarnings(result.warnings, result.analysis.warnings, flags, `${rel}/index.html`);
       const studies = result.analysis.studies;
+      const warned = result.warnings.length + result.analysis.warnings.length;
       if (!flags.quiet) {
-        process.stdout.write(`Built ${rel}/ — ${result.model.runs.length} run(s), ${studies.length} stud${studies.length === 1 ? 'y' : 'ies'}, ${result.files} files, ${formatBytes(result.bytes)}\n`);
+        process.stdout.write(`Built ${rel}/ — ${result.model.runs.length} run(s), ${studies.length} stud${studies.length === 1 ? 'y' : 'ies'}, ${result.files} files, ${formatBytes(result.bytes)}${warned ? `, ${warned} warning${warned === 1 ? '' : 's'}` : ''}\n`);
         for (const s of studies) {
           const verdict = (s as { verdict?: string }).verdict;
           process.stdout.write(`  ${s.kind}: ${s.title}${verdict ? ` — ${verdict}` : ''}\n`);
@@ -171,7 +165,7 @@ Examples:
       if (problems.length > 0) throw new Error(`internal: the model does not match its schema: ${problems.join('; ')}`);
       if (o.histograms === false) model = stripHistograms(model);
       const json = JSON.stringify(model, null, o.compact ? undefined : 2) + '\n';
-      printWarnings(warnings, flags);
+      printWarnings(warnings, [], flags);
       if (o.output) await fs.writeFile(o.output as string, json);
       else await writeStdout(json);
     });

@@ -54,6 +54,8 @@ export interface LoadedConfig {
   /** Folder the config's relative paths are resolved against. */
   baseDir: string;
   file: string | null;
+  /** The config file's text as read (for positions in later errors). */
+  text?: string;
 }
 
 let schemaCache: object | undefined;
@@ -249,5 +251,5 @@ export async function loadConfig(configPath: string | undefined, cwd = process.c
   // Comments become spaces, so positions in errors stay those of the file as written.
   const value = parseJsonText(shown, stripJsonComments(text));
   const config = validateConfig(value, shown, text);
-  return { config, baseDir: path.dirname(file), file };
+  return { config, baseDir: path.dirname(file), file, text };
 }
