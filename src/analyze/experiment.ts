@@ -6,8 +6,9 @@ import type { Run } from '../model/types.js';
 import { changePct, num, pct, sig3 } from './format.js';
 import { randomIndex, randomNormal, seededRng, type Rng } from './prng.js';
 import type { RunFacts } from './run-analysis.js';
-import { mannWhitney, quantileSorted } from './stats.js';
+import { mannWhitney } from './stats.js';
 import type { AnalyzeOptions, Criterion, ExperimentStudy, ExperimentStudyConfig } from './types.js';
+import { decideVerdict, finiteCi, percentileCi, resampleChangePct } from './verdict.js';
 import { pointsIn, rangePercentiles, slidingWindows, sortedTimeline, timelineSpan, type PercentileKey, type Range, type WindowValue } from './windows.js';
 
 export const DEFAULT_METRIC = 'max-p95';
@@ -180,13 +181,6 @@ function summaryEstimate(run: Run, m: ParsedMetric): { value: number; se: number
   return { value: rate, se: Math.sqrt(Math.max(1, n)) / run.durationS };
 }
 
-function ciOf(changes: number[], confidence: number): [number, number] | null {
-  if (changes.length < 10) return null;
-  const sorted = [...changes].sort((a, b) => a - b);
-  const a = (1 - confidence) / 2;
-  return [quantileSorted(sorted, a)!, quantileSorted(sorted, 1 - a)!];
-}
-
 export function experimentStudy(cfg: ExperimentStudyConfig & { id: string }, facts: RunFacts[], opts: AnalyzeOptions): ExperimentStudy {
   const metric = cfg.metric ?? DEFAULT_METRIC;
   const criterion = cfg.criterion ?? DEFAULT_CRITERION;
@@ -235,6 +229,8 @@ export function experimentStudy(cfg: ExperimentStudyConfig & { id: string }, fac
   const sb = windowSeries(base, parsed, windowS);
   const sc = windowSeries(cand, parsed, windowS);
   let rankOk: boolean | null = null;
+  let rankSignificant: boolean | null = null;
+  let enoughData = true;
   if (sb && sc && sb.estimate !== null && sc.estimate !== null) {
     study.baselineValue = sb.estimate;
     study.candidateValue = sc.estimate;
@@ -242,7 +238,7 @@ export function experimentStudy(cfg: ExperimentStudyConfig & { id: string }, fac
     for (let i = 0; i < resamples; i++) {
       const b = sb.resample(rng);
       const c = sc.resample(rng);
-      const ch = changePct(b, c);
+      const ch = resampleChangePct(b, c);
       if (ch !== null) changes.push(ch);
     }
     const mw = mannWhitney(sc.intervalValues, sb.intervalValues);
@@ -250,22 +246,25 @@ export function experimentStudy(cfg: ExperimentStudyConfig & { id: string }, fac
       study.pValue = mw.p;
       const rightWay = sign < 0 ? mw.probabilityAGreater < 0.5 : mw.probabilityAGreater > 0.5;
       rankOk = mw.p < alpha && rightWay;
+      rankSignificant = mw.p < alpha;
     }
     study.method =
       `Seeded bootstrap (${resamples} resamples, seed ${opts.seed}) of the relative change of ${name}: each resample draws, per run, as many ${windowS} s sliding windows ` +
       `(with replacement) as the analysed range holds, and recomputes the metric${parsed.kind === 'latency' && parsed.stat === 'max' ? ' as the maximum of the drawn windows' : ''}; ` +
       `percentile CI at ${num(confidence * 100)}%. Plus a two-sided Mann-Whitney U test on the per-interval values (${study.pValue === null ? 'not possible here' : `${sb.intervalValues.length} vs ${sc.intervalValues.length} values`}).`;
-    if (sb.windows.length < MIN_WINDOWS || sc.windows.length < MIN_WINDOWS) rankOk = false;
+    if (sb.windows.length < MIN_WINDOWS || sc.windows.length < MIN_WINDOWS) enoughData = false;
   } else {
     const eb = summaryEstimate(base.run, parsed);
     const ec = summaryEstimate(cand.run, parsed);
     if (eb && ec) {
       study.baselineValue = eb.value;
       study.candidateValue = ec.value;
+      // Without any sampling error (one request each) nothing measures the uncertainty.
+      enoughData = eb.se > 0 || ec.se > 0;
       for (let i = 0; i < resamples; i++) {
         const b = Math.max(0, eb.value + eb.se * randomNormal(rng));
         const c = Math.max(0, ec.value + ec.se * randomNormal(rng));
-        const ch = changePct(b, c);
+        const ch = resampleChangePct(b, c);
         if (ch !== null) changes.push(ch);
       }
       study.method =
@@ -277,25 +276,19 @@ export function experimentStudy(cfg: ExperimentStudyConfig & { id: string }, fac
     }
   }
   study.changePct = changePct(study.baselineValue, study.candidateValue);
-  study.ci = ciOf(changes, confidence);
-
-  // Verdict, in terms of the improvement g = sign · change (positive = better).
+  const ci = percentileCi(changes, confidence);
+  study.ci = finiteCi(ci);
   const thr = criterion.minChangePct;
-  if (study.ci) {
-    const gLo = Math.min(sign * study.ci[0], sign * study.ci[1]);
-    const gHi = Math.max(sign * study.ci[0], sign * study.ci[1]);
-    if (gLo >= thr && rankOk !== false) study.verdict = 'PASS';
-    else if (gHi < thr) study.verdict = 'FAIL';
-  }
+  study.verdict = decideVerdict({ ci, sign, minChangePct: thr, rankOk, rankSignificant, enoughData });
 
   study.definitions = [
     `Metric ${metric}: ${name}, over each run's steady phase (the whole run when it has none).`,
     `Criterion: the candidate's ${name} must ${wanted} relative to the baseline.`,
-    `PASS when the whole ${num(confidence * 100)}% CI of the change is at least ${num(thr)}% in the required direction and, where per-interval values exist, the Mann-Whitney test is significant (p < ${num(alpha)}) in that direction with at least ${MIN_WINDOWS} windows per run; FAIL when the whole CI falls short of the required change; INCONCLUSIVE otherwise. Equal runs therefore never pass.`,
+    `PASS when the whole ${num(confidence * 100)}% CI of the change is at least ${num(thr)}% in the required direction and, where per-interval values exist, the Mann-Whitney test is significant (p < ${num(alpha)}) in that direction with at least ${MIN_WINDOWS} windows per run; FAIL when the whole CI falls short of the required change; INCONCLUSIVE otherwise, and always with fewer than ${MIN_WINDOWS} windows in a run, or when the resamples do not vary and no rank test is significant. Equal runs therefore never pass. A change from zero has no finite percentage: 0 → 0 is no change, 0 → more an unbounded increase.`,
   ];
   const values = `${sig3(study.baselineValue ?? NaN)} → ${sig3(study.candidateValue ?? NaN)}`;
   const unit = parsed.kind === 'latency' ? ' ms' : parsed.kind === 'rps' ? ' req/s' : '';
-  if (study.changePct !== null && study.ci) {
+  if (study.changePct !== null && ci) {
     const p = study.pValue !== null ? `, Mann-Whitney p ${study.pValue < 0.0001 ? '< 0.0001' : `= ${num(study.pValue)}`}` : '';
     const meaning =
       study.verdict === 'PASS'
@@ -304,13 +297,30 @@ export function experimentStudy(cfg: ExperimentStudyConfig & { id: string }, fac
           ? `it does not ${wanted}`
           : `the evidence cannot tell whether it meets the criterion (${wanted})`;
     study.conclusions.push(
-      `${cfg.candidate} vs ${cfg.baseline}: ${name} ${values}${unit} (${pct(study.changePct)}; ${num(confidence * 100)}% CI ${pct(study.ci[0])} to ${pct(study.ci[1])}${p}): ${meaning} → ${study.verdict}.`,
+      `${cfg.candidate} vs ${cfg.baseline}: ${name} ${values}${unit} (${pct(study.changePct)}; ${num(confidence * 100)}% CI ${bound(ci[0])} to ${bound(ci[1])}${p}): ${meaning} → ${study.verdict}.`,
+    );
+  } else if (study.baselineValue === 0 && study.candidateValue !== null && ci) {
+    const moved = study.candidateValue === 0 ? 'no change (both zero)' : 'a change from zero, with no finite percentage';
+    study.conclusions.push(
+      `${cfg.candidate} vs ${cfg.baseline}: ${name} ${values}${unit} (${moved}; the candidate is above the baseline in ${num(share(changes))}% of the resamples): ${
+        study.verdict === 'FAIL' ? `it does not ${wanted}` : study.verdict === 'PASS' ? `it meets the criterion (${wanted})` : `the evidence cannot tell whether it meets the criterion (${wanted})`
+      } → ${study.verdict}.`,
     );
   } else {
     study.conclusions.push(`${cfg.candidate} vs ${cfg.baseline}: the change of ${name} cannot be computed (${values}${unit}) → INCONCLUSIVE.`);
   }
   if (study.windows.baseline > 0 && (study.windows.baseline < MIN_WINDOWS || study.windows.candidate < MIN_WINDOWS)) {
-    study.conclusions.push(`Too few ${windowS} s windows (${study.windows.baseline} and ${study.windows.candidate}) to pass: longer runs are needed.`);
+    study.conclusions.push(`Too few ${windowS} s windows (${study.windows.baseline} and ${study.windows.candidate}) to decide: longer runs are needed.`);
   }
   return study;
+}
+
+/** A CI bound in a sentence: a change from zero is unbounded. */
+function bound(x: number): string {
+  return Number.isFinite(x) ? pct(x) : x > 0 ? '+∞' : '−∞';
+}
+
+/** Share (%) of the resampled changes that are above zero. */
+function share(changes: readonly number[]): number {
+  return changes.length === 0 ? 0 : (changes.filter((c) => c > 0).length / changes.length) * 100;
 }
