@@ -9,7 +9,7 @@ import { guessUnit, unitOfMetricName } from '../src/ingest/prometheus/units.js';
 import { seriesFromResponse } from '../src/ingest/prometheus/response.js';
 import { queryFromMarkdown } from '../src/ingest/prometheus/provenance.js';
 import { detectPrometheusJson, ingestPrometheusJson } from '../src/ingest/prometheus/saved.js';
-import { InputError } from '../src/ingest/errors.js';
+import { InputError, NoDataInputError } from '../src/ingest/errors.js';
 import { ingestRuns } from '../src/ingest/pipeline.js';
 import { testContext } from './helpers/ctx.js';
 
@@ -49,7 +49,7 @@ describe('seriesFromResponse', () => {
   });
   it('turns an error body into an InputError with Prometheus\' text', () => {
     const body = { status: 'error', errorType: 'bad_data', error: 'invalid parameter "query": 1:20: parse error: unexpected <by>' };
-    expect(() => seriesFromResponse(body, meta, 'e.json', () => {})).toThrow(new InputError('e.json', 'Prometheus answered with an error (bad_data): invalid parameter "query": 1:20: parse error: unexpected <by>'));
+    expect(() => seriesFromResponse(body, meta, 'e.json', () => {})).toThrow(new NoDataInputError('e.json', 'Prometheus answered with an error (bad_data): invalid parameter "query": 1:20: parse error: unexpected <by>'));
   });
   it('rejects what is not a response', () => {
     expect(() => seriesFromResponse({ status: 'success' }, meta, 'x.json', () => {})).toThrow(/not a Prometheus API response/);

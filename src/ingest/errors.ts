@@ -46,3 +46,15 @@ export function formatLocation(file: string, line?: number, column?: number): st
 export function isUserFacingError(e: unknown): e is InputError | UsageError {
   return e instanceof InputError || e instanceof UsageError;
 }
+
+/**
+ * A file that is a recognisable artifact holding no data to read, such as a saved
+ * Prometheus error answer: an error when the file is named on the command line, but
+ * inside a folder it is skipped with a warning naming it, and the rest is read.
+ */
+export class NoDataInputError extends InputError {
+  constructor(file: string, detail: string) {
+    super(file, detail);
+    this.name = 'NoDataInputError';
+  }
+}

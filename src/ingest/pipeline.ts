@@ -4,7 +4,7 @@ import { promises as fs } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { mergeParts } from '../model/merge.js';
 import type { Run, Warning } from '../model/types.js';
-import { InputError, oneLine, UsageError } from './errors.js';
+import { InputError, NoDataInputError, oneLine, UsageError } from './errors.js';
 import { expandInputs } from './expand.js';
 import { sniffFile } from './read.js';
 import { cacheKey, CACHE_MIN_BYTES, readCache, writeCache } from './cache.js';
@@ -229,6 +229,11 @@ async function readItem(item: PlanItem, cwd: string, options: IngestOptions, opt
     if (useCache) await writeCache(opts.cacheDir!, key, { parts, warnings: fileWarnings });
     return { format, warnings, parts };
   } catch (e) {
+    // Inside a folder, a file that holds no data (a saved Prometheus error answer) is skipped with a warning.
+    if (e instanceof NoDataInputError && !item.explicit) {
+      warnings.push({ file: display, message: `${oneLine(e.detail)}; skipped this file` });
+      return { format, warnings, parts: [] };
+    }
     if (e instanceof InputError && path.isAbsolute(e.file)) {
       return { format, warnings, error: new InputError(toDisplayPath(e.file, cwd), e.detail, { line: e.line, column: e.column }) };
     }

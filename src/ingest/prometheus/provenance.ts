@@ -4,7 +4,8 @@
 //   2. `index.json` in the folder: {"<stem>": {"params": {"query": ...}}, ...};
 //   3. `README.md` in the folder: a Markdown table with the file name in backticks in
 //      one cell and the query in backticks in a column headed "PromQL", "query" or "expr".
-// Each is optional; unreadable ones are ignored (the query is provenance, not data).
+// Each is optional; unreadable ones are ignored (the query is provenance, not data),
+// except a sidecar, which the user wrote for this file: a broken one is a warning.
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 
@@ -35,19 +36,40 @@ export function responseStem(file: string): string {
   return path.basename(file).replace(/\.gz$/i, '').replace(/\.json$/i, '');
 }
 
+/**
+ * The series name a response file gives when nothing beside it names the query: its
+ * stem without the API's name in front, so `query_range_p95.json` is `p95` (a server-side
+ * p95, charted with the other percentiles) like `p95.json`.
+ */
+export function seriesNameOf(file: string): string {
+  const stem = responseStem(file);
+  return stem.replace(/^(query_range|query_instant|query)[_-](?=.)/i, '') || stem;
+}
+
 export function sidecarPath(responseFile: string): string {
   return path.join(path.dirname(responseFile), responseStem(responseFile) + '.query.json');
 }
 
-async function fromSidecar(file: string): Promise<SavedQueryInfo | undefined> {
-  const text = await readSmall(sidecarPath(file));
+async function fromSidecar(file: string, warn: (message: string) => void): Promise<SavedQueryInfo | undefined> {
+  const sidecar = sidecarPath(file);
+  const text = await readSmall(sidecar);
   if (!text) return undefined;
+  let o: unknown;
   try {
-    const o = JSON.parse(text) as Record<string, unknown>;
-    return { name: str(o.name), query: str(o.query), unit: typeof o.unit === 'string' ? o.unit : undefined };
-  } catch {
+    o = JSON.parse(text.replace(/^\ufeff/, ''));
+  } catch (e) {
+    warn(`${path.basename(sidecar)} beside it is not valid JSON (${(e as Error).message}); its query and unit are not used`);
     return undefined;
   }
+  if (o === null || typeof o !== 'object' || Array.isArray(o)) {
+    warn(`${path.basename(sidecar)} beside it is not a JSON object like {"query": "…", "unit": "s"}; not used`);
+    return undefined;
+  }
+  const r = o as Record<string, unknown>;
+  for (const key of ['name', 'query', 'unit'] as const) {
+    if (r[key] !== undefined && typeof r[key] !== 'string') warn(`${path.basename(sidecar)}: "${key}" is not a string; ignored`);
+  }
+  return { name: str(r.name), query: str(r.query), unit: typeof r.unit === 'string' ? r.unit.trim() : undefined };
 }
 
 async function fromIndex(file: string): Promise<SavedQueryInfo | undefined> {
@@ -114,6 +136,7 @@ async function fromReadme(file: string): Promise<SavedQueryInfo | undefined> {
   return query ? { query } : undefined;
 }
 
-export async function savedQueryInfo(file: string): Promise<SavedQueryInfo> {
-  return (await fromSidecar(file)) ?? (await fromIndex(file)) ?? (await fromReadme(file)) ?? {};
+/** What is known beside a saved response; a sidecar that cannot be read is said through `warn`. */
+export async function savedQueryInfo(file: string, warn: (message: string) => void = () => {}): Promise<SavedQueryInfo> {
+  return (await fromSidecar(file, warn)) ?? (await fromIndex(file)) ?? (await fromReadme(file)) ?? {};
 }

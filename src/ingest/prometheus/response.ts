@@ -6,7 +6,7 @@
 // "NaN", "+Inf" or "-Inf"; those become null points. An error body has
 // {"status":"error","errorType","error"} and no data.
 import type { Series } from '../../model/types.js';
-import { InputError } from '../errors.js';
+import { InputError, NoDataInputError } from '../errors.js';
 import { guessUnit, isQuantileQuery } from './units.js';
 
 export interface SeriesMeta {
@@ -87,7 +87,7 @@ function describeLabels(labels: Record<string, string>): string {
  */
 export function seriesFromResponse(body: unknown, meta: SeriesMeta, errorFile: string, warn: (w: ResponseWarning) => void): Series[] {
   const err = prometheusErrorOf(body);
-  if (err) throw new InputError(errorFile, err);
+  if (err) throw new NoDataInputError(errorFile, err);
   if (!isObj(body) || body.status !== 'success' || !isObj(body.data)) {
     throw new InputError(errorFile, 'not a Prometheus API response (expected {"status":"success","data":{...}} or an error body)');
   }
