@@ -2,6 +2,7 @@
 import type { Run } from '../model/types.js';
 import { num } from './format.js';
 import { detectPhases, type PhaseResult } from './phases.js';
+import { readRun, type RunReading } from './run-reading.js';
 import { coefficientOfVariation } from './stats.js';
 import type { AnalyzeOptions, LatencyPrecision, PeakPercentiles, Percentiles, RunAnalysis } from './types.js';
 import { epochS, latencyPrecisionOf, PERCENTILES, pointsIn, rangePercentiles, slidingWindows, sortedTimeline, timelineSpan, type Range, type WindowValue } from './windows.js';
@@ -14,6 +15,8 @@ export interface RunFacts {
   precision: LatencyPrecision;
   /** Sliding windows over the whole run. */
   windows: WindowValue[];
+  /** The reading of the full-load phase (state, full-load figures, bursts). */
+  reading: RunReading;
 }
 
 export function averageRps(run: Run): number | null {
@@ -68,7 +71,7 @@ function peakOf(windows: WindowValue[]): PeakPercentiles | null {
   return any ? peak : null;
 }
 
-function runWarnings(run: Run, facts: Omit<RunFacts, 'analysis'>, opts: AnalyzeOptions, errRate: number | null): string[] {
+function runWarnings(run: Run, facts: Omit<RunFacts, 'analysis' | 'reading'>, opts: AnalyzeOptions, errRate: number | null): string[] {
   const out: string[] = [];
   const { phase } = facts;
   if (!phase.steady) {
@@ -137,19 +140,24 @@ export function analyzeRun(run: Run, opts: AnalyzeOptions): RunFacts {
   const hasLatency = run.timeline.length > 0 && run.timelineLatency !== 'none';
   const windows = span ? slidingWindows(run, span, opts.windowS, hasLatency ? precision : 'reported') : [];
   const fullWindows = windows.filter((w) => w.endT - w.startT >= opts.windowS - 1e-6);
+  const reading = readRun(run, phase, hasLatency ? precision : 'reported', opts.windowS);
+  const steady = reading.state === 'steady' ? phase.steady : null;
 
+  // Only a steady run has a sustained latency: an overloaded run's latency is a queue that grows.
   let sustained: Percentiles | null = null;
-  if (phase.steady && hasLatency) {
-    const pts = pointsIn(sortedTimeline(run), run.timelineIntervalS, phase.steady);
+  if (steady && hasLatency) {
+    const pts = pointsIn(sortedTimeline(run), run.timelineIntervalS, steady);
     sustained = rangePercentiles(pts, precision);
   }
-  const steadyRate = phase.steady ? rangeRps(run, phase.steady) : null;
+  const steadyRate = steady ? rangeRps(run, steady) : null;
   const errRate = errorRate(run);
   const base = { run, phase, precision, windows };
+  // The plateau of a run that is not steady is its full-load phase, never "steady".
+  const phases = reading.state === 'steady' ? phase.phases : phase.phases.map((ph) => (ph.name === 'steady' ? { ...ph, name: 'full-load' as const } : ph));
   const analysis: RunAnalysis = {
     runId: run.id,
-    phases: phase.phases,
-    steadyState: phase.steady !== null,
+    phases,
+    steadyState: steady !== null,
     phaseBasis: phase.basis,
     peak: hasLatency ? peakOf(windows) : null,
     sustained,
@@ -159,7 +167,18 @@ export function analyzeRun(run: Run, opts: AnalyzeOptions): RunFacts {
     averageRps: averageRps(run),
     rpsCv: phase.steady ? steadyRpsCv(run, phase.steady, opts.windowS) : null,
     errorRate: errRate,
+    state: reading.state,
+    stateReason: reading.stateReason,
+    fullLoad: reading.fullLoad,
+    endOfRun: reading.endOfRun,
+    latencyTrendMsPerS: reading.latencyTrend?.msPerS ?? null,
+    latencyTrend: reading.latencyTrend,
+    thinkTimeS: reading.thinkTime,
+    bursts: reading.bursts,
+    ...(reading.capacityChanges ? { capacityChanges: reading.capacityChanges } : {}),
+    loadLevels: reading.loadLevels,
+    littleBound: reading.littleBound,
     warnings: runWarnings(run, base, opts, errRate),
   };
-  return { ...base, analysis };
+  return { ...base, analysis, reading };
 }

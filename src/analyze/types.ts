@@ -91,7 +91,109 @@ export const DEFAULT_ANALYZE_OPTIONS: AnalyzeOptions = {
 
 import type { Precision } from '../model/types.js';
 
-export type PhaseName = 'ramp-up' | 'steady' | 'ramp-down';
+/** `full-load`: the plateau of a run that is not steady (overloaded, unsteady), which no one should call steady. */
+export type PhaseName = 'ramp-up' | 'steady' | 'full-load' | 'ramp-down';
+
+/**
+ * What the full-load phase of a run is:
+ * - `steady`: latency settles and throughput follows the load
+ * - `overloaded`: the offered load exceeds capacity; throughput is flat at capacity while
+ *   latency is queueing (still rising, or settled at the bound Little's law puts on it)
+ * - `unsteady`: neither settles (latency falls throughout), or failures dominate
+ * - `too-short`: no full-load phase long enough to tell
+ */
+export type RunState = 'steady' | 'overloaded' | 'unsteady' | 'too-short';
+
+/** Throughput (and, for steady runs, latency) over the full-load phase. */
+export interface FullLoad {
+  /** Median of the per-interval request rate over the full-load phase, bursts left out. */
+  rps: number | null;
+  /** 95% half-width of `rps` (asymptotic standard error of a median, 1.2533·σ/√n, σ from the MAD), req/s. */
+  rpsNoise: number | null;
+  /** Latency over the full-load phase; null unless the run is steady (no stable latency exists otherwise). */
+  p50: number | null;
+  p95: number | null;
+  /** Seconds since run start. */
+  fromT: number;
+  toT: number;
+  /** Median user count over the phase, when the tool reports users. */
+  users: number | null;
+  /** How the figures were computed, in words. */
+  basis: string;
+}
+
+/** Latency over the last window of the full-load phase. */
+export interface EndOfRun {
+  p50: number | null;
+  p95: number | null;
+  fromT: number;
+  toT: number;
+}
+
+export interface LatencyTrend {
+  series: 'p50' | 'p95';
+  /** Theil-Sen slope, ms per second. */
+  msPerS: number;
+  /** Sen's confidence interval of the slope. */
+  ci: [number, number];
+  confidence: number;
+  /** Mann-Kendall two-sided p-value. */
+  p: number;
+  /** Points (blocks) the test used. */
+  n: number;
+  /** slope × phase length / median latency: how far the trend moves latency, as a share of its level. */
+  changeShare: number | null;
+  method: string;
+}
+
+export interface ThinkTime {
+  /** Seconds per request per user. */
+  value: number;
+  basis: 'config' | 'estimated';
+  /** Little's law inputs of an estimate (Z = N/X − R). */
+  inputs: { users: number; rps: number; rMs: number; latency: 'p50' | 'p95' } | null;
+}
+
+/** A stretch of intervals whose request rate is far above the full-load level. */
+export interface Burst {
+  /** Start (s since run start) of the busiest interval. */
+  t: number;
+  endT: number;
+  /** Request rate of the busiest interval. */
+  rps: number;
+}
+
+/** A change in the value of a series that counts capacity (replicas, pods, workers). */
+export interface CapacityChange {
+  /** Seconds since run start. */
+  t: number;
+  from: number;
+  to: number;
+  series: string;
+  /** p95 (ms) between the previous change (or the run start) and this one, and after it. */
+  p95Before: number | null;
+  p95After: number | null;
+}
+
+/** One load level of a run that steps its load (users 1, 2, 5, 10, 20). */
+export interface LoadLevel {
+  users: number;
+  fromT: number;
+  toT: number;
+  /** Median per-interval request rate on the level. */
+  rps: number;
+  p50: number | null;
+  p95: number | null;
+}
+
+/** Little's law for a closed loop: R = N/X − Z, beside the measured end-of-run p50. */
+export interface LittleBound {
+  users: number;
+  rps: number;
+  thinkTimeS: number;
+  boundMs: number;
+  measuredMs: number | null;
+}
 
 export interface Phase {
   name: PhaseName;
@@ -143,6 +245,20 @@ export interface RunAnalysis {
   rpsCv: number | null;
   /** Failed requests / requests, 0..1. */
   errorRate: number | null;
+  /** The reading of the full-load phase; null for a run without a timeline. */
+  state: RunState | null;
+  stateReason: string;
+  fullLoad: FullLoad | null;
+  endOfRun: EndOfRun | null;
+  /** Theil-Sen slope of latency at full load, ms per second (details in latencyTrend). */
+  latencyTrendMsPerS: number | null;
+  latencyTrend: LatencyTrend | null;
+  thinkTimeS: ThinkTime | null;
+  bursts: Burst[];
+  /** Absent when the run has no series counting capacity; empty when capacity never changed. */
+  capacityChanges?: CapacityChange[];
+  loadLevels: LoadLevel[];
+  littleBound: LittleBound | null;
   warnings: string[];
 }
 

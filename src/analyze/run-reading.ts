@@ -1,0 +1,342 @@
+// The reading of one run as a performance engineer reads its charts: after the ramp, is
+// the service steady (latency settles, throughput follows the load), overloaded (the
+// offered load exceeds capacity: throughput flat at capacity while latency is queueing,
+// still rising or settled at the bound Little's law puts on it), unsteady, or is the run
+// too short to tell? Start-up bursts are found and left out of the full-load figures,
+// capacity changes (replicas added mid-run) move the full-load phase after the last one,
+// and stepped loads get one figure per load level.
+import type { Run, TimelinePoint } from '../model/types.js';
+import { num, sig3 } from './format.js';
+import { minSteadyS, type PhaseResult } from './phases.js';
+import { median, quantileSorted } from './stats.js';
+import { blockMeans, trendOf } from './trend.js';
+import type { Burst, CapacityChange, EndOfRun, FullLoad, LatencyTrend, LittleBound, LoadLevel, RunState, ThinkTime } from './types.js';
+import { epochS, pointsIn, rangePercentiles, sortedTimeline, type Range } from './windows.js';
+import type { LatencyPrecision } from './types.js';
+
+export interface RunReading {
+  state: RunState | null;
+  /** One plain sentence: why the state is what it is. */
+  stateReason: string;
+  fullLoad: FullLoad | null;
+  endOfRun: EndOfRun | null;
+  latencyTrend: LatencyTrend | null;
+  thinkTime: ThinkTime | null;
+  bursts: Burst[];
+  /** Undefined when the run has no series counting capacity. */
+  capacityChanges?: CapacityChange[];
+  loadLevels: LoadLevel[];
+  littleBound: LittleBound | null;
+  /** The full-load range, for later stages (null without one). */
+  range: Range | null;
+}
+
+/** Significance level of the Mann-Kendall test for a latency trend. */
+export const TREND_ALPHA = 0.05;
+/**
+ * A latency trend counts when, over the full-load phase, it moves latency by at least half
+ * of its median level: smaller drifts are what any real service shows over minutes, and a
+ * queue that grows without bound doubles latency many times over (1 s per second at 1500
+ * users in the seed study).
+ */
+export const MIN_TREND_SHARE = 0.5;
+/** Robust outlier rule for bursts (Hampel identifier): more than 3 robust SDs above the level. */
+const BURST_SDS = 3;
+/** Most blocks the trend test averages the full-load latency into (see trend.ts). */
+const TREND_BLOCKS = 40;
+/** Failures above this share of the full-load requests dominate the run: it is unsteady. */
+const FAILURES_DOMINATE = 0.5;
+/** Most users waiting in a queue (Little's law with a known think time): overloaded. */
+const QUEUED_SHARE = 0.5;
+
+/** Series names and queries that count capacity: replicas, pods, workers, instances, `up`. */
+const CAPACITY_NAME = /replica|\bpods?\b|workers?|instances?|capacity|^up$/i;
+const CAPACITY_QUERY = /kube_[a-z_]*replicas|^\s*(count|sum)\s*\(\s*up\b/i;
+
+export function isCapacitySeries(name: string, query: string | undefined, values: Array<number | null>): boolean {
+  if (!CAPACITY_NAME.test(name) && !(query && CAPACITY_QUERY.test(query))) return false;
+  const known = values.filter((v): v is number => v !== null);
+  return known.length > 0 && known.every((v) => v >= 0 && v <= 100000 && Math.abs(v - Math.round(v)) < 1e-6);
+}
+
+/** When the series that count capacity change value, in seconds since the run start. */
+export function capacityChangesOf(run: Run): CapacityChange[] | undefined {
+  const start = epochS(run.start);
+  if (start === null) return undefined;
+  const counting = run.series.filter((s) => isCapacitySeries(s.name, s.query, s.points.map((p) => p[1])));
+  if (counting.length === 0) return undefined;
+  const out: CapacityChange[] = [];
+  for (const s of counting) {
+    let prev: number | null = null;
+    for (const [ts, v] of [...s.points].sort((a, b) => a[0] - b[0])) {
+      if (v === null) continue;
+      const value = Math.round(v);
+      if (prev !== null && value !== prev) out.push({ t: ts - start, from: prev, to: value, series: s.name, p95Before: null, p95After: null });
+      prev = value;
+    }
+  }
+  return out.sort((a, b) => a.t - b.t || (a.series < b.series ? -1 : 1));
+}
+
+function rateOf(p: TimelinePoint, interval: number): number {
+  return p.requests / interval;
+}
+
+/** Robust spread: 1.4826 × MAD, at least the Poisson noise of the counts. */
+function robustSd(rates: number[], interval: number): { level: number; sd: number } {
+  const level = median(rates) ?? 0;
+  const mad = median(rates.map((r) => Math.abs(r - level))) ?? 0;
+  const poisson = Math.sqrt(Math.max(1, level * interval)) / interval;
+  return { level, sd: Math.max(1.4826 * mad, poisson) };
+}
+
+/** Consecutive points more than BURST_SDS robust SDs above the full-load level, one burst each. */
+function findBursts(pts: TimelinePoint[], interval: number, level: number, sd: number): Array<Burst & { from: number; to: number }> {
+  const out: Array<Burst & { from: number; to: number }> = [];
+  const limit = level + BURST_SDS * sd;
+  let cur: (Burst & { from: number; to: number }) | null = null;
+  pts.forEach((p, i) => {
+    const r = rateOf(p, interval);
+    if (r > limit && p.requests > 0) {
+      if (!cur) {
+        cur = { t: p.t, endT: p.t + interval, rps: r, from: i, to: i };
+        out.push(cur);
+      } else {
+        cur.endT = p.t + interval;
+        cur.to = i;
+        if (r > cur.rps) {
+          cur.rps = r;
+          cur.t = p.t;
+        }
+      }
+    } else cur = null;
+  });
+  return out;
+}
+
+/** Latency per point for the trend: p50, else p95 (whichever the timeline has). */
+function latencySeries(pts: TimelinePoint[]): { key: 'p50' | 'p95'; ts: number[]; ys: number[] } | null {
+  for (const key of ['p50', 'p95'] as const) {
+    const with_ = pts.filter((p) => p.requests > 0 && p.latencyMs[key] !== null);
+    if (with_.length >= Math.max(4, pts.length / 2)) return { key, ts: with_.map((p) => p.t), ys: with_.map((p) => p.latencyMs[key]!) };
+  }
+  return null;
+}
+
+/** Distinct user levels held for 3 or more intervals: a stepped load (users 1, 2, 5, 10, 20). */
+function loadLevelsOf(pts: TimelinePoint[], interval: number, precision: LatencyPrecision): LoadLevel[] {
+  const groups: TimelinePoint[][] = [];
+  for (const p of pts) {
+    if (p.users === null || p.users <= 0) continue;
+    const g = groups[groups.length - 1];
+    if (g && g[0]!.users === p.users && Math.abs(g[g.length - 1]!.t + interval - p.t) < 1e-6) g.push(p);
+    else groups.push([p]);
+  }
+  const held = groups.filter((g) => g.length >= 3);
+  if (new Set(held.map((g) => g[0]!.users)).size < 3) return [];
+  return held.map((g) => {
+    // The first interval of a level still carries the step itself.
+    const body = g.length >= 4 ? g.slice(1) : g;
+    const lat = rangePercentiles(body, precision);
+    return {
+      users: g[0]!.users!,
+      fromT: body[0]!.t,
+      toT: g[g.length - 1]!.t + interval,
+      rps: median(body.map((p) => rateOf(p, interval))) ?? 0,
+      p50: lat.p50,
+      p95: lat.p95,
+    };
+  });
+}
+
+/** The lowest per-interval p50 of the run: the unloaded response time R_min. */
+function rMinMs(pts: TimelinePoint[]): number | null {
+  let best: number | null = null;
+  for (const p of pts) {
+    const v = p.latencyMs.p50;
+    // Locust gives a recent-window p50 even for an interval whose own request count is 0.
+    if (v !== null && v > 0 && (best === null || v < best)) best = v;
+  }
+  return best;
+}
+
+function none(state: RunState | null, reason: string, extra: Partial<RunReading> = {}): RunReading {
+  return { state, stateReason: reason, fullLoad: null, endOfRun: null, latencyTrend: null, thinkTime: null, bursts: [], loadLevels: [], littleBound: null, range: null, ...extra };
+}
+
+export function readRun(run: Run, phase: PhaseResult, precision: LatencyPrecision, windowS: number): RunReading {
+  const interval = run.timelineIntervalS;
+  const all = sortedTimeline(run);
+  const configThink: ThinkTime | null = run.thinkTimeS !== undefined ? { value: run.thinkTimeS, basis: 'config', inputs: null } : null;
+  const capacityChanges = capacityChangesOf(run);
+  const extra: Partial<RunReading> = { thinkTime: configThink, ...(capacityChanges ? { capacityChanges } : {}) };
+  if (all.length < 2) return none(null, 'The run has no timeline, so there is no reading over time: its figures are whole-run figures.', extra);
+  if (!phase.steady) return none('too-short', `No full-load phase long enough to read: ${phase.noSteadyReason ?? 'no plateau'}.`, extra);
+
+  const minS = minSteadyS(windowS, interval);
+  let range: Range = { ...phase.steady };
+  const notes: string[] = [];
+  // Capacity added or removed inside the plateau: full load is read after the last change.
+  const inside = (capacityChanges ?? []).filter((c) => c.t > range.startT && c.t < range.endT);
+  if (inside.length > 0) {
+    const last = inside[inside.length - 1]!;
+    const from = Math.ceil((last.t - range.startT) / interval - 1e-9) * interval + range.startT;
+    if (range.endT - from >= minS - 1e-9) {
+      range = { startT: from, endT: range.endT };
+      notes.push(`after the last capacity change at t=${num(last.t)} s`);
+    } else {
+      return none('too-short', `Capacity changed at t=${num(last.t)} s, leaving less than ${num(minS)} s of full load after it.`, extra);
+    }
+  }
+  let pts = pointsIn(all, interval, range);
+  const { level, sd } = robustSd(pts.map((p) => rateOf(p, interval)), interval);
+  // Bursts anywhere in the run, against the full-load level.
+  const bursts = findBursts(all, interval, level, sd);
+  // Start-up bursts (ending in the first quarter of the full-load phase, mostly successes:
+  // a spike of fast failures later on is a failure event, not start-up) move its start past them.
+  const quarter = range.startT + (range.endT - range.startT) / 4;
+  const failing = (b: { from: number; to: number }) => {
+    let r = 0;
+    let f = 0;
+    for (let i = b.from; i <= b.to; i++) {
+      r += all[i]!.requests;
+      f += all[i]!.failures;
+    }
+    return f > FAILURES_DOMINATE * r;
+  };
+  const early = bursts.filter((b) => b.endT > range.startT && b.endT <= quarter && !failing(b));
+  if (early.length > 0) {
+    const from = early[early.length - 1]!.endT;
+    if (range.endT - from >= minS - 1e-9) {
+      range = { startT: from, endT: range.endT };
+      notes.push(`after the start-up burst${early.length > 1 ? 's' : ''}`);
+      pts = pointsIn(all, interval, range);
+    }
+  }
+  const burstPoint = new Set<TimelinePoint>();
+  for (const b of bursts) for (let i = b.from; i <= b.to; i++) burstPoint.add(all[i]!);
+  const calm = pts.filter((p) => !burstPoint.has(p));
+  const rates = calm.map((p) => rateOf(p, interval)).sort((a, b) => a - b);
+  const fullRps = quantileSorted(rates, 0.5);
+  // 95% half-width of the median: 1.2533 × σ / √n (its asymptotic standard error), σ from the MAD.
+  const rpsNoise = rates.length >= 3 ? (1.96 * 1.2533 * robustSd(rates, interval).sd) / Math.sqrt(rates.length) : null;
+  const users = pts.length > 0 && pts.every((p) => p.users !== null) ? median(pts.map((p) => p.users!)) : null;
+  const left = pts.length - calm.length;
+  const basis =
+    `median of ${calm.length} intervals of ${num(interval)} s from t=${num(range.startT)} to ${num(range.endT)} s` +
+    (users !== null ? ` at ${num(users)} users` : '') +
+    (notes.length > 0 ? `, ${notes.join(' and ')}` : '') +
+    (left > 0 ? `; ${left} burst interval${left === 1 ? '' : 's'} left out` : '');
+
+  const lat = latencySeries(calm);
+  const endRange: Range = { startT: Math.max(range.startT, range.endT - Math.max(windowS, interval)), endT: range.endT };
+  const endPts = pointsIn(all, interval, endRange).filter((p) => !burstPoint.has(p));
+  const endLat = rangePercentiles(endPts.length > 0 ? endPts : pts.slice(-1), precision);
+  const endOfRun: EndOfRun = { p50: endLat.p50, p95: endLat.p95, fromT: endRange.startT, toT: endRange.endT };
+
+  let latencyTrend: LatencyTrend | null = null;
+  if (lat) {
+    const blocks = blockMeans(lat.ts, lat.ys, TREND_BLOCKS);
+    const t = trendOf(blocks.ts, blocks.ys);
+    const levelMs = median(lat.ys) ?? 0;
+    if (t) {
+      const changeMs = t.slope * (range.endT - range.startT);
+      latencyTrend = {
+        series: lat.key,
+        msPerS: t.slope,
+        ci: t.ci,
+        confidence: t.confidence,
+        p: t.p,
+        n: t.n,
+        changeShare: levelMs > 0 ? changeMs / levelMs : null,
+        method: `Mann-Kendall test and Theil-Sen slope (Sen's ${num(t.confidence * 100)}% interval) of the per-interval ${lat.key} over the full-load phase, averaged into ${t.n} blocks`,
+      };
+    }
+  }
+
+  // Failures at full load.
+  let req = 0;
+  let fail = 0;
+  for (const p of pts) {
+    req += p.requests;
+    fail += p.failures;
+  }
+  const failShare = req > 0 ? fail / req : 0;
+
+  // Classification.
+  const rising = latencyTrend !== null && latencyTrend.p < TREND_ALPHA && latencyTrend.msPerS > 0 && (latencyTrend.changeShare ?? 0) >= MIN_TREND_SHARE;
+  const falling = latencyTrend !== null && latencyTrend.p < TREND_ALPHA && latencyTrend.msPerS < 0 && (latencyTrend.changeShare ?? 0) <= -MIN_TREND_SHARE;
+  const closedLoop = users !== null && users > 0 && (run.tool === 'locust' || run.tool === 'k6');
+  const rMin = rMinMs(all);
+  // Little's law with a think time from the config: users in service or thinking are X·(R_min + Z); the rest wait.
+  const queued = closedLoop && configThink && fullRps !== null && rMin !== null ? 1 - (fullRps * (rMin / 1000 + configThink.value)) / users! : null;
+  let state: RunState;
+  let reason: string;
+  const trendText = latencyTrend ? `${lat!.key} ${latencyTrend.msPerS >= 0 ? 'rises' : 'falls'} ${sig3(Math.abs(latencyTrend.msPerS))} ms per second (${num(latencyTrend.confidence * 100)}% CI ${sig3(latencyTrend.ci[0])} to ${sig3(latencyTrend.ci[1])}; Mann-Kendall p ${latencyTrend.p < 0.0001 ? '< 0.0001' : '= ' + sig3(latencyTrend.p)})` : '';
+  if (range.endT - range.startT < minS - 1e-9 || calm.length < 3) {
+    state = 'too-short';
+    reason = `The full-load phase holds fewer than 3 intervals without bursts.`;
+  } else if (failShare > FAILURES_DOMINATE) {
+    state = 'unsteady';
+    reason = `Failures dominate the full-load phase: ${num(failShare * 100)}% of its requests failed.`;
+  } else if (rising) {
+    state = 'overloaded';
+    reason = `Latency never settles: from t=${num(range.startT)} s to the end of the full-load phase the ${trendText}; throughput stays at ${sig3(fullRps ?? 0)} req/s. The offered load exceeds capacity and requests queue.`;
+  } else if (falling) {
+    state = 'unsteady';
+    reason = `Latency keeps falling at full load: the ${trendText}.`;
+  } else if (queued !== null && queued > QUEUED_SHARE) {
+    state = 'overloaded';
+    reason =
+      `Latency settles, but at the queue's bound: by Little's law only X·(R_min + Z) = ${sig3(fullRps!)} × (${num(rMin! / 1000)} + ${num(configThink!.value)}) ≈ ${num(users! * (1 - queued))} of the ${num(users!)} users are served or thinking; ` +
+      `the other ${num(queued * 100)}% wait in a queue. Throughput is at capacity.`;
+  } else {
+    state = 'steady';
+    reason = latencyTrend ? `Latency settles at full load (no trend of more than half its level: ${trendText}).` : 'Throughput holds its level at full load.';
+  }
+
+  // Think time: config, else Little's law Z = N/X − R over a steady closed-loop phase.
+  let thinkTime = configThink;
+  if (!thinkTime && state === 'steady' && closedLoop && fullRps && lat) {
+    const rMs = median(lat.ys)!;
+    const z = users! / fullRps - rMs / 1000;
+    if (z >= 0) thinkTime = { value: z, basis: 'estimated', inputs: { users: users!, rps: fullRps, rMs, latency: lat.key } };
+  }
+  const littleBound: LittleBound | null =
+    closedLoop && configThink && fullRps
+      ? { users: users!, rps: fullRps, thinkTimeS: configThink.value, boundMs: Math.max(0, (users! / fullRps - configThink.value) * 1000), measuredMs: endOfRun.p50 }
+      : null;
+
+  const steadyLat = state === 'steady' ? rangePercentiles(calm, precision) : null;
+  const fullLoad: FullLoad = {
+    rps: fullRps,
+    rpsNoise,
+    p50: steadyLat?.p50 ?? null,
+    p95: steadyLat?.p95 ?? null,
+    fromT: range.startT,
+    toT: range.endT,
+    users,
+    basis,
+  };
+  // Latency before and after each capacity change.
+  for (const c of capacityChanges ?? []) {
+    const idx = capacityChanges!.indexOf(c);
+    const prevT = idx > 0 ? capacityChanges![idx - 1]!.t : all[0]!.t;
+    const nextT = idx + 1 < capacityChanges!.length ? capacityChanges![idx + 1]!.t : all[all.length - 1]!.t + interval;
+    c.p95Before = rangePercentiles(pointsIn(all, interval, { startT: prevT, endT: c.t }), precision).p95;
+    c.p95After = rangePercentiles(pointsIn(all, interval, { startT: c.t, endT: nextT }), precision).p95;
+  }
+  return {
+    state,
+    stateReason: reason,
+    fullLoad,
+    endOfRun,
+    latencyTrend,
+    thinkTime,
+    bursts: bursts.map((b) => ({ t: b.t, endT: b.endT, rps: b.rps })),
+    ...(capacityChanges ? { capacityChanges } : {}),
+    loadLevels: loadLevelsOf(all, interval, precision),
+    littleBound,
+    range,
+  };
+}
