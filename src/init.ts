@@ -58,7 +58,7 @@ export async function initCommand(inputs: string[], opts: InitOptions): Promise<
   const studies = analysis.studies.map((s) => {
     const { id, kind, title } = s;
     const extra: Record<string, unknown> = {};
-    for (const k of ['label', 'factor', 'baseline', 'candidate', 'metric', 'criterion'] as const) {
+    for (const k of ['label', 'factor', 'baseline', 'candidate', 'metric', 'criterion', 'split'] as const) {
       // null: not set (a failures study without a failure-free baseline run).
       if ((s as Record<string, unknown>)[k] !== undefined && (s as Record<string, unknown>)[k] !== null) extra[k] = (s as Record<string, unknown>)[k];
     }

@@ -6,6 +6,8 @@ import type { Run } from '../model/types.js';
 import { changePct, num, pct, sig3 } from './format.js';
 import { randomIndex, randomNormal, seededRng, type Rng } from './prng.js';
 import type { RunFacts } from './run-analysis.js';
+import { judgeServerMetric } from './experiment-server.js';
+import { parseServerMetric } from './server-metric.js';
 import { mannWhitney } from './stats.js';
 import type { AnalyzeOptions, Criterion, ExperimentStudy, ExperimentStudyConfig } from './types.js';
 import { decideVerdict, finiteCi, percentileCi, resampleChangePct } from './verdict.js';
@@ -29,9 +31,11 @@ export function parseMetric(metric: string): ParsedMetric | null {
   return null;
 }
 
-function describeMetric(m: ParsedMetric, windowS: number): string {
-  if (m.kind === 'error-rate') return 'error rate';
-  if (m.kind === 'rps') return 'throughput';
+/** The metric as computed: per-window figures, or the whole-run figure when a run has no timeline to window. */
+function describeMetric(m: ParsedMetric, windowS: number, windowed = true): string {
+  if (m.kind === 'error-rate') return windowed ? 'error rate' : 'error rate (whole run)';
+  if (m.kind === 'rps') return windowed ? 'throughput' : 'throughput (whole run)';
+  if (!windowed) return `${m.p} (whole run)`;
   if (m.stat === 'max') return `max ${m.p} (${windowS} s windows)`;
   if (m.stat === 'mean') return `mean ${m.p} (${windowS} s windows)`;
   return `sustained ${m.p}`;
@@ -211,15 +215,24 @@ export function experimentStudy(cfg: ExperimentStudyConfig & { id: string }, fac
     windows: { baseline: 0, candidate: 0 },
   };
   const wanted = `${criterion.direction} by at least ${num(criterion.minChangePct)}%`;
-  if (!base || !cand || !parsed) {
-    const why = !parsed
-      ? `unknown metric "${metric}" (use max-pNN, mean-pNN, sustained-pNN with NN in 50/90/95/99, error-rate or rps)`
-      : `run ${!base ? cfg.baseline : cfg.candidate} not found`;
+  if (cfg.split) study.split = { ...cfg.split };
+  const server = parsed ? null : parseServerMetric(metric);
+  if (base && cand && server) {
+    judgeServerMetric(study, server, base, cand, cfg.split, opts);
+    return study;
+  }
+  if (!base || !cand || !parsed || cfg.split) {
+    const why =
+      !parsed && !server
+        ? `unknown metric "${metric}" (use max-pNN, mean-pNN, sustained-pNN with NN in 50/90/95/99, error-rate, rps, or STAT(SERIES): STAT one of max, mean, median, p90, p95, p99 of a Prometheus series named SERIES)`
+        : !base || !cand
+          ? `run ${!base ? cfg.baseline : cfg.candidate} not found`
+          : `"split" divides a Prometheus series by a label, so it needs a server-side metric STAT(SERIES), not ${metric}`;
     study.method = 'None: the experiment could not be evaluated.';
     study.conclusions.push(`The experiment cannot be evaluated: ${why}.`);
     return study;
   }
-  const name = describeMetric(parsed, windowS);
+  let name = describeMetric(parsed, windowS);
   const sign = criterion.direction === 'decrease' ? -1 : 1;
   const rng = seededRng(opts.seed);
   const resamples = opts.bootstrapResamples;
@@ -256,6 +269,7 @@ export function experimentStudy(cfg: ExperimentStudyConfig & { id: string }, fac
   } else {
     const eb = summaryEstimate(base.run, parsed);
     const ec = summaryEstimate(cand.run, parsed);
+    name = describeMetric(parsed, windowS, false);
     if (eb && ec) {
       study.baselineValue = eb.value;
       study.candidateValue = ec.value;
@@ -268,7 +282,7 @@ export function experimentStudy(cfg: ExperimentStudyConfig & { id: string }, fac
         if (ch !== null) changes.push(ch);
       }
       study.method =
-        `No per-window values (a run has no usable timeline), so the whole-run figure stands in for ${name}. Its sampling error comes from the run's summary ` +
+        `No per-window values (a run has no usable timeline), so the whole-run figure stands in for ${describeMetric(parsed, windowS)}: ${name}. Its sampling error comes from the run's summary ` +
         `(for a percentile: √(q(1−q)/n) divided by the density at the percentile, estimated from the neighbouring reported percentiles; for rates: binomial/Poisson), ` +
         `and a seeded parametric bootstrap (${resamples} normal resamples, seed ${opts.seed}) gives the CI of the relative change. No rank test is possible.`;
     } else {

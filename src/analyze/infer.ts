@@ -1,8 +1,10 @@
 // Studies inferred from run labels when no configuration names them: a label with two
 // or more numeric values → scaling + peak-vs-sustained; a `variant` label with
 // stable/canary (or baseline/candidate) → an experiment with the default criterion;
+// series split by a version/variant/track label → an experiment on that run (infer-split.ts);
 // runs whose failure rate is above the threshold → one failures study over them.
 import type { Run } from '../model/types.js';
+import { inferSplitExperiments } from './infer-split.js';
 import { errorRate } from './run-analysis.js';
 import type { StudyConfig } from './types.js';
 
@@ -97,6 +99,8 @@ export function inferStudies(runs: Run[], failureRateThreshold = 0.01): StudyCon
       criterion: { direction: 'decrease', minChangePct: 5 },
     });
   }
+  // Variants served at the same time, told apart by a label of one query's series.
+  out.push(...inferSplitExperiments(runs));
   // A reader of a report with failing runs wants to see why they failed, whatever the labels.
   const failing = [...runs].sort(byId).filter((r) => (errorRate(r) ?? 0) > failureRateThreshold);
   if (failing.length > 0) out.push({ kind: 'failures', id: 'failures', title: 'Failures under load', runs: failing.map((r) => r.id) });

@@ -47,6 +47,18 @@ export interface ExperimentStudyConfig {
   criterion?: Criterion;
   /** Confidence level for the interval (default 0.95). */
   confidence?: number;
+  /**
+   * Variants served at the same time: a server-side metric's series are split by this
+   * label, `baseline` and `candidate` being its values (baseline and candidate may then
+   * name the same run).
+   */
+  split?: ExperimentSplit;
+}
+
+export interface ExperimentSplit {
+  label: string;
+  baseline: string;
+  candidate: string;
 }
 
 export interface FailuresStudyConfig {
@@ -405,9 +417,37 @@ export type ExperimentStudy = StudyBase & {
   pValue: number | null;
   verdict: 'PASS' | 'FAIL' | 'INCONCLUSIVE';
   method: string;
-  /** Number of per-window values used for each run. */
+  /** Number of per-window values used for each run (for a server-side metric: blocks of steps). */
   windows: { baseline: number; candidate: number };
+  /** Unit of the two values when the metric's name does not imply it (a server-side series: its own unit, e.g. "s"). */
+  unit?: string;
+  /** Series split by a label into the two variants, when configured. */
+  split?: ExperimentSplit;
+  /** How a server-side metric (`STAT(SERIES)`) was read. */
+  server?: ServerExperimentFacts;
 };
+
+/** A server-side experiment metric, per side. */
+export interface ServerExperimentFacts {
+  /** SERIES of `STAT(SERIES)`. */
+  series: string;
+  stat: 'max' | 'mean' | 'median' | 'p90' | 'p95' | 'p99';
+  /** Per-step values used. */
+  steps: { baseline: number; candidate: number };
+  /** Seconds between steps. */
+  stepS: { baseline: number; candidate: number };
+  /** Steps per block in the moving-block bootstrap and the rank test. */
+  blockLength: { baseline: number; candidate: number };
+  /** Analysed range: the run's steady phase or the whole run. */
+  range: { baseline: 'steady' | 'run'; candidate: 'steady' | 'run' };
+  /** For `max`: the highest value, its steps and the next value, per side. */
+  maxSupport?: {
+    baseline: { top: number; topT: number; topSteps: number; next: number | null };
+    candidate: { top: number; topT: number; topSteps: number; next: number | null };
+    /** Dropping one side's highest value changes whether the criterion is met. */
+    decidedByOnePoint: boolean;
+  };
+}
 
 /**
  * What a failure was, from its status and message: `server-error` (HTTP 5xx),

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { promises as fs } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { mergeParts } from '../model/merge.js';
+import { attachPrometheusRuns } from './attach-prometheus.js';
 import type { Run, Warning } from '../model/types.js';
 import { InputError, NoDataInputError, oneLine, UsageError } from './errors.js';
 import { expandInputs } from './expand.js';
@@ -303,69 +304,4 @@ function nameAndMerge(groups: Group[]): Run[] {
     runs.push(mergeParts(g.parts, id, name));
   }
   return runs;
-}
-
-/**
- * Saved Prometheus responses found next to load-test output form runs of their own
- * at first; when their time range overlaps a load-test run, their series belong to
- * that run (the server-side view of the same test).
- *
- * The Prometheus run's range is taken from its series' points, not from run.start/end:
- * merging several saved files keeps only one part's start/end, which need not span
- * them all. A load run's end may be missing when its source only gives a start and a
- * duration (end = start + duration then).
- */
-function attachPrometheusRuns(runs: Run[]): Run[] {
-  const loadRanges: Array<{ run: Run; s: number; e: number }> = [];
-  for (const r of runs) {
-    if (r.tool === 'prometheus' || !r.start) continue;
-    const s = Date.parse(r.start);
-    const e = r.end ? Date.parse(r.end) : r.durationS !== null ? s + r.durationS * 1000 : NaN;
-    if (Number.isFinite(s) && Number.isFinite(e) && e > s) loadRanges.push({ run: r, s, e });
-  }
-  const keep: Run[] = [];
-  for (const r of runs) {
-    if (r.tool !== 'prometheus' || r.summary.requests > 0) {
-      keep.push(r);
-      continue;
-    }
-    const range = seriesRangeMs(r);
-    if (range) {
-      // Show a Prometheus-only run with the range its series really cover.
-      r.start = new Date(range.s).toISOString();
-      r.end = new Date(range.e).toISOString();
-      r.durationS = (range.e - range.s) / 1000;
-    }
-    let bestRun: Run | undefined;
-    let bestOverlap = 0;
-    for (const l of range ? loadRanges : []) {
-      const overlap = Math.min(range!.e, l.e) - Math.max(range!.s, l.s);
-      if (overlap > bestOverlap) {
-        bestOverlap = overlap;
-        bestRun = l.run;
-      }
-    }
-    if (!bestRun) {
-      keep.push(r);
-      continue;
-    }
-    bestRun.series.push(...r.series);
-    bestRun.sources.push(...r.sources);
-    bestRun.sources.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  }
-  return keep;
-}
-
-function seriesRangeMs(r: Run): { s: number; e: number } | undefined {
-  let s = Infinity;
-  let e = -Infinity;
-  for (const ser of r.series) {
-    for (const [t] of ser.points) {
-      if (t < s) s = t;
-      if (t > e) e = t;
-    }
-  }
-  if (s <= e) return { s: s * 1000, e: e * 1000 };
-  if (r.start && r.end) return { s: Date.parse(r.start), e: Date.parse(r.end) };
-  return undefined;
 }

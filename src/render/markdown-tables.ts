@@ -316,11 +316,11 @@ export function experimentTable(study: ExperimentStudy, model: Model, links: Lin
   const ci = study.ci ? `${fmtPct(study.ci[0])} … ${fmtPct(study.ci[1])}` : DASH;
   return markdownTable(cols, [
     [
-      study.metric,
+      study.split ? `${study.metric} by ${study.split.label}: ${study.split.baseline} → ${study.split.candidate}` : study.metric,
       link(runName(model, study.baseline), links.run(study.baseline)),
       link(runName(model, study.candidate), links.run(study.candidate)),
-      md(metricValue(study.metric, study.baselineValue)),
-      md(metricValue(study.metric, study.candidateValue)),
+      md(metricValue(study.metric, study.baselineValue, study.unit)),
+      md(metricValue(study.metric, study.candidateValue, study.unit)),
       md(fmtPct(study.changePct)),
       md(ci),
       criterionText(study),
@@ -333,8 +333,9 @@ export function criterionText(study: ExperimentStudy): string {
   return `${study.criterion.direction} by at least ${fmtNum(study.criterion.minChangePct)}%`;
 }
 
-/** Units follow the metric name: latencies in ms, rates as %, throughput in req/s. */
-export function metricValue(metric: string, v: number | null): string {
+/** Units follow the metric name (latencies in ms, rates as %, throughput in req/s), or are given (a server-side series' own unit). */
+export function metricValue(metric: string, v: number | null, unit?: string): string {
+  if (unit !== undefined) return v === null || !Number.isFinite(v) ? DASH : `${fmtNum(v)}${unit ? ` ${mdText(unit)}` : ''}`;
   if (metric === 'error-rate') return fmtRate(v);
   if (metric === 'rps') return fmtRps(v);
   if (/p\d+/.test(metric)) return fmtMs(v);

@@ -13,8 +13,10 @@ import { type ChartJob, runName, type SiteContext } from './site.js';
 export function experimentSummary(study: ExperimentStudy, ctx: SiteContext): string {
   const ci = study.ci ? ` (${fmtNum(study.confidence * 100)}% CI ${fmtPct(study.ci[0])} … ${fmtPct(study.ci[1])})` : '';
   return (
-    `${mdText(runName(ctx, study.candidate))} against ${mdText(runName(ctx, study.baseline))}: ${mdText(study.metric)} ` +
-    `${metricValue(study.metric, study.baselineValue)} → ${metricValue(study.metric, study.candidateValue)}, ${fmtPct(study.changePct)}${ci}; ` +
+    (study.split
+      ? `${mdText(`${study.split.label}=${study.split.candidate}`)} against ${mdText(`${study.split.label}=${study.split.baseline}`)} (${mdText(runName(ctx, study.baseline))}${study.baseline === study.candidate ? '' : `, ${mdText(runName(ctx, study.candidate))}`}): ${mdText(study.metric)} `
+      : `${mdText(runName(ctx, study.candidate))} against ${mdText(runName(ctx, study.baseline))}: ${mdText(study.metric)} `) +
+    `${metricValue(study.metric, study.baselineValue, study.unit)} → ${metricValue(study.metric, study.candidateValue, study.unit)}, ${fmtPct(study.changePct)}${ci}; ` +
     `required: ${mdText(criterionText(study))}. Verdict: **${study.verdict}**.`
   );
 }
