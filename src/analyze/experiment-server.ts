@@ -4,13 +4,14 @@
 // (a seeded bootstrap CI of the relative change and a Mann-Whitney U test), but on
 // blocks of consecutive steps, since neighbouring steps are not independent.
 import { blockMeans, chooseBlockLength, movingBlockResample, type BlockChoice } from './block-bootstrap.js';
-import { ciOf, meetsCriterion, MIN_WINDOWS, verdictOf, verdictSentence, wantedText } from './experiment-verdict.js';
+import { meetsCriterion, MIN_WINDOWS, verdictSentence, wantedText } from './experiment-verdict.js';
 import { changePct, num, pct, sig3 } from './format.js';
 import { seededRng } from './prng.js';
 import type { RunFacts } from './run-analysis.js';
 import { describeStat, maxSupport, rangeSelectorS, seriesSide, seriesStat, type SeriesSide, type ServerMetric } from './server-metric.js';
 import { mannWhitney } from './stats.js';
 import type { AnalyzeOptions, ExperimentSplit, ExperimentStudy } from './types.js';
+import { decideVerdict, finiteCi, percentileCi, resampleChangePct } from './verdict.js';
 
 function unitSuffix(unit: string): string {
   return unit === '' ? '' : unit === '%' ? '%' : ` ${unit}`;
@@ -54,10 +55,11 @@ export function judgeServerMetric(study: ExperimentStudy, metric: ServerMetric, 
   const rng = seededRng(opts.seed);
   const changes: number[] = [];
   for (let i = 0; i < opts.bootstrapResamples; i++) {
-    const ch = changePct(statOf(movingBlockResample(sb.values, bb.length, rng)), statOf(movingBlockResample(sc.values, bc.length, rng)));
+    const ch = resampleChangePct(statOf(movingBlockResample(sb.values, bb.length, rng)), statOf(movingBlockResample(sc.values, bc.length, rng)));
     if (ch !== null) changes.push(ch);
   }
-  study.ci = ciOf(changes, study.confidence);
+  const ci = percentileCi(changes, study.confidence);
+  study.ci = finiteCi(ci);
 
   const mb = blockMeans(sb.values, bb.length);
   const mc = blockMeans(sc.values, bc.length);
@@ -65,13 +67,15 @@ export function judgeServerMetric(study: ExperimentStudy, metric: ServerMetric, 
   const alpha = 1 - study.confidence;
   const mw = mannWhitney(mc, mb);
   let rankOk: boolean | null = null;
+  let rankSignificant: boolean | null = null;
   if (mw) {
     study.pValue = mw.p;
     const rightWay = criterion.direction === 'decrease' ? mw.probabilityAGreater < 0.5 : mw.probabilityAGreater > 0.5;
     rankOk = mw.p < alpha && rightWay;
+    rankSignificant = mw.p < alpha;
   }
-  if (mb.length < MIN_WINDOWS || mc.length < MIN_WINDOWS) rankOk = false;
-  study.verdict = verdictOf(study.ci, criterion, rankOk);
+  const enoughData = mb.length >= MIN_WINDOWS && mc.length >= MIN_WINDOWS;
+  study.verdict = decideVerdict({ ci, sign: criterion.direction === 'decrease' ? -1 : 1, minChangePct: criterion.minChangePct, rankOk, rankSignificant, enoughData });
 
   study.server = {
     series: metric.series,
@@ -98,7 +102,7 @@ export function judgeServerMetric(study: ExperimentStudy, metric: ServerMetric, 
   study.definitions = [
     `Metric ${study.metric}: the ${stat} of the Prometheus series ${metric.series} (unit: ${unit || 'none'}), over ${rangeText}${split ? `, one series per ${split.label} value` : ''}.`,
     `Criterion: the candidate's value must ${wantedText(criterion)} relative to the baseline.`,
-    `PASS when the whole ${num(study.confidence * 100)}% CI of the change is at least ${num(criterion.minChangePct)}% in the required direction and the Mann-Whitney test on block means is significant (p < ${num(alpha)}) in that direction with at least ${MIN_WINDOWS} blocks per side; FAIL when the whole CI falls short; INCONCLUSIVE otherwise${metric.stat === 'max' ? ', and whenever one value decides whether the criterion is met' : ''}. Equal variants therefore never pass.`,
+    `PASS when the whole ${num(study.confidence * 100)}% CI of the change is at least ${num(criterion.minChangePct)}% in the required direction and the Mann-Whitney test on block means is significant (p < ${num(alpha)}) in that direction with at least ${MIN_WINDOWS} blocks per side; FAIL when the whole CI falls short; INCONCLUSIVE otherwise, always with fewer than ${MIN_WINDOWS} blocks in a side or when the resamples do not vary and the rank test is not significant${metric.stat === 'max' ? ', and whenever one value decides whether the criterion is met' : ''}. Equal variants therefore never pass.`,
   ];
   const who = `${split ? study.split!.candidate : study.candidate} vs ${split ? study.split!.baseline : study.baseline}`;
   study.conclusions.push(verdictSentence(study, who, name, unitSuffix(unit)));
