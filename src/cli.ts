@@ -8,7 +8,7 @@ import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { build, folderSize, ingestFromOptions } from './build.js';
-import { isUserFacingError, UsageError } from './ingest/errors.js';
+import { isUserFacingError, oneLine, UsageError } from './ingest/errors.js';
 import { formatBytes } from './ingest/read.js';
 import { formatNames, INGESTERS } from './ingest/registry.js';
 import { SCHEMA_VERSION, type Model } from './model/types.js';
@@ -23,6 +23,18 @@ function collectLabel(value: string, previous: Record<string, string> | undefine
   const m = /^([^=\s]+)=(.*)$/.exec(value);
   if (!m) throw new InvalidArgumentError(`expected key=value, got "${value}"`);
   return { ...(previous ?? {}), [m[1]!]: m[2]! };
+}
+
+function positiveNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`expected a number above 0, got "${value}"`);
+  return n;
+}
+
+function nonNegativeNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`expected a number of 0 or more, got "${value}"`);
+  return n;
 }
 
 interface GlobalFlags {
@@ -216,6 +228,52 @@ Examples:
       const { initCommand } = await import('./init.js');
       const written = await initCommand(inputs, { output: o.output as string, force: !!o.force });
       if (!flags.quiet) process.stdout.write(`Wrote ${written.file} with ${written.runs} run(s) and ${written.studies} stud${written.studies === 1 ? 'y' : 'ies'}. Edit it, then run: ce-report build${written.file === 'ce-report.config.json' ? '' : ' --config ' + written.file}\n`);
+    });
+
+  program
+    .command('prom-save')
+    .description('run a Prometheus range query over a run\'s time window and save the response with its query and unit (<name>.json + <name>.query.json)')
+    .argument('<query>', 'the PromQL, e.g. histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket[30s])))')
+    .option('--url <url>', 'Prometheus base URL', process.env.PROMETHEUS_URL ?? 'http://127.0.0.1:9090')
+    .option('--run <dir>', 'the folder of one load-test run: the window is its start and end (padded), the files go to DIR/prometheus/')
+    .option('--name <name>', 'names the series and the files (p95 → p95.json); default: the --output file\'s name')
+    .option('--unit <unit>', 'unit of the values (s, ms, req/s, ratio, …); default: guessed from the query')
+    .option('--start <time>', 'start of the range, unix seconds or RFC 3339 (instead of --run)')
+    .option('--end <time>', 'end of the range, unix seconds or RFC 3339 (instead of --run)')
+    .option('--step <seconds>', 'resolution (default: about 300 points over the range)', positiveNumber)
+    .option('--padding <seconds>', 'seconds added before and after the run with --run (default 5)', nonNegativeNumber)
+    .option('--timeout <seconds>', 'seconds to wait for Prometheus (default 10)', positiveNumber)
+    .option('-o, --output <file>', 'response file to write (default with --run: DIR/prometheus/NAME.json)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ ce-report prom-save --run results/replicas=3 --name p95 \\
+      'histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket[30s])))'
+  $ ce-report prom-save --url http://prom:9090 --run results/replicas=3 --name rps_by_status 'sum by (status) (rate(http_requests_total[30s]))'
+  $ ce-report prom-save --start 2026-11-23T16:04:00Z --end 2026-11-23T16:06:00Z -o p99.json --unit s 'histogram_quantile(0.99, …)'`,
+    )
+    .action(async (query: string, o: Record<string, unknown>, cmd: Command) => {
+      const flags = cmd.optsWithGlobals() as GlobalFlags;
+      const { promSave } = await import('./prom-save.js');
+      const r = await promSave({
+        query,
+        url: o.url as string,
+        run: o.run as string | undefined,
+        name: o.name as string | undefined,
+        unit: o.unit as string | undefined,
+        start: o.start as string | undefined,
+        end: o.end as string | undefined,
+        stepS: o.step as number | undefined,
+        paddingS: o.padding as number | undefined,
+        timeoutS: o.timeout as number | undefined,
+        output: o.output as string | undefined,
+      });
+      if (!flags.quiet) for (const w of r.warnings) process.stderr.write(`warning: ${path.relative(process.cwd(), r.file)}: ${oneLine(w)}\n`);
+      if (!flags.quiet) {
+        const rel = (f: string) => path.relative(process.cwd(), f) || f;
+        process.stdout.write(`Saved ${rel(r.file)} (${r.series} series, ${r.points} points${r.unit ? `, unit ${r.unit}` : ', no unit'}, step ${r.stepS} s) and ${rel(r.sidecar)}\n`);
+      }
     });
 
   program

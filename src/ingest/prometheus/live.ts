@@ -48,11 +48,12 @@ export interface SavedQuerySidecar {
   start: number;
   end: number;
   stepS: number;
-  runId: string;
+  /** The run the window was taken from, when there was one. */
+  runId?: string;
 }
 
-const DEFAULT_TIMEOUT_S = 10;
-const DEFAULT_PADDING_S = 5;
+export const DEFAULT_TIMEOUT_S = 10;
+export const DEFAULT_PADDING_S = 5;
 const NICE_STEPS_S = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 21600, 43200, 86400];
 
 /** A step giving about 300 points over the range, rounded up to a nice value, at least 1 s. */
@@ -71,7 +72,7 @@ function where(base: URL, name: string): string {
   return `prometheus query "${name}" (${base.host})`;
 }
 
-function baseUrl(url: string): URL {
+export function baseUrl(url: string): URL {
   let u: URL;
   try {
     u = new URL(url);
@@ -94,7 +95,7 @@ function describeFetchError(e: unknown, timeoutS: number, base: URL): string {
   return err.cause?.message ?? err.message;
 }
 
-interface RangeQuery {
+export interface RangeQuery {
   spec: PrometheusQuerySpec;
   start: number;
   end: number;
@@ -102,7 +103,7 @@ interface RangeQuery {
 }
 
 /** Runs one query_range; returns the raw body text. Errors are InputErrors naming the query and host. */
-async function queryRange(base: URL, q: RangeQuery, timeoutS: number): Promise<string> {
+export async function queryRange(base: URL, q: RangeQuery, timeoutS: number): Promise<string> {
   const endpoint = new URL('api/v1/query_range', base);
   const form = new URLSearchParams({ query: q.spec.query, start: String(q.start), end: String(q.end), step: `${q.stepS}s` });
   const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
@@ -138,7 +139,7 @@ async function queryRange(base: URL, q: RangeQuery, timeoutS: number): Promise<s
 }
 
 /** Unix seconds of a run's window with padding, or undefined when the run has no clock. */
-function runWindow(run: Run, paddingS: number): { start: number; end: number } | undefined {
+export function runWindow(run: Run, paddingS: number): { start: number; end: number } | undefined {
   if (!run.start || !run.end) return undefined;
   const s = Date.parse(run.start) / 1000;
   const e = Date.parse(run.end) / 1000;
@@ -197,15 +198,24 @@ export async function fetchPrometheusSeries(runs: Run[], config: PrometheusLiveC
 }
 
 async function saveResponse(saveDir: string, runId: string, q: RangeQuery, text: string): Promise<string> {
-  const dir = path.join(saveDir, runId);
-  await fs.mkdir(dir, { recursive: true });
   const stem = queryFileName(q.spec.name);
-  const file = path.join(dir, `${stem}.json`);
-  await fs.writeFile(file, text);
-  const sidecar: SavedQuerySidecar = { name: q.spec.name, query: q.spec.query, start: q.start, end: q.end, stepS: q.stepS, runId };
-  if (q.spec.unit !== undefined) sidecar.unit = q.spec.unit;
-  await fs.writeFile(path.join(dir, `${stem}.query.json`), JSON.stringify(sidecar, null, 2) + '\n');
+  await writeSavedResponse(path.join(saveDir, runId, `${stem}.json`), text, q, runId);
   return path.join(runId, `${stem}.json`);
+}
+
+/**
+ * Writes a response body as `<stem>.json` and its sidecar `<stem>.query.json` (name,
+ * query, unit, range, step), which the prometheus-json ingester reads back.
+ */
+export async function writeSavedResponse(file: string, text: string, q: RangeQuery, runId?: string): Promise<string> {
+  await fs.mkdir(path.dirname(file), { recursive: true });
+  await fs.writeFile(file, text);
+  const sidecar: SavedQuerySidecar = { name: q.spec.name, query: q.spec.query, start: q.start, end: q.end, stepS: q.stepS };
+  if (runId !== undefined) sidecar.runId = runId;
+  if (q.spec.unit !== undefined) sidecar.unit = q.spec.unit;
+  const sidecarFile = path.join(path.dirname(file), `${path.basename(file).replace(/\.json$/i, '')}.query.json`);
+  await fs.writeFile(sidecarFile, JSON.stringify(sidecar, null, 2) + '\n');
+  return sidecarFile;
 }
 
 /**
