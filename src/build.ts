@@ -1,6 +1,6 @@
 // `ce-report build`: config → ingest → (live Prometheus) → analyze → render, written to
 // a temporary folder that replaces the output folder only when everything succeeded.
-import { promises as fs } from 'node:fs';
+import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { analyze, type Analysis } from './analyze/index.js';
 import type { Config, LoadedConfig } from './config.js';
@@ -11,6 +11,8 @@ import { cachedChartRenderer } from './chart-cache.js';
 import { ingestRuns, type PipelineOptions, type RunInput } from './ingest/pipeline.js';
 import { SCHEMA_VERSION, type Model, type Run, type Warning } from './model/types.js';
 import { startChartRenderer } from './render/chart-pool.js';
+import { checkOutDir, writeSiteMarker } from './output-dir.js';
+import { recoverOutDir, swapIn, tmpDirFor, withOutLock } from './output-swap.js';
 import { generatorInfo } from './version.js';
 import { attachLiveSeries } from './live.js';
 
@@ -107,15 +109,23 @@ async function buildWith(opts: BuildOptions, cwd: string, log: (line: string) =>
     log(`${what}: ${((now - mark) / 1000).toFixed(2)} s`);
     mark = now;
   };
+  // A site that a build killed mid-swap left beside the output folder goes back first,
+  // whatever becomes of this build.
+  const early = path.resolve(cwd, outDirOption(opts, (await configFor(opts, cwd)).loaded));
+  if (existsSync(path.dirname(early))) for (const note of await outputStep(early, () => withOutLock(early, () => recoverOutDir(early)))) log(note);
   const { loaded, runs, warnings, notes } = await ingestFromOptions(opts);
   took('read inputs');
   const cfg: Config = loaded.config;
-  const outDir = path.resolve(cwd, opts.out ?? (cfg.out ? path.resolve(loaded.baseDir, cfg.out) : 'site'));
-  assertSafeOutDir(outDir, cwd);
-
-  const tmpDir = `${outDir}.tmp-${process.pid}`;
-  await fs.rm(tmpDir, { recursive: true, force: true });
-  await fs.mkdir(tmpDir, { recursive: true });
+  const inputs = [...runInputsFrom(loaded, opts, cwd).flatMap((r) => r.inputs), ...runs.flatMap((r) => r.sources.map((s) => s.path))];
+  const outDir = await checkOutDir(path.resolve(cwd, outDirOption(opts, loaded)), { cwd, inputs });
+  const tmpDir = tmpDirFor(outDir);
+  await outputStep(outDir, async () => {
+    await fs.mkdir(path.dirname(outDir), { recursive: true });
+    for (const note of await withOutLock(outDir, () => recoverOutDir(outDir))) log(note);
+    await fs.rm(tmpDir, { recursive: true, force: true });
+    await fs.mkdir(tmpDir, { recursive: true });
+    await writeSiteMarker(tmpDir, 'building');
+  });
   try {
     if (cfg.prometheus) {
       const liveWarnings = await attachLiveSeries(runs, cfg.prometheus, {
@@ -151,8 +161,10 @@ async function buildWith(opts: BuildOptions, cwd: string, log: (line: string) =>
     } as Parameters<typeof renderSite>[3]);
     took('pages and charts');
     await fs.writeFile(path.join(tmpDir, '.nojekyll'), '');
+    await writeSiteMarker(tmpDir, 'complete');
     const { files, bytes } = await folderSize(tmpDir);
-    await swapIn(tmpDir, outDir);
+    const swapNotes = await outputStep(outDir, () => withOutLock(outDir, () => swapIn(tmpDir, outDir)));
+    for (const message of swapNotes) warnings.push({ message });
     return { outDir, files, bytes, model, analysis, warnings, notes };
   } catch (e) {
     await fs.rm(tmpDir, { recursive: true, force: true });
@@ -160,35 +172,19 @@ async function buildWith(opts: BuildOptions, cwd: string, log: (line: string) =>
   }
 }
 
-/** Refuses output folders that would wipe something precious (the project itself, /, home). */
-function assertSafeOutDir(outDir: string, cwd: string): void {
-  const root = path.parse(outDir).root;
-  const home = process.env.HOME ? path.resolve(process.env.HOME) : undefined;
-  if (outDir === root || outDir === path.resolve(cwd) || (home && outDir === home) || path.resolve(cwd).startsWith(outDir + path.sep)) {
-    throw new UsageError(`refusing to write the site into ${outDir}: it would replace a folder that holds other files; choose a dedicated --out folder`);
-  }
+function outDirOption(opts: BuildOptions, loaded: LoadedConfig): string {
+  return opts.out ?? (loaded.config.out ? path.resolve(loaded.baseDir, loaded.config.out) : 'site');
 }
 
-/**
- * Replaces `outDir` by `tmpDir`. The old site is moved aside first and removed only
- * after the new one is in place, so an error at any point leaves a complete site.
- */
-async function swapIn(tmpDir: string, outDir: string): Promise<void> {
-  const old = `${outDir}.old-${process.pid}`;
-  let hadOld = false;
+/** A file-system error while preparing or swapping the output is the user's to fix: one line naming the folder. */
+async function outputStep<T>(outDir: string, fn: () => Promise<T>): Promise<T> {
   try {
-    await fs.rename(outDir, old);
-    hadOld = true;
+    return await fn();
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    if (!code || (e as Error).name === 'UsageError') throw e;
+    throw new UsageError(`${outDir}: cannot write the site there (${(e as Error).message})`);
   }
-  try {
-    await fs.rename(tmpDir, outDir);
-  } catch (e) {
-    if (hadOld) await fs.rename(old, outDir);
-    throw e;
-  }
-  if (hadOld) await fs.rm(old, { recursive: true, force: true });
 }
 
 export async function folderSize(dir: string): Promise<{ files: number; bytes: number }> {
