@@ -13,10 +13,18 @@ export function num(x: number): string {
   return Number.isFinite(x) ? String(Number(x.toPrecision(3))) : String(x);
 }
 
+/**
+ * A signed percentage with about three significant digits, rounded exactly as the tables
+ * round theirs (render/format.ts fmtNum), so a sentence and a table never disagree.
+ */
 export function pct(x: number): string {
-  const r = Math.abs(Number(x.toPrecision(2)));
-  const s = r >= 10 ? String(Math.round(r)) : String(r);
-  return (r === 0 ? '' : x > 0 ? '+' : '−') + s + '%';
+  if (!Number.isFinite(x)) return String(x);
+  const a = Math.abs(x);
+  const decimals = a >= 100 ? 0 : a >= 10 ? 1 : a >= 1 ? 2 : Math.min(6, 2 - Math.floor(Math.log10(a || 1)));
+  let s = a.toFixed(decimals);
+  if (s.includes('.')) s = s.replace(/\.?0+$/, '');
+  if (a >= 1000) s = s.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return (Number(s.replace(/,/g, '')) === 0 ? '' : x > 0 ? '+' : '−') + s + '%';
 }
 
 export function ms(x: number | null): string {

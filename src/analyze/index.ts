@@ -32,7 +32,7 @@ function studyId(cfg: StudyConfig, taken: Set<string>): string {
 }
 
 function runStudy(cfg: StudyConfig, id: string, facts: RunFacts[], opts: AnalyzeOptions, runs: Run[]): Study {
-  if (cfg.kind === 'scaling') return scalingStudy({ ...cfg, id }, facts, opts.windowS);
+  if (cfg.kind === 'scaling') return scalingStudy({ ...cfg, id }, facts, opts.windowS, opts.failureRateThreshold);
   if (cfg.kind === 'experiment') return experimentStudy({ ...cfg, id }, facts, opts);
   if (cfg.kind === 'failures') return failuresStudy({ ...cfg, id }, facts, opts);
   const windowS = cfg.windowS ?? opts.windowS;

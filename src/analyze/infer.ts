@@ -5,6 +5,7 @@
 // runs whose failure rate is above the threshold → one failures study over them.
 import type { Run } from '../model/types.js';
 import { inferSplitExperiments } from './infer-split.js';
+import { factorKindOf } from './factor-kind.js';
 import { errorRate } from './run-analysis.js';
 import type { StudyConfig } from './types.js';
 
@@ -52,13 +53,19 @@ export function inferStudies(runs: Run[], failureRateThreshold = 0.01): StudyCon
 
   for (const label of labelNames) {
     if (label === 'variant' || namesRun(label)) continue;
-    const qualifying = [...groups.entries()].filter(([, rs]) => new Set(rs.filter((r) => isNumeric(r.labels[label])).map((r) => Number(r.labels[label]))).size >= 2);
-    for (const [tool, rs] of qualifying) {
-      const ids = rs.filter((r) => isNumeric(r.labels[label])).map((r) => r.id);
-      const suffix = qualifying.length > 1 ? `-${slugify(tool)}` : '';
-      const toolNote = qualifying.length > 1 ? ` (${tool})` : '';
-      out.push({ kind: 'scaling', id: `scaling-${slugify(label)}${suffix}`, title: `Scaling with ${label}${toolNote}`, factor: label, runs: ids });
-      out.push({ kind: 'peak-vs-sustained', id: `peak-vs-sustained-${slugify(label)}${suffix}`, title: `Peak vs sustained latency by ${label}${toolNote}`, label, runs: ids });
+    const found: Array<{ tool: string; studies: StudyConfig[] }> = [];
+    for (const [tool, rs] of groups) {
+      const studies = factorStudies(label, rs, labelNames);
+      if (studies.length > 0) found.push({ tool, studies });
+    }
+    for (const { tool, studies } of found) {
+      for (const st of studies) {
+        if (found.length > 1) {
+          st.id = `${st.id}-${slugify(tool)}`;
+          st.title = `${st.title} (${tool})`;
+        }
+        out.push(st);
+      }
     }
   }
 
@@ -126,4 +133,66 @@ function closestRun(base: Run, pool: Run[]): Run | undefined {
     }
   }
   return best;
+}
+
+/** Labels fixed across a set of runs, as "users=1500, services=1". */
+function fixedText(rs: Run[], except: string[]): string {
+  const keys = [...new Set(rs.flatMap((r) => Object.keys(r.labels)))].filter((k) => !except.includes(k) && !namesRun(k)).sort();
+  return keys
+    .filter((k) => new Set(rs.map((r) => r.labels[k])).size === 1 && rs[0]!.labels[k] !== undefined)
+    .map((k) => `${k}=${rs[0]!.labels[k]}`)
+    .join(', ');
+}
+
+function titleOf(label: string, kind: ReturnType<typeof factorKindOf>, fixed: string, by?: string): string {
+  const base = kind === 'load' ? `Load sweep: ${label}` : kind === 'capacity' ? `Scaling with ${label}` : `Effect of ${label}`;
+  return `${base}${by ? ` × ${by}` : ''}${fixed ? ` (${fixed})` : ''}`;
+}
+
+/**
+ * The studies of one numeric label over one tool's runs, read as a designed experiment:
+ * runs that hold every other label equal form one study (a design with several factors
+ * gives one study per factor; a run can be in several). When the label varies in several
+ * such sets that differ only in one other numeric label, the two factors cross: one grid
+ * study, the capacity (or setting) factor compared across the load factor.
+ */
+function factorStudies(label: string, rs: Run[], labelNames: string[]): StudyConfig[] {
+  const withL = rs.filter((r) => isNumeric(r.labels[label]));
+  const otherKey = (r: Run, skip: string[]) => JSON.stringify(Object.entries(r.labels).filter(([k]) => !skip.includes(k) && !namesRun(k)).sort());
+  const parts = new Map<string, Run[]>();
+  for (const r of withL) {
+    const k = otherKey(r, [label]);
+    parts.set(k, [...(parts.get(k) ?? []), r]);
+  }
+  const qualifying = [...parts.values()].filter((p) => new Set(p.map((r) => Number(r.labels[label]))).size >= 2);
+  if (qualifying.length === 0) return [];
+  const kind = factorKindOf(label);
+  if (qualifying.length > 1) {
+    // Do the sets differ in one other numeric label only? Then the two factors cross.
+    const candidates = labelNames.filter((m) => m !== label && m !== 'variant' && !namesRun(m));
+    const cross = candidates.find((m) => {
+      const all = qualifying.flat();
+      if (!all.every((r) => isNumeric(r.labels[m]))) return false;
+      return new Set(all.map((r) => otherKey(r, [label, m]))).size === 1;
+    });
+    if (cross) {
+      const crossKind = factorKindOf(cross);
+      // One grid per pair: the non-load factor across the load factor (or the first name of two alike).
+      const mine = kind !== 'load' && crossKind === 'load' ? true : kind === 'load' && crossKind !== 'load' ? false : label < cross;
+      if (!mine) return [];
+      const runs = qualifying.flat().sort(byId);
+      const fixed = fixedText(runs, [label, cross]);
+      return [{ kind: 'scaling', id: `scaling-${slugify(label)}-by-${slugify(cross)}`, title: titleOf(label, kind, fixed, cross), factor: label, by: cross, runs: runs.map((r) => r.id) }];
+    }
+  }
+  const out: StudyConfig[] = [];
+  for (const part of qualifying) {
+    const fixed = qualifying.length > 1 ? fixedText(part, [label]) : '';
+    const suffix = fixed ? `-${slugify(fixed)}` : '';
+    const shownFixed = fixedText(part, [label]);
+    const ids = part.sort(byId).map((r) => r.id);
+    out.push({ kind: 'scaling', id: `scaling-${slugify(label)}${suffix}`, title: titleOf(label, kind, shownFixed), factor: label, runs: ids });
+    out.push({ kind: 'peak-vs-sustained', id: `peak-vs-sustained-${slugify(label)}${suffix}`, title: `Peak vs sustained latency by ${label}${shownFixed ? ` (${shownFixed})` : ''}`, label, runs: ids });
+  }
+  return out;
 }

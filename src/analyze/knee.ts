@@ -31,7 +31,7 @@ const MIN_GROWTH_SHARE = 0.25;
 const MIN_LATENCY_GROWTH = 0.1;
 
 /** Finds the first level where throughput stops growing while latency grows. */
-export function findKnee(levels: LoadLevel[], thinkTimeS: number | undefined): Knee | null {
+export function findKnee(levels: LoadLevel[], thinkTimeS: number | null): Knee | null {
   const sorted = levels.filter((l) => l.users > 0 && l.rps > 0).sort((a, b) => a.users - b.users || (a.t ?? 0) - (b.t ?? 0));
   if (sorted.length < 3) return null;
   for (let i = 1; i < sorted.length; i++) {
@@ -44,14 +44,13 @@ export function findKnee(levels: LoadLevel[], thinkTimeS: number | undefined): K
     if (rpsGrowth < MIN_GROWTH_SHARE * linearGrowth && latencyGrowth > MIN_LATENCY_GROWTH) {
       const xMax = Math.max(...sorted.map((l) => l.rps));
       const rMinS = Math.min(...sorted.map((l) => l.latencyMs)) / 1000;
-      const z = thinkTimeS ?? 0;
-      const littleN = xMax * (rMinS + z);
+      // Little's law needs the think time: without one there is no prediction to print.
+      const littleN = thinkTimeS !== null ? xMax * (rMinS + thinkTimeS) : null;
       const reason =
         `From ${num(prev.users)} to ${num(cur.users)} users throughput went from ${sig3(prev.rps)} to ${sig3(cur.rps)} req/s ` +
-        `(${rpsGrowth >= 0 ? '+' : '−'}${num(Math.abs(rpsGrowth * 100))}%, linear would be +${num(linearGrowth * 100)}%) while latency rose from ` +
-        `${sig3(prev.latencyMs)} to ${sig3(cur.latencyMs)} ms. Little's law N* = X_max·(R_min + Z) = ${sig3(xMax)} req/s × (${num(rMinS)} s + ${num(z)} s) ≈ ${num(littleN)} users` +
-        (thinkTimeS === undefined ? ' (think time unknown, taken as 0)' : '') +
-        '.';
+        `(${pct(rpsGrowth * 100)}, linear would be +${num(linearGrowth * 100)}%) while latency rose from ` +
+        `${sig3(prev.latencyMs)} to ${sig3(cur.latencyMs)} ms.` +
+        (littleN !== null ? ` Little's law N* = X_max·(R_min + Z) = ${sig3(xMax)} req/s × (${num(rMinS)} s + ${num(thinkTimeS!)} s) ≈ ${num(littleN)} users.` : '');
       return { level: cur, littleN, reason };
     }
   }
@@ -102,15 +101,17 @@ function meanP50(run: Run, range: Range): number | null {
  * expectation up to the plateau and latency (p50) on the plateau is over 10% above
  * the lowest p50 of the run. Little's law N* = X_max·(R_min + Z) is the cross-check.
  */
-export function rampKnee(run: Run, steady: Range | null, bestSustainedRps: number | null): RampKnee | null {
+export function rampKnee(run: Run, steady: Range | null, saturationRps: number | null, thinkTimeS: number | null): RampKnee | null {
   const users = run.timeline.filter((p) => p.users !== null && p.users > 0).map((p) => p.users!);
   if (users.length === 0) return null;
   const maxUsers = Math.max(...users);
   const levels = risingLevels(run, maxUsers);
-  if (levels.length < 2) return null;
-  if (!steady || bestSustainedRps === null || bestSustainedRps <= 0) return null;
-  const xSat = bestSustainedRps;
-  const reached = (rps: number) => rps >= SATURATED_SHARE * xSat;
+  // A knee needs a ramp: three levels or more before the top (a spawn in two steps is no curve).
+  if (levels.length < 3) return null;
+  if (!steady || saturationRps === null || saturationRps <= 0) return null;
+  const xSat = saturationRps;
+  // Within 10% of the full-load rate either way: a level far above it is a start-up burst, not saturation.
+  const reached = (rps: number) => rps >= SATURATED_SHARE * xSat && rps <= (2 - SATURATED_SHARE) * xSat;
   const i = levels.findIndex((l, k) => reached(l.rps) && reached(k + 1 < levels.length ? levels[k + 1]!.rps : xSat));
   if (i < 0) return null;
   const level = levels[i]!;
@@ -122,15 +123,14 @@ export function rampKnee(run: Run, steady: Range | null, bestSustainedRps: numbe
   const plateauP50 = meanP50(run, steady);
   // Latency did not grow: the load generator, not the service, may be the limit.
   if (rMinMs !== null && plateauP50 !== null && plateauP50 <= (1 + MIN_LATENCY_GROWTH) * rMinMs) return null;
-  const z = run.thinkTimeS;
-  const littleN = rMinMs !== null ? xSat * (rMinMs / 1000 + (z ?? 0)) : null;
+  const z = thinkTimeS;
+  const littleN = rMinMs !== null && z !== null ? xSat * (rMinMs / 1000 + z) : null;
+  const change = growth >= 0 ? `grew only ${pct(growth * 100)}` : `changed ${pct(growth * 100)}`;
   const reason =
-    `throughput reached ${sig3(level.rps)} req/s at ${num(level.users)} users (t=${num(level.t)} s), within ${num((1 - SATURATED_SHARE) * 100)}% of the best sustained ${sig3(xSat)} req/s, ` +
-    `and grew only ${pct(growth * 100)} up to ${num(maxUsers)} users (linear: ${pct(linear * 100)})` +
+    `throughput reached ${sig3(level.rps)} req/s at ${num(level.users)} users (t=${num(level.t)} s), within ${num((1 - SATURATED_SHARE) * 100)}% of the full-load ${sig3(xSat)} req/s, ` +
+    `and ${change} up to ${num(maxUsers)} users (linear: ${pct(linear * 100)})` +
     (plateauP50 !== null && rMinMs !== null ? ` while p50 rose from ${sig3(rMinMs)} ms (lowest) to ${sig3(plateauP50)} ms (plateau)` : '') +
-    '. ' +
-    (littleN !== null
-      ? `Little's law: N* = X_max × (R_min + Z) = ${sig3(xSat)} req/s × (${num(rMinMs! / 1000)} s + ${num(z ?? 0)} s) ≈ ${num(littleN)} users${z === undefined ? ' (think time unknown, taken as 0)' : ''}.`
-      : "Little's law cannot be applied (no latency figure).");
-  return { t: level.t, users: level.users, rps: level.rps, p50: level.p50, saturationRps: xSat, rMinMs, thinkTimeS: z ?? null, littleN, reason };
+    '.' +
+    (littleN !== null ? ` Little's law: N* = X_max × (R_min + Z) = ${sig3(xSat)} req/s × (${num(rMinMs! / 1000)} s + ${num(z!)} s) ≈ ${num(littleN)} users.` : '');
+  return { t: level.t, users: level.users, rps: level.rps, p50: level.p50, saturationRps: xSat, rMinMs, thinkTimeS: z, littleN, reason };
 }

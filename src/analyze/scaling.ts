@@ -1,16 +1,16 @@
-// Scaling studies: throughput and latency against a numeric factor (replicas, workers,
-// threads, users, connections), speed-up and efficiency against linear, noise-aware steps
-// and the saturation knee.
+// Scaling studies: throughput and latency at full load against a numeric factor. What
+// the study concludes depends on the factor's kind (factor-kind.ts): a load sweep gives
+// the capacity curve and where it saturates, a capacity study gives speed-up and
+// efficiency, a setting study compares values. Every step is judged against the noise
+// of the runs' own full-load figures.
 import type { Run } from '../model/types.js';
-import { changePct, num, pct, sig3 } from './format.js';
-import { findKnee, rampKnee, type Knee, type LoadLevel } from './knee.js';
+import { changePct } from './format.js';
+import { factorKindOf } from './factor-kind.js';
+import { findKnee, rampKnee, type LoadLevel } from './knee.js';
 import type { RunFacts } from './run-analysis.js';
-import type { RampKnee, ScalingKnee, ScalingPoint, ScalingStep, ScalingStudy, ScalingStudyConfig } from './types.js';
-
-/** The smallest change we ever call real, in %. */
-const MIN_NOISE_PCT = 3;
-/** Factors that are a concurrency: a sweep over them can show a knee across runs. */
-const CONCURRENCY_FACTOR = /^(users?|vus?|connections?|conns?|concurrency|clients?|c)$/i;
+import { scalingConclusions, scalingDefinitions } from './scaling-text.js';
+import { median } from './stats.js';
+import type { FactorKind, FigureBasis, Saturation, ScalingGridCell, ScalingKnee, ScalingPoint, ScalingStep, ScalingStudy, ScalingStudyConfig } from './types.js';
 
 export function factorValue(run: Run, factor: string): number | null {
   const raw = run.labels[factor];
@@ -19,185 +19,230 @@ export function factorValue(run: Run, factor: string): number | null {
   return Number.isFinite(v) ? v : null;
 }
 
-/** The highest rps of any full sliding window lying inside the steady phase. */
-export function bestSustainedRps(f: RunFacts, windowS: number): number | null {
-  const steady = f.phase.steady;
-  if (!steady) return null;
-  let best: number | null = null;
-  for (const w of f.windows) {
-    const dur = w.endT - w.startT;
-    if (w.startT < steady.startT - 1e-6 || w.endT > steady.endT + 1e-6 || dur < windowS - 1e-6) continue;
-    const r = w.requests / dur;
-    if (best === null || r > best) best = r;
-  }
-  return best;
+/** A run's throughput and latency as the study compares them, with the names of their bases. */
+interface Reading {
+  rps: number | null;
+  rpsBasis: FigureBasis;
+  rpsNoise: number | null;
+  latencyBasis: FigureBasis;
+  p50: number | null;
+  p95: number | null;
+  p99: number | null;
 }
 
-function point(f: RunFacts, value: number, windowS: number): ScalingPoint {
+function readingOf(f: RunFacts, level: number | null): Reading {
   const a = f.analysis;
-  const lat = a.sustained ?? (f.run.timeline.length === 0 ? f.run.summary.latencyMs : null);
-  const best = bestSustainedRps(f, windowS);
+  // A run that steps its load is compared on the level every run of the study reached.
+  if (level !== null) {
+    const l = a.loadLevels.filter((x) => x.users <= level).sort((x, y) => y.users - x.users || y.fromT - x.fromT)[0];
+    if (l) return { rps: l.rps, rpsBasis: 'load-level', rpsNoise: null, latencyBasis: 'load-level', p50: l.p50, p95: l.p95, p99: null };
+  }
+  if (a.fullLoad && a.fullLoad.rps !== null) {
+    const steady = a.state === 'steady';
+    const lat = steady ? a.sustained : a.endOfRun;
+    return {
+      rps: a.fullLoad.rps,
+      rpsBasis: 'full-load',
+      rpsNoise: a.fullLoad.rpsNoise,
+      latencyBasis: steady ? 'full-load' : 'end-of-run',
+      p50: lat?.p50 ?? null,
+      p95: lat?.p95 ?? null,
+      p99: steady ? (a.sustained?.p99 ?? null) : null,
+    };
+  }
+  const s = f.run.summary.latencyMs;
+  return { rps: a.averageRps, rpsBasis: 'whole-run', rpsNoise: null, latencyBasis: 'whole-run', p50: s.p50, p95: s.p95, p99: s.p99 };
+}
+
+function point(f: RunFacts, value: number, level: number | null, by: number | null): ScalingPoint {
+  const a = f.analysis;
+  const r = readingOf(f, level);
   return {
     value,
     runId: f.run.id,
-    rps: a.averageRps,
-    rpsBasis: 'average',
-    sustainedRps: a.sustainedRps,
-    bestSustainedRps: best,
-    knee: rampKnee(f.run, f.phase.steady, best),
-    p50: lat?.p50 ?? null,
-    p95: lat?.p95 ?? null,
-    p99: lat?.p99 ?? null,
+    rps: r.rps,
+    rpsBasis: r.rpsBasis,
+    rpsNoise: r.rpsNoise,
+    averageRps: a.averageRps,
+    state: a.state,
+    knee: rampKnee(f.run, f.phase.steady, a.fullLoad?.rps ?? null, a.thinkTimeS?.value ?? null),
+    latencyBasis: r.latencyBasis,
+    p50: r.p50,
+    p95: r.p95,
+    p99: r.p99,
     errorRate: a.errorRate,
+    ...(by !== null ? { by } : {}),
     speedup: null,
     efficiency: null,
   };
 }
 
-function toScalingKnee(k: Knee, across: boolean): ScalingKnee {
-  return {
-    runId: k.level.runId,
-    value: across ? (k.level.value ?? null) : null,
-    t: across ? null : k.level.t,
-    users: k.level.users,
-    rps: k.level.rps,
-    littleN: k.littleN,
-    reason: k.reason,
-  };
+/** Noise of a change between two throughputs: their 95% half-widths combined, never wider than the smaller value. */
+function stepNoise(a: ScalingPoint, b: ScalingPoint): number | null {
+  if (a.rpsNoise === null && b.rpsNoise === null) return null;
+  const n = Math.hypot(a.rpsNoise ?? 0, b.rpsNoise ?? 0);
+  return Math.min(n, Math.min(a.rps ?? n, b.rps ?? n));
 }
 
-function fromRampKnee(runId: string, k: RampKnee): ScalingKnee {
-  return { runId, value: null, t: k.t, users: k.users, rps: k.rps, littleN: k.littleN, reason: k.reason };
-}
-
-/** "1 → 2 workers: +91% rps; 2 → 4: +97%": the steps in one line. */
-function stepsLine(steps: ScalingStep[], unit: string): string | null {
-  const parts = steps.filter((s) => s.rpsChangePct !== null).map((s, i) => `${num(s.from)} → ${num(s.to)}${i === 0 ? ` ${unit}` : ''}: ${pct(s.rpsChangePct!)}${i === 0 ? ' rps' : ''}`);
-  return parts.length > 0 ? parts.join('; ') + '.' : null;
-}
-
-function kneeSentence(p: ScalingPoint, unit: string): string {
-  const k = p.knee!;
-  const noun = p.value === 1 ? unit.replace(/s$/, '') : unit;
-  const where = `With ${num(p.value)} ${noun}, throughput stops growing at ~${num(k.users)} users (${sig3(k.rps)} req/s at t=${num(k.t)} s; best sustained ${sig3(k.saturationRps)} req/s)`;
-  const little =
-    k.littleN !== null && k.rMinMs !== null
-      ? `; Little's law predicts N* = X_max × (R_min + Z) = ${sig3(k.saturationRps)} × (${num(k.rMinMs / 1000)} + ${num(k.thinkTimeS ?? 0)}) ≈ ${num(k.littleN)} users`
-      : '';
-  return `${where}${little}.`;
-}
-
-export function scalingStudy(cfg: ScalingStudyConfig & { id: string }, facts: RunFacts[], windowS: number): ScalingStudy {
-  const factor = cfg.factor;
-  const chosen = facts
-    .filter((f) => (cfg.runs ? cfg.runs.includes(f.run.id) : true))
-    .map((f) => ({ f, value: factorValue(f.run, factor) }))
-    .filter((x): x is { f: RunFacts; value: number } => x.value !== null)
-    .sort((a, b) => a.value - b.value || (a.f.run.id < b.f.run.id ? -1 : a.f.run.id > b.f.run.id ? 1 : 0));
-  const points = chosen.map(({ f, value }) => point(f, value, windowS));
-  const base = points[0];
-  for (const p of points) {
-    if (base && base.rps && p.rps !== null && base.value > 0) {
-      p.speedup = p.rps / base.rps;
-      p.efficiency = p.speedup / (p.value / base.value);
-    }
-  }
-  const cvOf = new Map(chosen.map(({ f }) => [f.run.id, f.analysis.rpsCv]));
-  const steps: ScalingStep[] = [];
+function steps(points: ScalingPoint[], kind: FactorKind): ScalingStep[] {
+  const out: ScalingStep[] = [];
   for (let i = 1; i < points.length; i++) {
     const a = points[i - 1]!;
     const b = points[i]!;
+    if (a.value === b.value) continue;
     const rpsChange = changePct(a.rps, b.rps);
-    const cv = Math.max(cvOf.get(a.runId) ?? 0, cvOf.get(b.runId) ?? 0);
-    const noisePct = Math.max(MIN_NOISE_PCT, 2 * cv * 100);
-    const speedup = a.rps && b.rps !== null ? b.rps / a.rps : null;
-    steps.push({
+    const noiseRps = stepNoise(a, b);
+    const diff = a.rps !== null && b.rps !== null ? b.rps - a.rps : null;
+    const within = diff === null || (noiseRps !== null && Math.abs(diff) <= noiseRps);
+    const speedup = kind === 'capacity' && a.rps && b.rps !== null ? b.rps / a.rps : null;
+    out.push({
       from: a.value,
       to: b.value,
       fromRunId: a.runId,
       toRunId: b.runId,
       rpsChangePct: rpsChange,
+      p50ChangePct: changePct(a.p50, b.p50),
       p95ChangePct: changePct(a.p95, b.p95),
       speedup,
       efficiency: speedup !== null && a.value > 0 ? speedup / (b.value / a.value) : null,
-      withinNoise: rpsChange === null || Math.abs(rpsChange) < noisePct,
-      noisePct,
+      verdict: diff === null ? null : noiseRps === null ? (diff > 0 ? 'gain' : diff < 0 ? 'loss' : 'no-effect') : within ? 'no-effect' : diff > 0 ? 'gain' : 'loss',
+      withinNoise: diff !== null && noiseRps !== null && within,
+      noiseRps,
+      noisePct: noiseRps !== null && a.rps !== null && b.rps !== null && Math.min(a.rps, b.rps) > 0 ? (noiseRps / Math.min(a.rps, b.rps)) * 100 : 0,
     });
   }
+  return out;
+}
 
-  // Knee: across runs when the factor is a concurrency, else within any run whose users grow.
+/**
+ * Load studies: the smallest load from which every later run's full-load throughput stays
+ * within noise of the median of those runs (at least two loads). Runs whose failures are
+ * above the threshold are left out: fast failures inflate a throughput figure.
+ */
+function saturationOf(points: ScalingPoint[], failureRateThreshold: number): Saturation | null {
+  const excluded = points.filter((p) => (p.errorRate ?? 0) > failureRateThreshold).map((p) => p.runId);
+  const pts = points.filter((p) => p.rps !== null && !excluded.includes(p.runId));
+  const values = [...new Set(pts.map((p) => p.value))];
+  for (let k = 0; k + 1 < values.length; k++) {
+    const tail = pts.filter((p) => p.value >= values[k]!);
+    const level = median(tail.map((p) => p.rps!))!;
+    const ok = tail.every((p) => Math.abs(p.rps! - level) <= Math.min(p.rps!, Math.hypot(p.rpsNoise ?? 0, (p.rpsNoise ?? 0) / Math.sqrt(tail.length))) + 1e-9 && p.rpsNoise !== null);
+    if (ok && level > 0) return { rps: level, from: values[k]!, msPerUser: 1000 / level, excluded };
+  }
+  return null;
+}
+
+/**
+ * One point per factor value: repeated runs of one configuration give the run with the
+ * median throughput, its noise widened to half the repeats' range when that is larger.
+ */
+function representatives(points: ScalingPoint[]): ScalingPoint[] {
+  const out: ScalingPoint[] = [];
+  for (const value of [...new Set(points.map((p) => p.value))]) {
+    const same = points.filter((p) => p.value === value);
+    if (same.length === 1) {
+      out.push(same[0]!);
+      continue;
+    }
+    const known = same.filter((p) => p.rps !== null).sort((a, b) => a.rps! - b.rps!);
+    const rep = known.length > 0 ? known[Math.floor((known.length - 1) / 2)]! : same[0]!;
+    const halfRange = known.length > 1 ? (known[known.length - 1]!.rps! - known[0]!.rps!) / 2 : 0;
+    out.push({ ...rep, rpsNoise: Math.max(rep.rpsNoise ?? 0, halfRange), repeats: same.map((p) => p.runId) });
+  }
+  return out;
+}
+
+/** The highest `by` value that every factor value has a run at. */
+function commonBy(facts: Array<{ value: number; by: number | null }>): number | null {
+  const byValues = new Map<number, Set<number>>();
+  for (const x of facts) if (x.by !== null) byValues.set(x.value, new Set([...(byValues.get(x.value) ?? []), x.by]));
+  if (byValues.size === 0) return null;
+  const sets = [...byValues.values()];
+  const common = [...sets[0]!].filter((b) => sets.every((s) => s.has(b)));
+  return common.length > 0 ? Math.max(...common) : null;
+}
+
+export function scalingStudy(cfg: ScalingStudyConfig & { id: string }, facts: RunFacts[], windowS: number, failureRateThreshold = 0.01): ScalingStudy {
+  const factor = cfg.factor;
+  const kind = cfg.factorKind ?? factorKindOf(factor);
+  const by = cfg.by ?? null;
+  const chosen = facts
+    .filter((f) => (cfg.runs ? cfg.runs.includes(f.run.id) : true))
+    .map((f) => ({ f, value: factorValue(f.run, factor), by: by !== null ? factorValue(f.run, by) : null }))
+    .filter((x): x is { f: RunFacts; value: number; by: number | null } => x.value !== null)
+    .sort((a, b) => a.value - b.value || (a.by ?? 0) - (b.by ?? 0) || (a.f.run.id < b.f.run.id ? -1 : a.f.run.id > b.f.run.id ? 1 : 0));
+  const byValue = by !== null ? commonBy(chosen) : null;
+  const compared = by !== null && byValue !== null ? chosen.filter((c) => c.by === byValue) : chosen;
+  // Runs that step their load are compared at the highest level all of them reached.
+  const stepped = compared.length > 0 && compared.every((c) => c.f.analysis.loadLevels.length > 0);
+  const level = stepped ? Math.min(...compared.map((c) => Math.max(...c.f.analysis.loadLevels.map((l) => l.users)))) : null;
+  const points = representatives(compared.map(({ f, value, by: b }) => point(f, value, level, b)));
+
+  const base = points.find((p) => p.rps !== null && p.rps > 0);
+  if (kind === 'capacity' && base) {
+    for (const p of points) {
+      if (p.rps !== null && base.value > 0) {
+        p.speedup = p.rps / base.rps!;
+        p.efficiency = p.speedup / (p.value / base.value);
+      }
+    }
+  }
+  const st = steps(points, kind);
+  const noises = points.map((p) => p.rpsNoise).filter((x): x is number => x !== null);
+  const noise = noises.length > 0 ? { rps: median(noises)!, basis: "the median of the runs' 95% half-widths of their full-load throughput (asymptotic standard error of a median from the per-interval spread, at least the counts' Poisson noise)" } : null;
+  const saturation = kind === 'load' ? saturationOf(points, failureRateThreshold) : null;
+
+  // Knee: across runs of a load sweep, else within a run whose own users ramp.
   let knee: ScalingKnee | null = null;
-  if (CONCURRENCY_FACTOR.test(factor)) {
+  if (kind === 'load') {
     const levels: LoadLevel[] = points
       .filter((p) => p.rps !== null && (p.p50 ?? p.p95) !== null)
       .map((p) => ({ users: p.value, rps: p.rps!, latencyMs: (p.p50 ?? p.p95)!, t: null, runId: p.runId, value: p.value }));
-    const think = chosen.find((c) => c.f.run.thinkTimeS !== undefined)?.f.run.thinkTimeS;
-    const k = findKnee(levels, think);
-    if (k) knee = toScalingKnee(k, true);
+    const think = thinkTimeOf(compared.map((c) => c.f));
+    const k = findKnee(levels, think?.value ?? null);
+    if (k) knee = { runId: k.level.runId, value: k.level.value ?? null, t: null, users: k.level.users, rps: k.level.rps, littleN: k.littleN, reason: k.reason };
   }
   if (!knee) {
-    // Within-run ramps: the knee of the smallest factor that has one (the tightest system).
     const p = points.find((x) => x.knee);
-    if (p && p.knee) knee = fromRampKnee(p.runId, p.knee);
+    if (p && p.knee) knee = { runId: p.runId, value: null, t: p.knee.t, users: p.knee.users, rps: p.knee.rps, littleN: p.knee.littleN, reason: p.knee.reason };
   }
 
-  const conclusions: string[] = [];
-  const unit = factor;
-  for (const s of steps) {
-    const a = points.find((p) => p.runId === s.fromRunId)!;
-    const b = points.find((p) => p.runId === s.toRunId)!;
-    if (s.rpsChangePct === null || a.rps === null || b.rps === null) {
-      conclusions.push(`From ${num(s.from)} to ${num(s.to)} ${unit} the throughput change is unknown (no request rate).`);
-      continue;
-    }
-    const head = `Scaling from ${num(s.from)} to ${num(s.to)} ${unit}`;
-    if (s.withinNoise) {
-      conclusions.push(
-        `${head} did not change throughput beyond run-to-run noise (${sig3(a.rps)} → ${sig3(b.rps)} req/s, ${pct(s.rpsChangePct)}, noise ±${num(s.noisePct)}%)` +
-          (s.to > s.from ? ': the bottleneck has moved elsewhere.' : '.'),
-      );
-    } else {
-      const verb = s.rpsChangePct > 0 ? 'raised' : 'lowered';
-      const eff = s.efficiency !== null ? `; ${num(s.efficiency * 100)}% of linear scaling` : '';
-      conclusions.push(`${head} ${verb} throughput from ${sig3(a.rps)} to ${sig3(b.rps)} req/s (${pct(s.rpsChangePct)}${eff}).`);
-    }
-    if (s.p95ChangePct !== null && a.p95 !== null && b.p95 !== null) {
-      const dir = Math.abs(s.p95ChangePct) < MIN_NOISE_PCT ? 'stayed about the same' : s.p95ChangePct < 0 ? 'fell' : 'rose';
-      conclusions.push(`Over the same step p95 latency ${dir}: ${sig3(a.p95)} → ${sig3(b.p95)} ms (${pct(s.p95ChangePct)}).`);
-    }
-  }
-  const last = points[points.length - 1];
-  if (base && last && last !== base && last.speedup !== null && last.efficiency !== null) {
-    conclusions.push(
-      `Overall, ${num(last.value / base.value)}× the ${unit} gave ${num(last.speedup)}× the throughput (efficiency ${num(last.efficiency * 100)}% of linear).`,
-    );
-  }
-  // The steps in one line first: it is the study's headline on the index page.
-  const line = stepsLine(steps, unit);
-  if (line && steps.length > 1) conclusions.unshift(line);
-  for (const p of points) if (p.knee) conclusions.push(kneeSentence(p, unit));
-  if (knee && knee.value !== null) conclusions.push(`Saturation knee: ${knee.reason}`);
-
-  const definitions = [
-    "Throughput per run: the run's average request rate as the tool itself reports it (k6 http_reqs rate, Locust Aggregated Requests/s, bombardier Reqs/sec), or requests / duration when it reports none; one rule for every run, so ratios match the tools' own figures. The steady-phase rate is given alongside as sustainedRps.",
-    'Latency per run: percentiles over the steady phase; for runs without a timeline, the whole-run summary percentiles.',
-    `Speed-up = rps / rps at the smallest ${factor}; efficiency = speed-up / (${factor} / smallest ${factor}); 100% is linear scaling.`,
-    `A step is within run-to-run noise when |rps change| < max(${MIN_NOISE_PCT}%, 2 × CV), CV being the larger coefficient of variation of per-window throughput in the steady phases of the two runs.`,
-    `Best sustained throughput: the highest request rate of any full ${num(windowS)} s window inside the run's steady phase (timeline counts), next to the tool's own average over the whole run (ramp included).`,
-    CONCURRENCY_FACTOR.test(factor)
-      ? "Knee across runs: the first load level where throughput grows by less than a quarter of the linear expectation while latency (p50) grows by more than 10%; Little's law N* = X_max × (R_min + Z), with X_max the best throughput, R_min the lowest latency and Z the think time per request."
-      : `Knee per run (from its own user ramp): the first ramp level whose throughput, and the next level's, reaches 90% of the run's best sustained throughput, when throughput then grows by less than a quarter of the linear expectation up to the top of the ramp and the plateau's p50 is more than 10% above the run's lowest p50. Little's law cross-check: N* = X_max × (R_min + Z), X_max the best sustained throughput, R_min the lowest p50 of the run, Z the think time per request (run config thinkTimeS).`,
-  ];
-  return {
+  const grid: ScalingGridCell[] =
+    by !== null
+      ? chosen
+          .filter((c) => c.by !== null)
+          .map(({ f, value, by: b }) => {
+            const r = readingOf(f, null);
+            return { value, by: b!, runId: f.run.id, rps: r.rps, rpsBasis: r.rpsBasis, p95: r.p95, latencyBasis: r.latencyBasis, state: f.analysis.state };
+          })
+      : [];
+  const study: ScalingStudy = {
     id: cfg.id,
     kind: 'scaling',
-    title: cfg.title ?? `Scaling with ${factor}`,
-    conclusions,
-    definitions,
-    runIds: points.map((p) => p.runId),
+    title: cfg.title ?? (kind === 'load' ? `Load sweep: ${factor}` : kind === 'capacity' ? `Scaling with ${factor}` : `Effect of ${factor}`),
+    conclusions: [],
+    definitions: [],
+    runIds: (by !== null ? chosen : compared).map((c) => c.f.run.id),
     factor,
+    factorKind: kind,
+    by,
+    byValue,
     points,
-    steps,
+    steps: st,
+    noise,
+    saturation,
     knee,
+    grid,
   };
+  study.conclusions = scalingConclusions(study, thinkTimeOf(compared.map((c) => c.f)), level);
+  study.definitions = scalingDefinitions(study, windowS);
+  return study;
+}
+
+/** The study's think time: from a run's config, else estimated from a steady run (same load script). */
+export function thinkTimeOf(facts: RunFacts[]): { value: number; basis: 'config' | 'estimated'; runId: string } | null {
+  const config = facts.find((f) => f.analysis.thinkTimeS?.basis === 'config');
+  if (config) return { value: config.analysis.thinkTimeS!.value, basis: 'config', runId: config.run.id };
+  const est = facts.find((f) => f.analysis.thinkTimeS?.basis === 'estimated');
+  return est ? { value: est.analysis.thinkTimeS!.value, basis: 'estimated', runId: est.run.id } : null;
 }

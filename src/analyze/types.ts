@@ -28,12 +28,23 @@ export interface PeakVsSustainedStudyConfig {
   windowS?: number;
 }
 
+/** `load`: users, connections, rate; `capacity`: replicas, workers, threads; `setting`: anything else. */
+export type FactorKind = 'load' | 'capacity' | 'setting';
+
 export interface ScalingStudyConfig {
   kind: 'scaling';
   id?: string;
   title?: string;
   /** Label holding the numeric factor (replicas, workers, threads, users). */
   factor: string;
+  /** What the factor is; by default from its name (users → load, replicas → capacity, else setting). */
+  factorKind?: FactorKind;
+  /**
+   * A second factor crossed with the first (e.g. users when the factor is replicas): the
+   * study compares the factor at the highest value of `by` every factor value reached, and
+   * shows the whole grid.
+   */
+  by?: string;
   runs?: string[];
 }
 
@@ -320,26 +331,41 @@ export type PeakVsSustainedStudy = StudyBase & {
   rows: PeakVsSustainedRow[];
 };
 
+/** Where a figure of a study comes from, named the same wherever it is shown. */
+export type FigureBasis = 'full-load' | 'end-of-run' | 'load-level' | 'whole-run';
+
 export interface ScalingPoint {
   value: number;
   runId: string;
-  /** The run's average rps as the tool reports it (summary.rps; requests / duration otherwise). */
+  /** Throughput at full load: the run's full-load median rate (see rpsBasis). */
   rps: number | null;
-  /** Which rps rule applied (always `average`: comparable with the tools' own figures). */
-  rpsBasis: 'sustained' | 'average';
-  /** Requests per second over the steady phase, for reference; null without one. */
-  sustainedRps: number | null;
-  /** Best sustained rps: the highest rps of any full window (windowS) inside the steady phase; null without one. */
-  bestSustainedRps?: number | null;
-  /** Where throughput stopped growing during this run's own user ramp; null when it has none (or none was found). */
+  /**
+   * `full-load`: the median per-interval rate over the run's full-load phase; `load-level`:
+   * the same on the highest load level every run of the study reached; `whole-run`: the
+   * tool's own average (runs without a timeline).
+   */
+  rpsBasis: FigureBasis;
+  /** 95% half-width of rps, req/s (see the study's noise). */
+  rpsNoise: number | null;
+  /** The tool's average over the whole run, ramp and bursts included (for reference only). */
+  averageRps: number | null;
+  /** The run's state at full load. */
+  state: RunState | null;
+  /** Where a ramping run's throughput stopped growing; null when it has none (or none was found). */
   knee?: RampKnee | null;
+  /** Latency: over the full load of a steady run, at the end of an overloaded one, or the whole run's. */
+  latencyBasis: FigureBasis;
   p50: number | null;
   p95: number | null;
   p99?: number | null;
   errorRate: number | null;
-  /** rps / rps at the smallest factor. */
+  /** The value of the study's `by` factor this point was read at. */
+  by?: number | null;
+  /** Runs repeating this configuration, when there are several (the point is the median one). */
+  repeats?: string[];
+  /** rps / rps at the smallest factor (capacity studies only). */
   speedup: number | null;
-  /** speedup / (value / smallest value): 1 is linear. */
+  /** speedup / (value / smallest value): 1 is linear (capacity studies only). */
   efficiency: number | null;
 }
 
@@ -349,14 +375,32 @@ export interface ScalingStep {
   fromRunId: string;
   toRunId: string;
   rpsChangePct: number | null;
+  /** Latency changes, on the points' latencyBasis. */
+  p50ChangePct: number | null;
   p95ChangePct: number | null;
-  /** rps(to) / rps(from). */
+  /** rps(to) / rps(from) (capacity studies only). */
   speedup: number | null;
-  /** speedup / (to / from). */
+  /** speedup / (to / from) (capacity studies only). */
   efficiency: number | null;
+  /** `gain` / `loss`: the throughput change is beyond the noise; `no-effect`: within it. */
+  verdict: 'gain' | 'no-effect' | 'loss' | null;
   withinNoise: boolean;
-  /** The noise bound used, in %. */
+  /** Noise of the step's throughput change (both runs' 95% half-widths combined), req/s. */
+  noiseRps: number | null;
+  /** The same as a share of the smaller throughput, in %. */
   noisePct: number;
+}
+
+/** Where throughput stops growing with load. */
+export interface Saturation {
+  /** The saturation throughput: the median of the full-load rates from `from` on. */
+  rps: number;
+  /** The smallest load from which throughput stays within noise of that level. */
+  from: number;
+  /** Little's law: beyond saturation each added user adds 1/X of waiting, ms per user. */
+  msPerUser: number;
+  /** Runs left out of the level (failures above the threshold inflate throughput with fast failures). */
+  excluded: string[];
 }
 
 /** The saturation knee of one run's user ramp. */
@@ -368,13 +412,13 @@ export interface RampKnee {
   rps: number;
   /** p50 at that level (ms), when the timeline has it there. */
   p50: number | null;
-  /** The saturation throughput the level reached: the best sustained rps. */
+  /** The saturation throughput the level reached: the run's full-load rate. */
   saturationRps: number;
   /** Lowest p50 (ms) anywhere in the run: the unloaded response time R_min. */
   rMinMs: number | null;
-  /** Think time Z per request (s) used by Little's law; null when unknown (taken as 0). */
+  /** Think time Z per request (s) used by Little's law; null when unknown. */
   thinkTimeS: number | null;
-  /** Little's law N* = X_max · (R_min + Z), users. */
+  /** Little's law N* = X_max · (R_min + Z), users; null when the think time is unknown. */
   littleN: number | null;
   reason: string;
 }
@@ -392,12 +436,34 @@ export interface ScalingKnee {
   reason: string;
 }
 
+/** One cell of a two-factor grid: the factor's value × the `by` value. */
+export interface ScalingGridCell {
+  value: number;
+  by: number;
+  runId: string;
+  rps: number | null;
+  rpsBasis: FigureBasis;
+  p95: number | null;
+  latencyBasis: FigureBasis;
+  state: RunState | null;
+}
+
 export type ScalingStudy = StudyBase & {
   kind: 'scaling';
   factor: string;
+  factorKind: FactorKind;
+  /** The crossed factor, when the study is a grid. */
+  by: string | null;
+  /** The `by` value the points and steps were read at (the highest every factor value reached). */
+  byValue: number | null;
   points: ScalingPoint[];
   steps: ScalingStep[];
+  /** Noise of the throughput figures: ± req/s and how it was found; null without an estimate. */
+  noise: { rps: number; basis: string } | null;
+  /** Load studies: where throughput stopped growing; null when it did not (or not a load study). */
+  saturation: Saturation | null;
   knee: ScalingKnee | null;
+  grid: ScalingGridCell[];
 };
 
 export type ExperimentStudy = StudyBase & {

@@ -245,58 +245,79 @@ export function peakVsSustainedTable(study: PeakVsSustainedStudy, model: Model, 
   return markdownTable(cols, rows);
 }
 
+const BASIS_SHORT: Record<string, string> = { 'full-load': 'full load', 'end-of-run': 'end of run', 'load-level': 'load level', 'whole-run': 'whole run' };
+
+/** The runs of a scaling study at full load; capacity studies add speed-up and efficiency. */
 export function scalingPointsTable(study: ScalingStudy, model: Model, links: Links): string {
+  const capacity = study.factorKind === 'capacity';
   const cols: Column[] = [
     { header: study.factor },
     { header: 'Run' },
-    { header: 'Throughput (req/s)', align: R },
-    { header: 'Basis' },
-    { header: 'Best sustained (req/s)', align: R },
-    { header: 'Speed-up', align: R },
-    { header: 'Efficiency', align: R },
+    { header: 'State' },
+    { header: 'Full-load throughput (req/s)', align: R },
+    ...(capacity ? [{ header: 'Speed-up', align: R }, { header: 'Efficiency', align: R }] : []),
     { header: 'p50 (ms)', align: R },
     { header: 'p95 (ms)', align: R },
+    { header: 'Latency basis' },
     { header: 'Error rate', align: R },
-    { header: 'Knee (users @ req/s)', align: R },
+    { header: 'Whole-run average (req/s)', align: R },
   ];
   return markdownTable(
     cols,
     study.points.map((p) => [
       md(fmtNum(p.value)),
       link(runName(model, p.runId), links.run(p.runId)),
-      md(fmtNum(p.rps)),
-      p.rpsBasis,
-      md(fmtNum(p.bestSustainedRps ?? null)),
-      md(p.speedup === null ? DASH : `${fmtNum(p.speedup)}×`),
-      md(fmtRate(p.efficiency)),
+      p.state ?? 'no timeline',
+      md(p.rps === null ? DASH : `${fmtNum(p.rps)}${p.rpsNoise !== null ? ` ± ${fmtNum(p.rpsNoise)}` : ''}${p.rpsBasis !== 'full-load' ? ` (${BASIS_SHORT[p.rpsBasis]})` : ''}`),
+      ...(capacity ? [md(p.speedup === null ? DASH : `${fmtNum(p.speedup)}×`), md(fmtRate(p.efficiency))] : []),
       md(fmtNum(p.p50)),
       md(fmtNum(p.p95)),
+      BASIS_SHORT[p.latencyBasis] ?? p.latencyBasis,
       md(fmtRate(p.errorRate)),
-      md(p.knee ? `${fmtNum(p.knee.users)} @ ${fmtNum(p.knee.rps)}` : DASH),
+      md(fmtNum(p.averageRps)),
     ]),
   );
 }
 
 export function scalingStepsTable(study: ScalingStudy): string {
+  const capacity = study.factorKind === 'capacity';
   const cols: Column[] = [
     { header: 'Step' },
     { header: 'Throughput change', align: R },
+    { header: 'Noise (req/s)', align: R },
+    { header: 'Verdict' },
+    { header: 'p50 change', align: R },
     { header: 'p95 change', align: R },
-    { header: 'Speed-up', align: R },
-    { header: 'Efficiency', align: R },
-    { header: 'Noise bound', align: R },
-    { header: 'Within noise' },
+    ...(capacity ? [{ header: 'Speed-up', align: R }, { header: 'Efficiency', align: R }] : []),
   ];
   return markdownTable(
     cols,
     study.steps.map((s) => [
       md(`${fmtNum(s.from)} → ${fmtNum(s.to)}`),
       md(fmtPct(s.rpsChangePct)),
+      md(s.noiseRps === null ? DASH : `±${fmtNum(s.noiseRps)}`),
+      s.verdict ?? DASH,
+      md(fmtPct(s.p50ChangePct)),
       md(fmtPct(s.p95ChangePct)),
-      md(s.speedup === null ? DASH : `${fmtNum(s.speedup)}×`),
-      md(fmtRate(s.efficiency)),
-      md(`±${fmtNum(s.noisePct)}%`),
-      s.withinNoise ? 'yes' : 'no',
+      ...(capacity ? [md(s.speedup === null ? DASH : `${fmtNum(s.speedup)}×`), md(fmtRate(s.efficiency))] : []),
+    ]),
+  );
+}
+
+/** A two-factor grid: full-load throughput (and p95) of each factor value × `by` value. */
+export function scalingGridTable(study: ScalingStudy): string {
+  if (!study.by || study.grid.length === 0) return '';
+  const byValues = [...new Set(study.grid.map((c) => c.by))].sort((a, b) => a - b);
+  const values = [...new Set(study.grid.map((c) => c.value))].sort((a, b) => a - b);
+  const cols: Column[] = [{ header: `${study.factor} ↓ · ${study.by} →` }, ...byValues.map((b) => ({ header: `${study.by}=${fmtNum(b)}`, align: R }))];
+  return markdownTable(
+    cols,
+    values.map((v) => [
+      md(fmtNum(v)),
+      ...byValues.map((b) => {
+        const c = study.grid.find((x) => x.value === v && x.by === b);
+        return md(c && c.rps !== null ? `${fmtNum(c.rps)} req/s${c.p95 !== null ? ` · p95 ${fmtNum(c.p95)} ms` : ''}` : DASH);
+      }),
     ]),
   );
 }
