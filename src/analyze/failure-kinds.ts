@@ -8,8 +8,12 @@ const CONNECTION = /connection|refused|reset by peer|broken pipe|remote ?disconn
 /** "500 Server Error: …" (requests' HTTPError, also inside "HTTPError('…')") or "HTTP 503" when the tool has no status field. */
 const STATUS_IN_MESSAGE = /^(?:HTTP\s*)?([1-5]\d\d)\b|\b([45]\d\d) (?:Server|Client) Error\b/i;
 
+/**
+ * The HTTP status of a failure: a code (`503`) or, from tools that only count status
+ * classes (bombardier), the class (`5xx`). Null when neither field nor message has one.
+ */
 export function statusOf(e: Pick<ErrorEntry, 'status' | 'message'>): string | null {
-  if (e.status !== null && /^\d{3}$/.test(e.status)) return e.status;
+  if (e.status !== null && /^(\d{3}|[1-5]xx)$/i.test(e.status)) return e.status.toLowerCase();
   const m = STATUS_IN_MESSAGE.exec(e.message.trim());
   return m ? (m[1] ?? m[2] ?? null) : null;
 }

@@ -44,7 +44,7 @@ export function htmlText(value: unknown): string {
 
 /**
  * A file-name-safe slug for an id: lower case letters, digits, `-` and `.` only, no
- * leading dots, at most 80 characters. `../` can never survive, so page paths built
+ * leading dots, at most 80 characters (whole words kept). `../` can never survive, so page paths built
  * from ids stay inside the output folder.
  */
 export function slug(id: string): string {
@@ -53,10 +53,27 @@ export function slug(id: string): string {
     .toLowerCase()
     .replace(/[^a-z0-9.]+/g, '-')
     .replace(/\.{2,}/g, '.')
-    .replace(/^[-.]+|[-.]+$/g, '')
-    .slice(0, 80)
-    .replace(/[-.]+$/g, '');
-  return s === '' ? 'x' : s;
+    .replace(/^[-.]+|[-.]+$/g, '');
+  return s === '' ? 'x' : cutAtWord(s, 80);
+}
+
+/**
+ * At most `max` characters in whole words (split at `-`): the first words and the last
+ * ones, which tell apart ids that share a long start (the same study kind and folder,
+ * two files), instead of a cut in the middle of a word.
+ */
+function cutAtWord(s: string, max: number): string {
+  if (s.length <= max) return s;
+  const words = s.split('-');
+  const tail: string[] = [];
+  while (words.length > 1 && [words[words.length - 1]!, ...tail].join('-').length <= max / 2) tail.unshift(words.pop()!);
+  const head: string[] = [];
+  for (const w of words) {
+    if ([...head, w, ...tail].join('-').length > max) break;
+    head.push(w);
+  }
+  const out = [...head, ...tail].join('-');
+  return head.length > 0 && tail.length > 0 ? out : s.slice(0, max).replace(/[-.]+$/g, '');
 }
 
 /**

@@ -86,7 +86,9 @@ export function failuresView(study: FailuresStudy, ctx: SiteContext, links: Link
         perSecondChart: chart('failures-per-s'),
         latencyChart: chart('latency'),
         timelineNote:
-          r.timelineRequests < r.requests
+          r.timelineRequests === 0 && r.requests > 0
+            ? 'The tool keeps no timeline (only whole-run totals), so there are no charts over time.'
+            : r.timelineRequests < r.requests
             ? `The timeline holds ${fmtCount(r.timelineRequests)} of the ${fmtCount(r.requests)} requests (${fmtCount(r.timelineFailures)} of ${fmtCount(r.failures)} failures): the tool's history stops early, so the charts cover that part.`
             : '',
         failuresTable: r.failureGroups.length > 0 ? failureGroupsTable(r) : '',
