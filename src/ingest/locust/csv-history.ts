@@ -5,11 +5,14 @@
 // interval). Percentiles are taken as Locust wrote them: with --csv-full-history
 // (per-endpoint rows present) and in the 0.x layout they are the current window;
 // in an Aggregated-only 1.x/2.x history they are cumulative since the start.
+// Rows out of time order, repeated or contradicting their Timestamp are dealt with
+// first (history-order.ts), each kind with a warning naming the first line.
 import type { TimelineLatencyKind, TimelinePoint } from '../../model/types.js';
 import { numberCell, type HeaderMap } from './columns.js';
 import type { CsvRecord } from './csv-records.js';
 import { percentilesOfRow, rowIdentity } from './csv-stats.js';
 import { isTotalRow } from './part.js';
+import { orderHistoryRows, type AggRow, type OrderProblem } from './history-order.js';
 
 const MAX_UNIX_S = 95_617_584_000;
 
@@ -22,7 +25,11 @@ export interface HistoryResult {
   /** Cumulative request count of the last Aggregated row. */
   lastTotalRequests: number;
   skipped: number;
+  /** Rows sorted, left out or corrected, for warnings. */
+  problems: OrderProblem[];
 }
+
+type Row = AggRow & { users: number | null; latencyMs: TimelinePoint['latencyMs'] };
 
 export interface HistoryBuilder {
   add(rec: CsvRecord): string | null;
@@ -33,15 +40,11 @@ export function historyBuilder(h: HeaderMap): HistoryBuilder {
   const col = (c: keyof HeaderMap['index'], cells: string[]) => (h.index[c] !== undefined ? numberCell(cells[h.index[c]!]) : null);
   // 0.x wrote Type,Name,Timestamp,... with window percentiles and no User Count.
   const oldLayout = (h.index.timestamp ?? 0) > (h.index.name ?? 0) && h.index.users === undefined;
-  const points: Array<TimelinePoint & { ts: number }> = [];
+  const rows: Row[] = [];
   let perEndpointRows = false;
-  let firstTs: number | null = null;
-  let lastTs: number | null = null;
-  let prevReq = 0;
-  let prevFail = 0;
+  let minTs: number | null = null;
+  let maxTs: number | null = null;
   let skipped = 0;
-  const diffs = new Map<number, number>();
-  let prevAggTs: number | null = null;
 
   return {
     add(rec) {
@@ -51,8 +54,8 @@ export function historyBuilder(h: HeaderMap): HistoryBuilder {
         skipped++;
         return 'row has no valid Timestamp';
       }
-      if (firstTs === null) firstTs = ts;
-      lastTs = ts;
+      minTs = minTs === null ? ts : Math.min(minTs, ts);
+      maxTs = maxTs === null ? ts : Math.max(maxTs, ts);
       const { name } = rowIdentity(rec.cells, h);
       if (!isTotalRow(name)) {
         perEndpointRows = true;
@@ -60,31 +63,53 @@ export function historyBuilder(h: HeaderMap): HistoryBuilder {
       }
       const cumReq = col('totalRequests', rec.cells) ?? col('requests', rec.cells);
       const rawFail = col('totalFailures', rec.cells) ?? col('failures', rec.cells);
-      // A negative cumulative count is a corrupt cell, not a reset to below zero.
-      const cumFail = rawFail !== null && rawFail >= 0 ? rawFail : prevFail;
       if (cumReq === null || cumReq < 0) {
         skipped++;
         return 'Aggregated row has no cumulative request count';
       }
-      // A drop means Locust's stats were reset: the row then counts from zero.
-      const requests = cumReq >= prevReq ? cumReq - prevReq : cumReq;
-      const failures = cumFail >= prevFail ? cumFail - prevFail : cumFail;
-      prevReq = cumReq;
-      prevFail = cumFail;
-      if (prevAggTs !== null && ts > prevAggTs) diffs.set(ts - prevAggTs, (diffs.get(ts - prevAggTs) ?? 0) + 1);
-      prevAggTs = ts;
       const pct = percentilesOfRow(rec.cells, h);
-      points.push({
+      rows.push({
         ts,
-        t: 0,
-        requests,
-        failures,
+        line: rec.line,
+        cumReq,
+        // A negative cumulative count is a corrupt cell, not a reset to below zero.
+        cumFail: rawFail !== null && rawFail >= 0 ? rawFail : null,
         users: col('users', rec.cells),
         latencyMs: { p50: pct.get(50) ?? null, p90: pct.get(90) ?? null, p95: pct.get(95) ?? null, p99: pct.get(99) ?? null, max: pct.get(100) ?? null },
       });
       return null;
     },
     finish() {
+      const ordered = orderHistoryRows(rows);
+      const problems = [...ordered.problems];
+      const points: Array<TimelinePoint & { ts: number }> = [];
+      const diffs = new Map<number, number>();
+      let prevReq = 0;
+      let prevFail = 0;
+      let prevTs: number | null = null;
+      const overCount = { count: 0, first: 0 };
+      for (const r of ordered.rows) {
+        const cumFail = r.cumFail ?? prevFail;
+        // A drop means Locust's stats were reset: the row then counts from zero.
+        const requests = r.cumReq >= prevReq ? r.cumReq - prevReq : r.cumReq;
+        let failures = cumFail >= prevFail ? cumFail - prevFail : cumFail;
+        if (failures > requests) {
+          // More failures than requests in one interval cannot be: a damaged cell.
+          if (overCount.count++ === 0) overCount.first = r.line;
+          failures = requests;
+        }
+        prevReq = r.cumReq;
+        prevFail = cumFail;
+        if (prevTs !== null && r.ts > prevTs) diffs.set(r.ts - prevTs, (diffs.get(r.ts - prevTs) ?? 0) + 1);
+        prevTs = r.ts;
+        points.push({ ts: r.ts, t: 0, requests, failures, users: r.users, latencyMs: r.latencyMs });
+      }
+      if (overCount.count > 0) {
+        problems.push({ line: overCount.first, message: `${overCount.count} Aggregated row(s) count more new failures than new requests; their failures were capped at the requests (first at line ${overCount.first})` });
+      }
+      // The run's span: the rows kept, else every row with a valid Timestamp.
+      const firstTs = points.length > 0 ? points[0]!.ts : minTs;
+      const lastTs = points.length > 0 ? points[points.length - 1]!.ts : maxTs;
       const latencyKind: TimelineLatencyKind = perEndpointRows || oldLayout ? 'window' : 'cumulative';
       if (latencyKind === 'window') {
         // Locust writes 0 for every percentile while its current window is still
@@ -99,7 +124,7 @@ export function historyBuilder(h: HeaderMap): HistoryBuilder {
       for (const [d, n] of diffs) if (n > best || (n === best && d < intervalS)) [intervalS, best] = [d, n];
       const start = firstTs ?? 0;
       const timeline: TimelinePoint[] = points.map(({ ts, ...p }) => ({ ...p, t: ts - start }));
-      return { timeline, latencyKind, intervalS, firstTs, lastTs, lastTotalRequests: prevReq, skipped };
+      return { timeline, latencyKind, intervalS, firstTs, lastTs, lastTotalRequests: prevReq, skipped, problems };
     },
   };
 }

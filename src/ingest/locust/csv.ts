@@ -124,6 +124,7 @@ async function ingestHistory(file: string, ctx: IngestContext, part: RunPart): P
     return;
   }
   const r = builder.finish();
+  for (const p of r.problems) ctx.warn({ line: p.line, message: p.message });
   if (r.timeline.length > 0 && r.lastTotalRequests === 0) {
     // Locust 2.12 flushes the history every 10 s and never closes it: a short -t run
     // can keep only its first, all-N/A row. Such a timeline says nothing; dropping it
