@@ -116,34 +116,66 @@ describe('scaling', () => {
   const runAt = (replicas: number, rate: number, p95: number, seed: number) =>
     syntheticRun({ id: `r${replicas}`, seconds: 60, rps: () => rate, latency: lognormal(p95 / 1.4, 0.2), labels: { replicas: String(replicas) }, seed });
 
-  it('reports throughput steps, noise, speed-up and efficiency', () => {
+  it('reports throughput steps, noise, speed-up and efficiency, and where the bottleneck moved', () => {
     const res = analyze([runAt(5, 112, 100, 3), runAt(1, 60, 400, 1), runAt(3, 110, 150, 2)]);
     const s = res.studies.find((x) => x.kind === 'scaling') as ScalingStudy;
     expect(s.id).toBe('scaling-replicas');
+    expect(s.factorKind).toBe('capacity');
     expect(s.points.map((p) => p.value)).toEqual([1, 3, 5]);
-    expect(s.points.map((p) => p.rps)).toEqual([60, 110, 112]);
+    // Constant rates: the full-load median of the per-second counts is the rate itself.
+    expect(s.points.map((p) => [p.rps, p.rpsBasis])).toEqual([
+      [60, 'full-load'],
+      [110, 'full-load'],
+      [112, 'full-load'],
+    ]);
     expect(s.points[1]!.speedup).toBeCloseTo(110 / 60, 9);
     expect(s.points[1]!.efficiency).toBeCloseTo(110 / 60 / 3, 9);
     expect(s.steps[0]!.rpsChangePct).toBeCloseTo(((110 - 60) / 60) * 100, 9);
-    expect(s.steps[0]!.withinNoise).toBe(false);
+    expect(s.steps[0]!.verdict).toBe('gain');
     expect(s.steps[1]!.rpsChangePct).toBeCloseTo((2 / 110) * 100, 9);
-    expect(s.steps[1]!.withinNoise).toBe(true);
-    expect(s.conclusions[0]).toBe('1 → 3 replicas: +83% rps; 3 → 5: +1.8%.');
-    expect(s.conclusions[1]).toBe('Scaling from 1 to 3 replicas raised throughput from 60.0 to 110 req/s (+83%; 61.1% of linear scaling).');
-    expect(s.conclusions.some((c) => /from 3 to 5 replicas did not change throughput beyond run-to-run noise .*\+1\.8%.*bottleneck has moved elsewhere/.test(c))).toBe(true);
-    expect(s.conclusions.some((c) => /p95 latency fell/.test(c))).toBe(true);
+    expect(s.steps[1]!.verdict).toBe('no-effect');
+    // Noise: each run's 95% half-width, at least the Poisson noise of ~110 requests a second over 60 s.
+    const poisson = (1.96 * 1.2533 * Math.sqrt(110)) / Math.sqrt(60);
+    expect(s.steps[1]!.noiseRps!).toBeGreaterThan(poisson);
+    expect(s.steps[1]!.noiseRps!).toBeLessThan(2 * poisson);
+    expect(s.conclusions[0]).toBe('The bottleneck moved: replicas 1 → 3 raised throughput, 3 → 5 did not; something other than replicas limits it from 3 replicas.');
+    expect(s.conclusions[1]).toMatch(/^replicas 1 → 3: full-load throughput rose 60\.0 → 110 req\/s \(\+83\.3%, noise ±[\d.]+ req\/s; 61\.1% of linear\), and the full-load p50 fell/);
+    expect(s.conclusions[2]).toMatch(/^replicas 3 → 5: no change in full-load throughput beyond noise \(110 → 112 req\/s, \+1\.82%/);
     expect(s.knee).toBeNull();
+  });
+
+  it('never says the bottleneck moved for load or setting factors, and reads a users sweep as saturation', () => {
+    // A closed loop at capacity 50 req/s, think time 1 s: X = min(N / (R0 + Z), 50).
+    const sweep = [5, 20, 80, 160].map((n) =>
+      syntheticRun({ id: `u${n}`, seconds: 60, rps: () => Math.min(n / 1.02, 50), latency: constant(Math.max(20, (n / 50 - 1) * 1000)), users: () => n, labels: { users: String(n) }, thinkTimeS: 1, seed: n }),
+    );
+    const s = analyze(sweep).studies.find((x) => x.kind === 'scaling') as ScalingStudy;
+    expect(s.factorKind).toBe('load');
+    expect(s.saturation).not.toBeNull();
+    expect(s.saturation!.from).toBe(80);
+    expect(s.saturation!.rps).toBeCloseTo(50, 0);
+    expect(s.saturation!.msPerUser).toBeCloseTo(20, 0);
+    expect(s.conclusions[0]).toMatch(/^Throughput saturates at ≈50\.0 req\/s from 80 users/);
+    expect(s.conclusions.join(' ')).not.toMatch(/bottleneck/);
+    expect(s.points.every((p) => p.speedup === null && p.efficiency === null)).toBe(true);
+    // A setting: compared, never scaled.
+    const cache = [0, 0.5, 1].map((c, i) => syntheticRun({ id: `c${i}`, seconds: 60, rps: () => 50 + 30 * c, latency: constant(100 - 50 * c), labels: { cache_rate: String(c) }, seed: i + 1 }));
+    const c = analyze(cache).studies.find((x) => x.kind === 'scaling') as ScalingStudy;
+    expect(c.factorKind).toBe('setting');
+    expect(c.steps.map((x) => x.verdict)).toEqual(['gain', 'gain']);
+    expect(c.conclusions.join(' ')).not.toMatch(/bottleneck|linear/);
+    expect(c.points.every((p) => p.speedup === null)).toBe(true);
   });
 
   it('uses the reported rps of runs without a timeline', () => {
     const runs = [1, 2, 4].map((w) => summaryOnlyRun(`b${w}`, { requests: 300 * w, durationS: 15, p50: 900 / w, p90: 1000 / w, p95: 1100 / w, p99: 1200 / w, min: 5, max: 2000 / w }, { workers: String(w) }));
     const s = analyze(runs).studies.find((x) => x.kind === 'scaling') as ScalingStudy;
-    expect(s.points.map((p) => [p.rps, p.rpsBasis])).toEqual([
-      [20, 'average'],
-      [40, 'average'],
-      [80, 'average'],
+    expect(s.points.map((p) => [p.rps, p.rpsBasis, p.latencyBasis])).toEqual([
+      [20, 'whole-run', 'whole-run'],
+      [40, 'whole-run', 'whole-run'],
+      [80, 'whole-run', 'whole-run'],
     ]);
-    expect(s.points.map((p) => p.sustainedRps)).toEqual([null, null, null]);
+    expect(s.points.map((p) => p.state)).toEqual([null, null, null]);
     expect(s.points.map((p) => p.p95)).toEqual([1100, 550, 275]);
   });
 

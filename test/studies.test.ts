@@ -28,47 +28,42 @@ describe('scaling study on the Locust example runs', () => {
   const workers = (n: number): RunInput => ({ id: `workers-${n}`, inputs: [path.join(DATA, 'scaling', `workers-${n}`)], labels: { workers: String(n) }, thinkTimeS: 0.3 });
   const study: StudyConfig = { kind: 'scaling', id: 'scaling-workers', factor: 'workers', runs: ['workers-1', 'workers-2', 'workers-4'] };
 
-  it('finds each run’s knee in its own user ramp, with best sustained rps and Little’s law', async () => {
+  it('finds each run’s knee in its own user ramp, with full-load rps and Little’s law', async () => {
     const runs = await ingest([workers(1), workers(2), workers(4)]);
     const s = analyze(runs, { studies: [study] }).studies[0] as ScalingStudy;
     expect(s.points.map((p) => p.runId)).toEqual(['workers-1', 'workers-2', 'workers-4']);
-    // Locust HTML report, Aggregated row, "Requests/s": 16.2, 30.9, 60.9.
-    expect(s.points.map((p) => p.rps)).toEqual([16.2, 30.9, 60.9]);
-    // Best 10 s window in the steady phase, from _stats_history.csv Total Request Count:
-    // n1 (354 − 189) / 10 (1795375906 → 1795375916); n2 (650 − 319) / 10; n4 (2238 − 1593) / 10.
-    expect(s.points[0]!.bestSustainedRps).toBeCloseTo(16.5, 9);
-    expect(s.points[1]!.bestSustainedRps).toBeCloseTo(33.1, 9);
-    expect(s.points[2]!.bestSustainedRps).toBeCloseTo(64.5, 9);
+    // Full load: the median of the per-second request counts at 50 users in _stats_history.csv
+    // (Total Request Count differences; 41 seconds each): 15, 29 and 62.
+    expect(s.points.map((p) => p.rps)).toEqual([15, 29, 62]);
+    expect(s.points.map((p) => p.rpsBasis)).toEqual(['full-load', 'full-load', 'full-load']);
+    // Locust HTML report, Aggregated row, "Requests/s" (ramp included): only under its own name.
+    expect(s.points.map((p) => p.averageRps)).toEqual([16.2, 30.9, 60.9]);
+    // 50 users with 0.3 s think time against one worker: p50 rises from 44 ms to 4.6 s and stays: a queue at its bound.
+    expect(s.points[0]!.state).toBe('overloaded');
+    expect(s.points[0]!.latencyBasis).toBe('end-of-run');
 
-    const [k1, k2, k4] = s.points.map((p) => p.knee!);
+    const [k1, k2] = s.points.map((p) => p.knee!);
     // n1: 5 users at 1795375898 with Total Request Count 17 (0 a second before), 10 users: 37 − 17 = 20.
     expect([k1!.users, k1!.rps, k1!.t]).toEqual([5, 17, 1]);
     // n2: 10 users at 1795375970, 50 − 18 = 32 requests in that second.
     expect([k2!.users, k2!.rps, k2!.t]).toEqual([10, 32, 2]);
     expect(k2!.p50).toBe(63); // the "50%" column of that row
-    // n4: 20 users at 1795376043: the ramp reaches 90% of 64.5 req/s there.
-    expect(k4!.users).toBe(20);
-    // R_min: the lowest "50%" of each history (44, 63 and 68 ms); Z = 0.3 s from the config.
-    expect([k1!.rMinMs, k2!.rMinMs, k4!.rMinMs]).toEqual([44, 63, 68]);
-    expect(k1!.littleN).toBeCloseTo(16.5 * (0.044 + 0.3), 9);
-    expect(k2!.littleN).toBeCloseTo(33.1 * (0.063 + 0.3), 9);
+    // R_min: the lowest "50%" of each history (44 and 63 ms); Z = 0.3 s from the config.
+    expect([k1!.rMinMs, k2!.rMinMs]).toEqual([44, 63]);
+    expect(k1!.littleN).toBeCloseTo(15 * (0.044 + 0.3), 9);
+    expect(k2!.littleN).toBeCloseTo(29 * (0.063 + 0.3), 9);
     // Little's law agrees with the measured knee within a few users.
-    for (const k of [k1!, k2!, k4!]) expect(Math.abs(k.littleN! - k.users)).toBeLessThan(5);
-
-    expect(s.knee).not.toBeNull();
-    expect([s.knee!.runId, s.knee!.users, s.knee!.rps]).toEqual(['workers-1', 5, 17]);
-    expect(s.conclusions[0]).toBe('1 → 2 workers: +91% rps; 2 → 4: +97%.');
-    expect(s.conclusions).toContain(
-      "With 1 worker, throughput stops growing at ~5 users (17.0 req/s at t=1 s; best sustained 16.5 req/s); Little's law predicts N* = X_max × (R_min + Z) = 16.5 × (0.044 + 0.3) ≈ 5.68 users.",
-    );
+    for (const k of [k1!, k2!]) expect(Math.abs(k.littleN! - k.users)).toBeLessThan(5);
+    expect(s.conclusions).toContain("At workers = 1, throughput stops growing at ≈5 users during the run's own ramp (17.0 req/s at t=1 s); Little's law N* ≈ 5.16 users.");
+    expect(s.steps.map((x) => x.verdict)).toEqual(['gain', 'gain']);
 
     const ctx = siteContext(modelOf(runs), analyze(runs, { studies: [study] }), 'x');
     const charts = studyCharts(s, ctx);
     expect(charts.map((c) => c.file)).toEqual(expect.arrayContaining(['study-scaling-workers-ramp-workers-1.svg', 'study-scaling-workers-ramp-workers-4.svg']));
-    const page = studyPage(s, ctx).view('md', '../') as { pointsTable: string; knee: string };
-    expect(page.pointsTable).toContain('| Best sustained (req/s) |');
-    expect(page.pointsTable).toMatch(/\| 1 \| .* \| 16\.2 \| average \| 16\.5 \| .* \| 5 @ 17 \|/);
-    expect(page.knee).toContain('~5 users');
+    const page = studyPage(s, ctx).view('md', '../') as { pointsTable: string };
+    expect(page.pointsTable).toContain('| Full-load throughput (req/s) |');
+    expect(page.pointsTable).toContain('| Whole-run average (req/s) |');
+    expect(page.pointsTable).toMatch(/\| 1 \| .* \| overloaded \| 15 ± [\d.]+ \| 1× \| 100% \| .* \| end of run \| 0% \| 16\.2 \|/);
   }, 60_000);
 });
 

@@ -3,7 +3,7 @@
 // response time R_min (plus think time Z) into the concurrency N* the system saturates at.
 import type { Run } from '../model/types.js';
 import { num, pct, sig3 } from './format.js';
-import type { RampKnee } from './types.js';
+import type { Burst, RampKnee } from './types.js';
 import { pointsIn, rangePercentiles, sortedTimeline, type Range } from './windows.js';
 
 export interface LoadLevel {
@@ -101,7 +101,7 @@ function meanP50(run: Run, range: Range): number | null {
  * expectation up to the plateau and latency (p50) on the plateau is over 10% above
  * the lowest p50 of the run. Little's law N* = X_max·(R_min + Z) is the cross-check.
  */
-export function rampKnee(run: Run, steady: Range | null, saturationRps: number | null, thinkTimeS: number | null): RampKnee | null {
+export function rampKnee(run: Run, steady: Range | null, saturationRps: number | null, thinkTimeS: number | null, bursts: Burst[] = []): RampKnee | null {
   const users = run.timeline.filter((p) => p.users !== null && p.users > 0).map((p) => p.users!);
   if (users.length === 0) return null;
   const maxUsers = Math.max(...users);
@@ -110,9 +110,10 @@ export function rampKnee(run: Run, steady: Range | null, saturationRps: number |
   if (levels.length < 3) return null;
   if (!steady || saturationRps === null || saturationRps <= 0) return null;
   const xSat = saturationRps;
-  // Within 10% of the full-load rate either way: a level far above it is a start-up burst, not saturation.
-  const reached = (rps: number) => rps >= SATURATED_SHARE * xSat && rps <= (2 - SATURATED_SHARE) * xSat;
-  const i = levels.findIndex((l, k) => reached(l.rps) && reached(k + 1 < levels.length ? levels[k + 1]!.rps : xSat));
+  const reached = (rps: number) => rps >= SATURATED_SHARE * xSat;
+  // A level inside a start-up burst reaches the full-load rate by the burst, not by saturating.
+  const inBurst = (l: RampLevel) => bursts.some((b) => l.t >= b.t - run.timelineIntervalS * 1e-6 && l.t < b.endT);
+  const i = levels.findIndex((l, k) => !inBurst(l) && reached(l.rps) && reached(k + 1 < levels.length ? levels[k + 1]!.rps : xSat));
   if (i < 0) return null;
   const level = levels[i]!;
   const linear = maxUsers / level.users - 1;

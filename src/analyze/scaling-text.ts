@@ -100,7 +100,12 @@ function loadConclusions(study: ScalingStudy, think: ThinkLike | null): string[]
     out.push(`Latency: ${latencyName(first.latencyBasis, 'p50')} ${duration(first.p50)} at ${num(first.value)} ${f}, ${latencyName(last.latencyBasis, 'p50')} ${duration(last.p50)} at ${num(last.value)} ${f}.`);
   }
   if (think) {
-    const how = think.basis === 'config' ? 'from the config' : `estimated by Little's law (Z = N/X − R) from the steady run ${think.runId}`;
+    const how =
+      think.basis === 'config'
+        ? 'from the config'
+        : think.basis === 'back-to-back'
+          ? 'connections send their next request as soon as an answer arrives'
+          : `estimated by Little's law (Z = N/X − R) from the steady run ${think.runId}`;
     const lowest = Math.min(...pts.map((p) => p.p50 ?? Infinity));
     if (sat && Number.isFinite(lowest)) {
       const nStar = sat.rps * (lowest / 1000 + think.value);
@@ -145,7 +150,7 @@ function settingConclusions(study: ScalingStudy): string[] {
 
 interface ThinkLike {
   value: number;
-  basis: 'config' | 'estimated';
+  basis: 'config' | 'estimated' | 'back-to-back';
   runId: string;
 }
 

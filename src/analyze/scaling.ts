@@ -65,7 +65,7 @@ function point(f: RunFacts, value: number, level: number | null, by: number | nu
     rpsNoise: r.rpsNoise,
     averageRps: a.averageRps,
     state: a.state,
-    knee: rampKnee(f.run, f.phase.steady, a.fullLoad?.rps ?? null, a.thinkTimeS?.value ?? null),
+    knee: rampKnee(f.run, f.phase.steady, a.fullLoad?.rps ?? null, a.thinkTimeS?.value ?? null, a.bursts),
     latencyBasis: r.latencyBasis,
     p50: r.p50,
     p95: r.p95,
@@ -198,7 +198,7 @@ export function scalingStudy(cfg: ScalingStudyConfig & { id: string }, facts: Ru
     const levels: LoadLevel[] = points
       .filter((p) => p.rps !== null && (p.p50 ?? p.p95) !== null)
       .map((p) => ({ users: p.value, rps: p.rps!, latencyMs: (p.p50 ?? p.p95)!, t: null, runId: p.runId, value: p.value }));
-    const think = thinkTimeOf(compared.map((c) => c.f));
+    const think = thinkTimeOf(compared.map((c) => c.f), factor);
     const k = findKnee(levels, think?.value ?? null);
     if (k) knee = { runId: k.level.runId, value: k.level.value ?? null, t: null, users: k.level.users, rps: k.level.rps, littleN: k.littleN, reason: k.reason };
   }
@@ -234,15 +234,23 @@ export function scalingStudy(cfg: ScalingStudyConfig & { id: string }, facts: Ru
     knee,
     grid,
   };
-  study.conclusions = scalingConclusions(study, thinkTimeOf(compared.map((c) => c.f)), level);
+  study.conclusions = scalingConclusions(study, thinkTimeOf(compared.map((c) => c.f), factor), level);
   study.definitions = scalingDefinitions(study, windowS);
   return study;
 }
 
-/** The study's think time: from a run's config, else estimated from a steady run (same load script). */
-export function thinkTimeOf(facts: RunFacts[]): { value: number; basis: 'config' | 'estimated'; runId: string } | null {
+/** Load generators that hold connections and send the next request as soon as an answer arrives: no think time. */
+const BACK_TO_BACK = /^(connections?|conns?|concurrency|c)$/i;
+
+/**
+ * The study's think time: from a run's config, else estimated from a steady run (the same
+ * load script), else 0 when the load is connections sending back to back (bombardier, wrk).
+ */
+export function thinkTimeOf(facts: RunFacts[], factor = ''): { value: number; basis: 'config' | 'estimated' | 'back-to-back'; runId: string } | null {
   const config = facts.find((f) => f.analysis.thinkTimeS?.basis === 'config');
   if (config) return { value: config.analysis.thinkTimeS!.value, basis: 'config', runId: config.run.id };
   const est = facts.find((f) => f.analysis.thinkTimeS?.basis === 'estimated');
-  return est ? { value: est.analysis.thinkTimeS!.value, basis: 'estimated', runId: est.run.id } : null;
+  if (est) return { value: est.analysis.thinkTimeS!.value, basis: 'estimated', runId: est.run.id };
+  if (facts.length > 0 && (facts.every((f) => f.run.tool === 'bombardier') || BACK_TO_BACK.test(factor))) return { value: 0, basis: 'back-to-back', runId: facts[0]!.run.id };
+  return null;
 }
