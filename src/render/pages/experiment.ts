@@ -93,10 +93,19 @@ export function experimentView(study: ExperimentStudy, ctx: SiteContext, links: 
     timelineCharts: overTime,
     timelineNote:
       overTime.length > 0
-        ? `Both runs on one time axis (seconds since each run's start), in their colours across the site; ramp phases shaded. Solid lines: the load generator's percentiles per ${fmtSeconds(Math.max(...[study.baseline, study.candidate].map((id) => ctx.model.runs.find((r) => r.id === id)?.timelineIntervalS ?? 1)))} interval.${serverNote}`
+        ? `Both runs on one time axis (seconds since each run's start), in their colours across the site; ramp phases shaded. ${clientNote(study, ctx)}${serverNote}`
         : '',
     method: study.method,
     pValue: study.pValue === null ? null : study.pValue < 0.001 ? '< 0.001' : fmtNum(study.pValue),
     windows: { baseline: fmtCount(study.windows.baseline), candidate: fmtCount(study.windows.candidate) },
+    windowsAreBlocks: study.server !== undefined,
   };
+}
+
+/** What the solid lines are: the load generator's per-interval percentiles, where a run has a timeline (bombardier has none). */
+function clientNote(study: ExperimentStudy, ctx: SiteContext): string {
+  const runs = [study.baseline, study.candidate].map((id) => ctx.model.runs.find((r) => r.id === id));
+  const timed = runs.filter((r): r is Run => r !== undefined && r.timeline.length > 0);
+  if (timed.length === 0) return 'The load generator recorded no timeline (only whole-run figures), so there are no client-side lines.';
+  return `Solid lines: the load generator's percentiles per ${fmtSeconds(Math.max(...timed.map((r) => r.timelineIntervalS)))} interval.`;
 }
