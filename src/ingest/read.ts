@@ -133,15 +133,37 @@ export interface Line {
   unterminated: boolean;
 }
 
-/** Streams lines (UTF-8, CRLF tolerated, BOM stripped). */
+/**
+ * The longest line (or CSV record) read, in characters. Load-test tools write short
+ * lines; a longer one is not their output (a file of zeros, one line of spaces), and
+ * gathering it would only fill memory.
+ */
+export const MAX_LINE_CHARS = 16 * 1024 * 1024;
+
+export function lineTooLong(file: string, lineNo: number, what = 'line'): InputError {
+  return new InputError(file, `${what} ${lineNo} is longer than ${MAX_LINE_CHARS / (1024 * 1024)} MiB: not load-test output (the tools write short lines); refusing to read further`, { line: lineNo });
+}
+
+/**
+ * Streams lines (UTF-8, CRLF tolerated, BOM stripped). An unfinished line is kept as
+ * pieces and joined once when its end comes, so a line spanning many chunks costs
+ * linear time; one over MAX_LINE_CHARS is an error naming the file and line.
+ */
 export async function* readLines(file: string, ctx: IngestContext): AsyncGenerator<Line> {
-  let carry = '';
+  let pieces: string[] = [];
+  let pending = 0;
   let lineNo = 0;
   const decoder = new TextDecoder('utf-8');
   let first = true;
+  const take = (last: string): string => {
+    const line = pieces.length === 0 ? last : pieces.join('') + last;
+    pieces = [];
+    pending = 0;
+    return line;
+  };
   for await (const chunk of readChunks(file, ctx)) {
-    let text = carry + decoder.decode(chunk, { stream: true });
-    if (first) {
+    let text = decoder.decode(chunk, { stream: true });
+    if (first && text.length > 0) {
       text = stripBom(text);
       first = false;
     }
@@ -149,15 +171,19 @@ export async function* readLines(file: string, ctx: IngestContext): AsyncGenerat
     for (;;) {
       const nl = text.indexOf('\n', start);
       if (nl < 0) break;
-      let end = nl;
-      if (end > start && text.charCodeAt(end - 1) === 13) end--;
+      if (pending + nl - start > MAX_LINE_CHARS) throw lineTooLong(file, lineNo + 1);
+      const line = take(text.slice(start, nl));
       lineNo++;
-      yield { text: text.slice(start, end), lineNo, unterminated: false };
+      yield { text: line.endsWith('\r') ? line.slice(0, -1) : line, lineNo, unterminated: false };
       start = nl + 1;
     }
-    carry = text.slice(start);
+    if (start < text.length) {
+      pending += text.length - start;
+      if (pending > MAX_LINE_CHARS) throw lineTooLong(file, lineNo + 1);
+      pieces.push(text.slice(start));
+    }
   }
-  carry += decoder.decode();
+  const carry = take(decoder.decode());
   if (carry.length > 0) {
     lineNo++;
     yield { text: carry.endsWith('\r') ? carry.slice(0, -1) : carry, lineNo, unterminated: true };

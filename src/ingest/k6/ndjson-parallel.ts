@@ -14,7 +14,7 @@ import type { ErrorEntry } from '../../model/types.js';
 import { addEncoded, mergeRunTags, openBucketAt, restoreExtremes, sealAllBuckets, sealBucketAt, sumError, type K6Aggregate } from './aggregate.js';
 import { InputError } from '../errors.js';
 import type { IngestContext } from '../types.js';
-import { createScan, finishScan, type LineProblem, type NdjsonScan } from './ndjson-scan.js';
+import { createScan, finishScan, MAX_LINE_BYTES, type LineProblem, type NdjsonScan } from './ndjson-scan.js';
 import { scanPlainRange } from './ndjson-read.js';
 import { readChunks } from '../read.js';
 
@@ -475,7 +475,10 @@ export async function scanGzipInParallel(file: string, ctx: IngestContext, worke
         if (len < view.length) continue;
         const nl = view.lastIndexOf(10, len - 1);
         if (nl < 0) {
-          // One line longer than the chunk: grow it.
+          // One line longer than the chunk: grow it, up to the longest line read.
+          if (view.length > MAX_LINE_BYTES) {
+            throw new InputError(file, `a line is longer than ${MAX_LINE_BYTES / (1024 * 1024)} MiB: not k6 output (k6 writes one short JSON object per line); refusing to read further`);
+          }
           const bigger = new Uint8Array(view.length * 2);
           bigger.set(view);
           cur = bigger.buffer;

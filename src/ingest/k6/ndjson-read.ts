@@ -4,7 +4,7 @@
 // garbage collection than the scan itself.)
 import { promises as fs } from 'node:fs';
 import { InputError } from '../errors.js';
-import { kernelArea, releaseKernelAreas, scanChunk, scanKernelArea, type NdjsonScan } from './ndjson-scan.js';
+import { kernelArea, LineTooLongError, releaseKernelAreas, scanChunk, scanKernelArea, type NdjsonScan } from './ndjson-scan.js';
 
 const BUFFER_BYTES = 4 * 1024 * 1024;
 
@@ -35,6 +35,7 @@ export async function scanPlainRange(scan: NdjsonScan, file: string, start: numb
       onBytes?.(pos - start);
     }
   } catch (e) {
+    if (e instanceof LineTooLongError) throw e;
     throw new InputError(file, `cannot read: ${(e as Error).message}`);
   } finally {
     if (pending) await pending.catch(() => {});

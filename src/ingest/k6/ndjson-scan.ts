@@ -28,11 +28,27 @@ export interface NdjsonScan {
   negative: LineProblem;
   /** Bytes of an unfinished line carried over to the next chunk. */
   carry: Buffer | null;
+  /** Room that a long unfinished line grows into (doubling: linear time, however many chunks it spans). */
+  carryRoom: Buffer | null;
   atStart: boolean;
   /** Tests turn the byte scanner off to compare it with the JSON.parse path. */
   fast: boolean;
   /** The WebAssembly kernel, when it reads this scan's chunks (fast scans where WebAssembly runs). */
   kernel: Kernel | null;
+}
+
+/**
+ * The longest line read. k6 writes lines of a few hundred bytes; a longer one is not a
+ * k6 sample (one "line" of 1 GiB of spaces or zeros), and reading on would only fill memory.
+ */
+export const MAX_LINE_BYTES = 16 * 1024 * 1024;
+
+/** A line over MAX_LINE_BYTES; the reader turns it into an error naming the file. */
+export class LineTooLongError extends Error {
+  constructor(readonly lineNo: number) {
+    super(`line ${lineNo} is longer than ${MAX_LINE_BYTES / (1024 * 1024)} MiB: not k6 output (k6 writes one short JSON object per line); refusing to read further`);
+    this.name = 'LineTooLongError';
+  }
 }
 
 const noProblem = (): LineProblem => ({ count: 0, firstLine: 0, detail: '' });
@@ -53,6 +69,7 @@ export function createScan(timelineIntervalS: number, fast = true, useKernel = t
     foreign: noProblem(),
     negative: noProblem(),
     carry: null,
+    carryRoom: null,
     atStart: true,
     fast,
     kernel: fast && useKernel ? getKernel() : null,
@@ -150,6 +167,12 @@ function applyLine(scan: NdjsonScan, kind: number): void {
 
 /** Feeds a chunk of bytes; lines may span chunks. */
 export function scanChunk(scan: NdjsonScan, chunk: Buffer): void {
+  // A chunk inside one long line only lengthens it: scanning the line again would cost
+  // time quadratic in its length.
+  if (scan.carry !== null && chunk.indexOf(10) < 0) {
+    appendCarry(scan, chunk);
+    return;
+  }
   const k = scan.kernel;
   const carried = scan.carry === null ? 0 : scan.carry.length;
   if (k !== null && carried + chunk.length <= k.copyCap) {
@@ -167,6 +190,10 @@ export function scanChunk(scan: NdjsonScan, chunk: Buffer): void {
  */
 export function scanKernelArea(scan: NdjsonScan, i: 0 | 1, n: number): void {
   const k = scan.kernel!;
+  if (scan.carry !== null && k.areas[i].subarray(0, n).indexOf(10) < 0) {
+    appendCarry(scan, k.areas[i].subarray(0, n));
+    return;
+  }
   if (scan.carry !== null && scan.carry.length > k.carryRoom) {
     scanChunkJs(scan, k.areas[i].subarray(0, n));
     return;
@@ -196,17 +223,36 @@ function scanChunkJs(scan: NdjsonScan, chunk: Buffer): void {
   if (scan.carry) {
     const nl = chunk.indexOf(10);
     if (nl < 0) {
-      scan.carry = Buffer.concat([scan.carry, chunk]);
+      appendCarry(scan, chunk);
       return;
     }
+    if (scan.carry.length + nl > MAX_LINE_BYTES) throw new LineTooLongError(scan.lineNo + 1);
     const joined = Buffer.concat([scan.carry, chunk.subarray(0, nl)]);
     scan.carry = null;
+    scan.carryRoom = null;
     scanOne(scan, joined, 0, joined.length);
     pos = nl + 1;
   }
   pos = scanLines(scan, chunk, pos);
   // Copy the tail so the (large) chunk can be freed or reused.
   if (pos < chunk.length) scan.carry = Buffer.from(chunk.subarray(pos));
+}
+
+/** Adds a chunk without a line end to the unfinished line, in place when there is room. */
+function appendCarry(scan: NdjsonScan, bytes: Buffer): void {
+  const carry = scan.carry!;
+  const len = carry.length;
+  const need = len + bytes.length;
+  if (need > MAX_LINE_BYTES) throw new LineTooLongError(scan.lineNo + 1);
+  let room = scan.carryRoom;
+  const inRoom = room !== null && carry.buffer === room.buffer && carry.byteOffset === room.byteOffset && need <= room.length;
+  if (!inRoom) {
+    room = Buffer.allocUnsafe(Math.min(MAX_LINE_BYTES, Math.max(need, 2 * len)));
+    carry.copy(room, 0);
+    scan.carryRoom = room;
+  }
+  bytes.copy(room!, len);
+  scan.carry = room!.subarray(0, need);
 }
 
 /**
@@ -236,6 +282,7 @@ function scanInKernel(scan: NdjsonScan, k: Kernel, at: number, end: number): voi
     start -= scan.carry.length;
     k.input.set(scan.carry, start);
     scan.carry = null;
+    scan.carryRoom = null;
   }
   const x = k.exports;
   try {

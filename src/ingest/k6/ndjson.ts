@@ -9,7 +9,7 @@ import { samplesPart } from './aggregate.js';
 import { InputError } from '../errors.js';
 import { isGzipMagic, readChunks } from '../read.js';
 import type { IngestContext, Ingester, RunPart, Sniff } from '../types.js';
-import { createScan, finishScan, scanChunk, type LineProblem, type NdjsonScan } from './ndjson-scan.js';
+import { createScan, finishScan, LineTooLongError, scanChunk, type LineProblem, type NdjsonScan } from './ndjson-scan.js';
 import { canScanInParallel, scanGzipInParallel, scanInParallel, warmWorkers } from './ndjson-parallel.js';
 import { scanPlainRange } from './ndjson-read.js';
 
@@ -111,8 +111,13 @@ async function ingestOne(file: string, ctx: IngestContext, opts: NdjsonOptions):
   const sharedMin = gzip ? ONE_WORKER_MIN_BYTES / 8 : ONE_WORKER_MIN_BYTES;
   const workers = opts.workers ?? (alone ? (stat.size >= soloMin ? undefined : 0) : stat.size >= sharedMin ? 1 : 0);
   let scan: NdjsonScan;
-  if (fast && opts.kernel !== false && workers !== 0 && canScanInParallel()) scan = gzip ? await scanGzipInParallel(file, ctx, workers) : await scanInParallel(file, stat.size, ctx, workers, alone);
-  else scan = await scanSequential(file, stat.size, ctx, fast, gzip, opts.kernel ?? true);
+  try {
+    if (fast && opts.kernel !== false && workers !== 0 && canScanInParallel()) scan = gzip ? await scanGzipInParallel(file, ctx, workers) : await scanInParallel(file, stat.size, ctx, workers, alone);
+    else scan = await scanSequential(file, stat.size, ctx, fast, gzip, opts.kernel ?? true);
+  } catch (e) {
+    if (e instanceof LineTooLongError) throw new InputError(file, e.message, { line: e.lineNo });
+    throw e;
+  }
 
   if (scan.points === 0 && scan.declarations === 0) {
     const first = scan.corrupt.count > 0 ? scan.corrupt : scan.foreign.count > 0 ? scan.foreign : null;

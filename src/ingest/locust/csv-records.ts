@@ -2,7 +2,7 @@
 // several lines, so a record ends only where the count of `"` seen is even; each
 // complete record is then split into cells by papaparse.
 import Papa from 'papaparse';
-import { readLines } from '../read.js';
+import { lineTooLong, MAX_LINE_CHARS, readLines } from '../read.js';
 import type { IngestContext } from '../types.js';
 
 export interface CsvRecord {
@@ -26,9 +26,16 @@ export async function* readCsvRecords(
   let pending: string[] = [];
   let pendingLine = 0;
   let quotes = 0;
+  let pendingChars = 0;
   for await (const l of readLines(file, ctx)) {
-    if (pending.length === 0) pendingLine = l.lineNo;
+    if (pending.length === 0) {
+      pendingLine = l.lineNo;
+      pendingChars = 0;
+    }
     pending.push(l.text);
+    // A quote never closed would gather the rest of the file into one record.
+    pendingChars += l.text.length + 1;
+    if (pendingChars > MAX_LINE_CHARS) throw lineTooLong(file, pendingLine, 'the record (a quoted field never closed?) starting at line');
     quotes += countQuotes(l.text);
     if (quotes % 2 === 1) continue; // inside a quoted field that goes on
     const text = pending.join('\n');
