@@ -10,6 +10,7 @@ import { seededRng } from '../src/analyze/prng.js';
 import { parseServerMetric, rangeSelectorS, seriesStat } from '../src/analyze/server-metric.js';
 import { ingestRuns } from '../src/ingest/pipeline.js';
 import { emptyStats, type Run } from '../src/model/types.js';
+import { lognormal, syntheticRun } from './helpers/synthetic-run.js';
 
 const ROOT = path.resolve(__dirname, '..');
 const FIX = 'fixtures/experiments/canary-threads';
@@ -226,3 +227,24 @@ describe('a maximum decided by one value', () => {
     }
   });
 });
+
+describe('the analysed range', () => {
+  it('is the steady phase of a run that has one: a start-up spike before it does not count', () => {
+    const t0 = Date.UTC(2024, 0, 1) / 1000;
+    const make = (id: string, level: number) => {
+      // 20 users ramped in over 10 s, then held: the steady phase starts after the ramp.
+      const run = syntheticRun({ id, seconds: 60, rps: (t) => (t < 10 ? 2 * (t + 1) : 20), users: (t) => Math.min(20, 2 * (t + 1)), latency: lognormal(50, 0.2), seed: id.length });
+      const points: Array<[number, number | null]> = Array.from({ length: 60 }, (_, i) => [t0 + i, i < 5 ? 9 : level + 0.01 * Math.sin(i)]);
+      run.series.push({ name: 'proc', unit: 's', source: 'x', labels: {}, points });
+      return run;
+    };
+    const s = one([make('base', 2), make('cand', 1)], { id: 'e', baseline: 'base', candidate: 'cand', metric: 'max(proc)' });
+    expect(s.server!.range).toEqual({ baseline: 'steady', candidate: 'steady' });
+    expect(s.baselineValue!).toBeCloseTo(2.01, 2);
+    expect(s.candidateValue!).toBeCloseTo(1.01, 2);
+    expect(s.server!.steps.baseline).toBeLessThan(55);
+    expect(s.conclusions[0]).toContain('steady phase');
+    expect(s.verdict).toBe('PASS');
+  });
+});
+

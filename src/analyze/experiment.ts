@@ -199,7 +199,7 @@ export function experimentStudy(cfg: ExperimentStudyConfig & { id: string }, fac
     title: cfg.title ?? `${cfg.candidate} vs ${cfg.baseline}`,
     conclusions: [],
     definitions: [],
-    runIds: [cfg.baseline, cfg.candidate],
+    runIds: cfg.baseline === cfg.candidate ? [cfg.baseline] : [cfg.baseline, cfg.candidate],
     baseline: cfg.baseline,
     candidate: cfg.candidate,
     metric,
