@@ -40,7 +40,8 @@ const OVER_TIME_PERCENTILES = ['p50', 'p90', 'p95'] as const;
 
 /** The experiment's runs on one time axis: one chart per percentile, client lines and, where present, server (Prometheus) ones. */
 function experimentTimelineCharts(study: ExperimentStudy, ctx: SiteContext, slug: string, runScale: RunColorScale): ChartJob[] {
-  const runs = [study.baseline, study.candidate].map((id) => ctx.model.runs.find((r) => r.id === id)).filter((r): r is Run => r !== undefined);
+  // A split experiment's variants share one run: draw it once.
+  const runs = [...new Set([study.baseline, study.candidate])].map((id) => ctx.model.runs.find((r) => r.id === id)).filter((r): r is Run => r !== undefined);
   if (runs.length === 0) return [];
   const server = new Map(runs.map((r) => [r.id, serverQuantileSeries(r)]));
   let end = 0;
