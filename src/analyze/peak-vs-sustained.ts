@@ -19,7 +19,7 @@ function compareLabels(a: string, b: string): number {
 export function peakDefinitions(windowS: number): string[] {
   return [
     `Peak: the highest value of each percentile over sliding windows of ${windowS} s anywhere in the run (ramp-up included), the window starting at every timeline point.`,
-    `Sustained: the percentiles over the steady phase only. The steady phase is where the user/VU count stays at ≥95% of its maximum, or, without a user count, where throughput (moving average over ${windowS} s) stays within ±15% of its plateau with less than 20% trend; partial buckets at its edges are dropped. A steady phase shorter than ${windowS} s counts as none.`,
+    `Sustained: the percentiles over the steady phase only. The full-load phase is where the user/VU count stays at ≥95% of its maximum, or, without a user count, where throughput (moving average over ${windowS} s) stays within ±15% of its plateau with less than 20% trend; partial buckets at its edges are dropped; shorter than ${windowS} s counts as none. It is steady only when latency settles there (see the run's reading): an overloaded run has no sustained latency, and its end-of-run percentiles (the last ${windowS} s) are given instead, under that name.`,
     'Precision "samples": windows and the steady phase merge the per-interval HDR histograms of every sample (exact to 3 significant digits).',
     'Precision "window": the timeline only has per-interval percentiles (or the tool\'s own recent-window ones, e.g. Locust\'s "current" percentiles); a window\'s percentile is approximated by the request-weighted mean of those values, which smooths spikes.',
     'Precision "cumulative": the timeline has since-start percentiles, which cannot be windowed; peak is the highest cumulative value once a full window has elapsed (it understates short spikes) and sustained is the cumulative value at the end of the steady phase (it includes the ramp-up).',
@@ -49,7 +49,10 @@ export function peakVsSustainedStudy(cfg: PeakVsSustainedStudyConfig & { id: str
         peak: peak ? { p50: peak.p50, p90: peak.p90, p95: peak.p95, p99: peak.p99 } : { ...NONE },
         sustained: f.analysis.sustained ?? { ...NONE },
         precision: f.analysis.latencyPrecision,
-        server: serverPeakSustained(f.run, runRange(f.run), f.phase.steady),
+        state: f.analysis.state,
+        endOfRun: f.analysis.state === 'steady' || !f.analysis.endOfRun ? null : { p50: f.analysis.endOfRun.p50, p95: f.analysis.endOfRun.p95 },
+        // A sustained server figure needs a steady run too: an overloaded service's handling time grows with its queue.
+        server: serverPeakSustained(f.run, runRange(f.run), f.analysis.state === 'steady' ? f.phase.steady : null),
       };
     })
     .sort((a, b) => compareLabels(a.label, b.label) || (a.runId < b.runId ? -1 : a.runId > b.runId ? 1 : 0));
@@ -65,8 +68,13 @@ export function peakVsSustainedStudy(cfg: PeakVsSustainedStudyConfig & { id: str
       conclusions.push(
         `${name}: peak p95 ${sig3(peak)} ms${when !== null && when !== undefined ? ` (window from t=${sig3(when)} s)` : ''} vs sustained p95 ${sig3(sus)} ms (peak ${pct(ch)} over sustained).`,
       );
+    } else if (peak !== null && r.state === 'overloaded') {
+      conclusions.push(
+        `${name}: peak p95 ${sig3(peak)} ms; the run is overloaded (latency is queueing at full load), so no sustained latency exists` +
+          (r.endOfRun?.p95 !== null && r.endOfRun?.p95 !== undefined ? `; end-of-run p95 ${sig3(r.endOfRun.p95)} ms.` : '.'),
+      );
     } else if (peak !== null) {
-      conclusions.push(`${name}: peak p95 ${sig3(peak)} ms; no steady phase, so no sustained figure.`);
+      conclusions.push(`${name}: peak p95 ${sig3(peak)} ms; no steady phase (${r.state ?? 'no timeline'}), so no sustained figure.`);
     } else {
       conclusions.push(`${name}: no latency timeline, so neither peak nor sustained latency can be given.`);
     }
@@ -75,7 +83,7 @@ export function peakVsSustainedStudy(cfg: PeakVsSustainedStudyConfig & { id: str
     if (sp !== null) {
       conclusions.push(
         `${name}, server side (Prometheus, bucket-interpolated): peak p95 ${sig3(sp)} ms` +
-          (ss !== null ? ` vs sustained p95 ${sig3(ss)} ms (peak ${pct(changePct(ss, sp)!)} over sustained).` : '; no steady phase, so no sustained figure.'),
+          (ss !== null ? ` vs sustained p95 ${sig3(ss)} ms (peak ${pct(changePct(ss, sp)!)} over sustained).` : `; no steady phase (${r.state ?? 'no timeline'}), so no sustained figure.`),
       );
     }
   }

@@ -320,6 +320,10 @@ export interface PeakVsSustainedRow {
   peak: Percentiles;
   sustained: Percentiles;
   precision: LatencyPrecision;
+  /** The run's state at full load: only a steady run has sustained figures. */
+  state: RunState | null;
+  /** End-of-run p50/p95 of a run that is not steady (in place of a sustained figure, under its own name). */
+  endOfRun: { p50: number | null; p95: number | null } | null;
   /** Server-side figures, when the run has Prometheus quantile series. */
   server?: ServerPeakSustained | null;
 }

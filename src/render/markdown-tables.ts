@@ -67,18 +67,19 @@ export function runAnalysisFor(analysis: Analysis, runId: string): RunAnalysis |
 }
 
 /** One row per run: the overview on the index page and the `runs` embed. */
+/** Every run in one table: its state and full-load throughput, then whole-run figures, each named so. */
 export function runsTable(model: Model, analysis: Analysis, links: Links): string {
   const cols: Column[] = [
     { header: 'Run' },
     { header: 'Tool' },
     { header: 'Labels' },
-    { header: 'Duration', align: R },
+    { header: 'State' },
+    { header: 'Full-load throughput', align: R },
     { header: 'Requests', align: R },
     { header: 'Failures', align: R },
-    { header: 'Throughput', align: R },
-    { header: 'p50', align: R },
-    { header: 'p95', align: R },
-    { header: 'p99', align: R },
+    { header: 'Whole-run p50', align: R },
+    { header: 'Whole-run p95', align: R },
+    { header: 'Whole-run p99', align: R },
     { header: 'Precision' },
   ];
   const rows = model.runs.map((run): Cell[] => {
@@ -88,10 +89,10 @@ export function runsTable(model: Model, analysis: Analysis, links: Links): strin
       link(run.name || run.id, links.run(run.id)),
       toolName(run.tool),
       labelsText(run.labels) || null,
-      md(fmtSeconds(run.durationS)),
+      ra?.state ?? 'no timeline',
+      md(fmtRps(ra?.fullLoad?.rps ?? null)),
       md(fmtCount(s.requests)),
       md(failuresText(s.requests, s.failures)),
-      md(fmtRps(s.rps ?? ra?.averageRps ?? null)),
       md(fmtMs(s.latencyMs.p50)),
       md(fmtMs(s.latencyMs.p95)),
       md(fmtMs(s.latencyMs.p99)),
@@ -179,10 +180,10 @@ export function runMetricsTable(run: Run, ra: RunAnalysis | undefined): string {
   add('Duration', fmtSeconds(run.durationS));
   add('Requests', fmtCount(run.summary.requests));
   add('Failures', failuresText(run.summary.requests, run.summary.failures));
-  add('Average throughput', fmtRps(run.summary.rps ?? ra?.averageRps ?? null));
+  add('Whole-run average throughput', fmtRps(run.summary.rps ?? ra?.averageRps ?? null));
   if (ra) {
-    add('Sustained throughput (steady phase)', fmtRps(ra.sustainedRps));
-    add('Peak throughput (window)', fmtRps(ra.peakRps));
+    add('Full-load throughput', fmtRps(ra.fullLoad?.rps ?? null));
+    add('Peak throughput (busiest window)', fmtRps(ra.peakRps));
   }
   if (m.iterations !== undefined) add('Iterations', fmtCount(m.iterations));
   if (m.droppedIterations !== undefined) add('Dropped iterations', fmtCount(m.droppedIterations));
@@ -223,6 +224,7 @@ export function peakVsSustainedTable(study: PeakVsSustainedStudy, model: Model, 
   const cols: Column[] = [
     { header: study.label ?? 'Run' },
     { header: 'Run' },
+    { header: 'State' },
     { header: 'Peak p50 (ms)', align: R },
     { header: 'Peak p90 (ms)', align: R },
     { header: 'Peak p95 (ms)', align: R },
@@ -238,9 +240,11 @@ export function peakVsSustainedTable(study: PeakVsSustainedStudy, model: Model, 
   // The server's own figures (Prometheus) on a row right under the client's, same run.
   const rows = study.rows.flatMap((r): Cell[][] => {
     const run = model.runs.find((x) => x.id === r.runId);
-    const client: Cell[] = [r.label, link(runName(model, r.runId), links.run(r.runId)), ...figures(r.peak, r.sustained), `client (${run ? toolName(run.tool) : 'load generator'})`, r.precision];
+    // A run that is not steady has no sustained figures: its state says why, with its end-of-run p95.
+    const state = `${r.state ?? 'no timeline'}${r.endOfRun?.p95 !== null && r.endOfRun?.p95 !== undefined ? `, end-of-run p95 ${fmtMs(r.endOfRun.p95)}` : ''}`;
+    const client: Cell[] = [r.label, link(runName(model, r.runId), links.run(r.runId)), state, ...figures(r.peak, r.sustained), `client (${run ? toolName(run.tool) : 'load generator'})`, r.precision];
     if (!r.server) return [client];
-    return [client, [r.label, link(runName(model, r.runId), links.run(r.runId)), ...figures(r.server.peak, r.server.sustained), 'server (Prometheus)', r.server.precision]];
+    return [client, [r.label, link(runName(model, r.runId), links.run(r.runId)), state, ...figures(r.server.peak, r.server.sustained), 'server (Prometheus)', r.server.precision]];
   });
   return markdownTable(cols, rows);
 }

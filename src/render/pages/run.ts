@@ -1,4 +1,5 @@
 // A run's page: its summary, endpoints, timeline charts, Prometheus series, errors and sources.
+import { runReadingTable, runStateText } from '../run-reading.js';
 import type { Run } from '../../model/types.js';
 import type { RunAnalysis } from '../../analyze/types.js';
 import { mdText } from '../escape.js';
@@ -150,7 +151,7 @@ export function runPage(run: Run, ctx: SiteContext): PageDraft {
       const labels = labelsText(run.labels);
       if (labels) introParts.push(`**Labels:** ${mdText(labels)}`);
       if (run.id !== run.name) introParts.push(`**Id:** ${mdText(run.id)}`);
-      introParts.push(`**p95:** ${fmtMs(s.latencyMs.p95)}`);
+      introParts.push(`**Whole-run p95:** ${fmtMs(s.latencyMs.p95)}`);
       if (ra?.errorRate !== null && ra?.errorRate !== undefined) introParts.push(`**Error rate:** ${fmtNum(ra.errorRate * 100)}%`);
       const warnings = [
         ...(ra?.warnings ?? []).map(mdText),
@@ -161,6 +162,8 @@ export function runPage(run: Run, ctx: SiteContext): PageDraft {
         siteTitle: ctx.title,
         homeHref: `${root}index.${ext}`,
         intro: introParts.join(' · '),
+        stateText: runStateText(ra),
+        readingTable: runReadingTable(ra),
         metricsTable: runMetricsTable(run, ra),
         customTable: customMetricsTable(run),
         endpointsTable: endpointsTable(run),

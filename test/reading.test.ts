@@ -1,0 +1,167 @@
+// The reading of each run (src/analyze/run-reading.ts): steady, overloaded, unsteady or
+// too short; full-load throughput after start-up bursts; end-of-run latency; capacity
+// changes; stepped loads; think time. Synthetic runs whose truth is known by construction,
+// then the real runs of the bundled example.
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { analyze } from '../src/analyze/index.js';
+import type { RunAnalysis } from '../src/analyze/types.js';
+import { trendOf } from '../src/analyze/trend.js';
+import { ingestRuns } from '../src/ingest/pipeline.js';
+import type { Run } from '../src/model/types.js';
+import { lognormal, summaryOnlyRun, syntheticRun } from './helpers/synthetic-run.js';
+
+const constant = (ms: number) => () => ms;
+const read = (run: Run): RunAnalysis => analyze([run], { studies: [] }).runs[0]!;
+
+describe('the trend test', () => {
+  it('finds a linear slope with its interval, and none in noise', () => {
+    const ts = Array.from({ length: 40 }, (_, i) => i);
+    const t = trendOf(ts, ts.map((x) => 1000 + 250 * x))!;
+    expect(t.slope).toBe(250);
+    expect(t.p).toBeLessThan(1e-6);
+    expect(t.ci[0]).toBeLessThanOrEqual(250);
+    expect(t.ci[1]).toBeGreaterThanOrEqual(250);
+    // Alternating values: no monotone trend.
+    const flat = trendOf(ts, ts.map((x) => (x % 2 === 0 ? 100 : 110)))!;
+    expect(flat.p).toBeGreaterThan(0.5);
+  });
+});
+
+describe('the state of a run at full load', () => {
+  it('steady: latency settles and throughput follows the load', () => {
+    const ra = read(syntheticRun({ id: 's', seconds: 120, users: () => 20, rps: () => 40, latency: lognormal(100, 0.2), thinkTimeS: 0.4 }));
+    expect(ra.state).toBe('steady');
+    expect(ra.fullLoad!.rps).toBe(40);
+    expect(ra.fullLoad!.p50!).toBeGreaterThan(90);
+    expect(ra.fullLoad!.p50!).toBeLessThan(110);
+    expect(ra.sustained).not.toBeNull();
+    expect(ra.bursts).toEqual([]);
+    expect(ra.capacityChanges).toBeUndefined();
+    // 20 users at 40 req/s with R ≈ 0.1 s and Z = 0.4 s: Little's law holds, nobody queues.
+    expect(ra.littleBound!.boundMs).toBeCloseTo((20 / 40 - 0.4) * 1000, 6);
+  });
+
+  it('overloaded: a queue that grows by one second every second, with the Little bound beside the end of run', () => {
+    // 1500 users, a 7 req/s service, 3 s think time: latency climbs 1 s per second until R = N/X − Z.
+    const run = syntheticRun({ id: 'q', seconds: 150, users: () => 1500, rps: () => 7, latency: (t) => 1000 + 1000 * t, thinkTimeS: 3 });
+    const ra = read(run);
+    expect(ra.state).toBe('overloaded');
+    expect(ra.stateReason).toMatch(/never settles/);
+    expect(ra.sustained).toBeNull();
+    expect(ra.fullLoad!.p50).toBeNull();
+    expect(ra.phases.map((p) => p.name)).not.toContain('steady');
+    expect(ra.latencyTrendMsPerS!).toBeCloseTo(1000, -1);
+    expect(ra.latencyTrend!.ci[0]).toBeLessThanOrEqual(1000 + 1e-6);
+    expect(ra.latencyTrend!.ci[1]).toBeGreaterThanOrEqual(1000 - 1e-6);
+    // The last 10 s: latencies 141 … 150 s.
+    expect(ra.endOfRun!.p50! / 1000).toBeGreaterThan(140);
+    expect(ra.littleBound!.boundMs).toBeCloseTo((1500 / 7 - 3) * 1000, 3);
+    expect(ra.littleBound!.measuredMs).toBe(ra.endOfRun!.p50);
+  });
+
+  it('overloaded at its bound: latency settled, but most users wait in a queue (Little\'s law with the configured think time)', () => {
+    // Ramp from 1 user, then 100 users held at a 20 req/s capacity with Z = 1 s: R = 100/20 − 1 = 4 s against 50 ms unloaded.
+    const users = (t: number) => (t < 10 ? 1 + t : 100);
+    const run = syntheticRun({ id: 'b', seconds: 90, users, rps: (t) => (t < 10 ? users(t) / 1.05 : 20), latency: (t) => (t < 10 ? 50 : 4000), thinkTimeS: 1 });
+    const ra = read(run);
+    expect(ra.state).toBe('overloaded');
+    expect(ra.stateReason).toMatch(/queue's bound/);
+    expect(ra.littleBound!.boundMs).toBeCloseTo(4000, 6);
+  });
+
+  it('a start-up burst is reported as such and left out of the full-load throughput', () => {
+    const run = syntheticRun({ id: 'burst', seconds: 120, users: () => 50, rps: (t) => (t >= 5 && t < 8 ? 140 : 10), latency: lognormal(200, 0.2) });
+    const ra = read(run);
+    expect(ra.bursts).toHaveLength(1);
+    expect(ra.bursts[0]!.rps).toBe(140);
+    expect(ra.bursts[0]!.t).toBeGreaterThanOrEqual(5);
+    expect(ra.bursts[0]!.t).toBeLessThan(8);
+    expect(ra.fullLoad!.rps).toBe(10);
+    expect(ra.fullLoad!.fromT).toBe(8);
+    expect(ra.fullLoad!.basis).toMatch(/after the start-up burst/);
+    // The busiest window is a burst, not a capacity: it stays the peak, under that name.
+    expect(ra.peakRps!).toBeGreaterThan(40);
+  });
+
+  it('a stepped load gets one figure per level', () => {
+    const steps = [1, 2, 5, 10, 20];
+    const users = (t: number) => steps[Math.min(4, Math.floor(t / 20))]!;
+    const run = syntheticRun({ id: 'steps', seconds: 100, users, rps: (t) => Math.min(users(t) * 2, 12), latency: (t) => (users(t) <= 5 ? 100 : users(t) * 50) });
+    const ra = read(run);
+    expect(ra.loadLevels.map((l) => l.users)).toEqual(steps);
+    expect(ra.loadLevels.map((l) => l.rps)).toEqual([2, 4, 10, 12, 12]);
+    expect(ra.loadLevels[4]!.p95).toBeCloseTo(1000, -1);
+  });
+
+  it('capacity added mid-run: full load is read after the last scale-out, and the change is reported with latency on each side', () => {
+    const start = Date.UTC(2024, 0, 1) / 1000;
+    const replicas = (t: number) => (t < 40 ? 2 : t < 45 ? 3 : t < 55 ? 4 : 5);
+    const run = syntheticRun({ id: 'scale', seconds: 150, users: () => 40, rps: () => 50, latency: (t) => (t < 55 ? 820 : 140) });
+    run.series.push({
+      name: 'replicas',
+      unit: '',
+      query: 'kube_deployment_status_replicas{deployment="model"}',
+      source: 'replicas.json',
+      labels: {},
+      points: Array.from({ length: 75 }, (_, i) => [start + 2 * i, replicas(2 * i)] as [number, number]),
+    });
+    const ra = read(run);
+    expect(ra.capacityChanges!.map((c) => [c.t, c.from, c.to])).toEqual([
+      [40, 2, 3],
+      [46, 3, 4],
+      [56, 4, 5],
+    ]);
+    expect(ra.capacityChanges![0]!.p95Before).toBeCloseTo(820, -1);
+    expect(ra.fullLoad!.fromT).toBe(56);
+    expect(ra.state).toBe('steady');
+    expect(ra.fullLoad!.p95).toBeCloseTo(140, -1);
+    // Without the series the transient counts: a steady p95 over the whole plateau is far above 140 ms.
+    run.series = [];
+    const without = read(run);
+    expect(without.capacityChanges).toBeUndefined();
+    expect(without.sustained?.p95 ?? Infinity).toBeGreaterThan(500);
+  });
+
+  it('unsteady when failures dominate, too-short when there is no full-load phase, none without a timeline', () => {
+    expect(read(syntheticRun({ id: 'f', seconds: 60, users: () => 10, rps: () => 20, latency: constant(50), failRate: 0.8 })).state).toBe('unsteady');
+    const short = read(syntheticRun({ id: 'short', seconds: 6, users: (t) => t + 1, rps: () => 20, latency: constant(50) }));
+    expect(short.state).toBe('too-short');
+    expect(short.fullLoad).toBeNull();
+    const none = read(summaryOnlyRun('b', { requests: 600, durationS: 60, p50: 10, p90: 20, p95: 25, p99: 40, min: 1, max: 90 }));
+    expect(none.state).toBeNull();
+    expect(none.stateReason).toMatch(/no timeline/);
+    expect(none.fullLoad).toBeNull();
+  });
+
+  it('estimates the think time of a steady closed loop by Little\'s law, and prints no prediction without one', () => {
+    // 30 users, 100 ms responses, 0.5 s think time: X = 30 / 0.6 = 50 req/s.
+    const ra = read(syntheticRun({ id: 'z', seconds: 90, users: () => 30, rps: () => 50, latency: constant(100) }));
+    expect(ra.state).toBe('steady');
+    expect(ra.thinkTimeS!.basis).toBe('estimated');
+    expect(ra.thinkTimeS!.value).toBeCloseTo(0.5, 2);
+    expect(ra.littleBound).toBeNull();
+  });
+});
+
+describe('the reading of real runs (bundled example)', () => {
+  const DATA = path.join(__dirname, '..', 'examples', 'data');
+  it('reads the k6 canary as steady and the 1-worker Locust run at 50 users as overloaded', async () => {
+    const { runs } = await ingestRuns([
+      { id: 'canary', inputs: [path.join(DATA, 'canary-vs-stable', 'canary')] },
+      { id: 'workers-1', inputs: [path.join(DATA, 'scaling', 'workers-1')], thinkTimeS: 0.3 },
+    ]);
+    const a = analyze(runs, { studies: [] });
+    const canary = a.runs.find((r) => r.runId === 'canary')!;
+    const w1 = a.runs.find((r) => r.runId === 'workers-1')!;
+    expect(canary.state).toBe('steady');
+    expect(canary.sustained).not.toBeNull();
+    expect(w1.state).toBe('overloaded');
+    // _stats_history.csv: per-second counts at 50 users have median 15; the last 10 s hold p50 4,400–4,700 ms.
+    expect(w1.fullLoad!.rps).toBe(15);
+    expect(w1.endOfRun!.p50!).toBeGreaterThan(4300);
+    expect(w1.endOfRun!.p50!).toBeLessThan(4700);
+    // The spawn's 27 requests at t = 5 s are a burst, not the capacity.
+    expect(w1.bursts.map((b) => [b.t, b.rps])).toEqual([[5, 27]]);
+  }, 60_000);
+});
