@@ -74,7 +74,7 @@ export function makeProgram(): Command {
     .description('Turn load-test artifacts (k6, Locust, bombardier, Prometheus) into a static report site with conclusions.')
     .version(generatorInfo().version, '-V, --version')
     .option('-q, --quiet', 'print nothing but errors')
-    .option('-v, --verbose', 'print each file read, its format, and every warning')
+    .option('-v, --verbose', 'print each file read, its format, and every warning (by default: the first five and a count)')
     .option('--no-progress', 'never show a progress bar (it is shown only on a terminal anyway)')
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ outputError: (str, write) => write(str) });
