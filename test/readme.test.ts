@@ -25,9 +25,9 @@ describe('README.md', () => {
     if (tmp) await rm(tmp, { recursive: true, force: true });
   });
 
-  it('embeds the current tables of the four example studies (run `npm run readme` when this fails)', async () => {
+  it('embeds the current tables of the five example studies (run `npm run readme` when this fails)', async () => {
     const readme = await readFile(path.join(root, 'README.md'), 'utf8');
-    for (const id of ['canary-vs-stable', 'scaling-workers', 'peak-vs-sustained', 'failures']) {
+    for (const id of ['canary-vs-stable', 'scaling-workers', 'peak-vs-sustained', 'failures', 'canary-threads']) {
       expect(readme, id).toContain(`<!-- ce-report:begin study-${id} -->`);
     }
     // The README sits next to site/ and links to its Markdown pages.
