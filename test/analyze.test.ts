@@ -4,6 +4,7 @@ import { analyze, type ExperimentStudy, type ScalingStudy, type PeakVsSustainedS
 import { createHistogram, mergeEncoded, percentileMs, recordMs } from '../src/model/histogram.js';
 import { seededRng } from '../src/analyze/prng.js';
 import { lognormal, summaryOnlyRun, syntheticRun } from './helpers/synthetic-run.js';
+import type { Run } from '../src/model/types.js';
 
 const constant = (ms: number) => () => ms;
 
@@ -348,6 +349,47 @@ describe('determinism and inference', () => {
     // A numeric run id (k6 run --tag testid=17) names a run; it is no scaling factor.
     const ids = [1, 2, 3].map((i) => syntheticRun({ id: `r${i}`, seconds: 20, rps: () => 10, latency: constant(10), labels: { testid: String(17 + i), run: String(i) } }));
     expect(analyze(ids).studies).toEqual([]);
+  });
+
+  it('reads a design with several factors as one study per factor over runs that hold the others equal', () => {
+    // The seed study's layout: a users sweep at workers=1 services=1, workers 1/2/4 at 1500 users, services 1/2 at 1500 users.
+    const design = [
+      [10, 1, 1],
+      [50, 1, 1],
+      [200, 1, 1],
+      [1500, 1, 1],
+      [1500, 2, 1],
+      [1500, 4, 1],
+      [1500, 1, 2],
+    ];
+    const runs = design.map(([u, w, sv]) =>
+      syntheticRun({ id: `u${u}-w${w}-s${sv}`, seconds: 30, users: () => u!, rps: () => Math.min(u! / 3, 7 * sv!), latency: constant(100), labels: { users: String(u), workers: String(w), services: String(sv) } }),
+    );
+    const scaling = analyze(runs).studies.filter((s) => s.kind === 'scaling') as ScalingStudy[];
+    expect(scaling.map((s) => [s.factor, s.factorKind, s.runIds])).toEqual([
+      ['services', 'capacity', ['u1500-w1-s1', 'u1500-w1-s2']],
+      ['users', 'load', ['u10-w1-s1', 'u50-w1-s1', 'u200-w1-s1', 'u1500-w1-s1']],
+      ['workers', 'capacity', ['u1500-w1-s1', 'u1500-w2-s1', 'u1500-w4-s1']],
+    ]);
+    expect(scaling[1]!.title).toBe('Load sweep: users (services=1, workers=1)');
+  });
+
+  it('reads two crossed factors as one grid study, compared at the highest load every value reached', () => {
+    // replicas 1/3/5 × users 1/5/20: a capacity of 6 req/s per replica up to an API cap of 11 req/s.
+    const runs: Run[] = [];
+    for (const r of [1, 3, 5]) for (const u of [1, 5, 20]) runs.push(syntheticRun({ id: `r${r}-u${u}`, seconds: 40, users: () => u, rps: () => Math.min(u * 2, 6 * r, 11), latency: constant(100), labels: { replicas: String(r), users: String(u) }, seed: r * 100 + u }));
+    const studies = analyze(runs).studies.filter((s) => s.kind === 'scaling') as ScalingStudy[];
+    expect(studies).toHaveLength(1);
+    const g = studies[0]!;
+    expect([g.factor, g.by, g.byValue, g.factorKind]).toEqual(['replicas', 'users', 20, 'capacity']);
+    expect(g.grid).toHaveLength(9);
+    expect(g.points.map((p) => [p.value, p.rps])).toEqual([
+      [1, 6],
+      [3, 11],
+      [5, 11],
+    ]);
+    expect(g.steps.map((x) => x.verdict)).toEqual(['gain', 'no-effect']);
+    expect(g.conclusions[0]).toMatch(/^The bottleneck moved: replicas 1 → 3 raised throughput, 3 → 5 did not/);
   });
 
   it('pairs stable and canary runs by what else differs, not by their run ids (k6 testid tags)', () => {
