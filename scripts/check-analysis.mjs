@@ -106,5 +106,37 @@ await experimentCase('k6 canary vs stable', k6c('stable'), k6c('canary'), 'PASS'
 const bc = (v) => [path.join(root, 'bombardier', 'bombardier-v1.2.5', 'canary-vs-stable', v, 'post-predict_c10_15s_latencies.txt')];
 await experimentCase('bombardier canary vs stable', bc('stable'), bc('canary'), 'PASS');
 
+// Canary (16 model threads) vs stable (4) served at the same time, bombardier at 10 req/s to
+// each, judged on the server's maximum processing time (experiments/canary-threads; its
+// README's truth table, from the saved answers by its own script): threads PASS, A/A not.
+// Per-variant folders (bombardier + saved answers) and the combined answers split by version.
+const TRUTH = {
+  'threads-text': [3.6471, 0.5601, 'PASS'],
+  'threads-json': [3.7036, 0.5615, 'PASS'],
+  'aa-text': [3.8669, 3.9964, 'not PASS'],
+  'aa-json': [3.873, 3.803, 'not PASS'],
+};
+const ct = path.join(root, 'experiments', 'canary-threads');
+for (const [window, [stable, canary, expected]] of Object.entries(TRUTH)) {
+  const [pair, fmt] = window.split('-');
+  const split = { label: 'version', baseline: 'stable', candidate: 'canary' };
+  const cases = [
+    ['per-version folders', 'max(processing_max_5s)', [
+      { id: 'stable', inputs: [path.join(ct, `pair=${pair}`, 'variant=stable', fmt)] },
+      { id: 'canary', inputs: [path.join(ct, `pair=${pair}`, 'variant=canary', fmt)] },
+    ], { baseline: 'stable', candidate: 'canary' }],
+    ['combined, split by version', 'max(processing_max_5s_by_version)', [{ id: 'both', inputs: [path.join(ct, 'combined', `pair=${pair}`, fmt)] }], { baseline: 'both', candidate: 'both', split }],
+  ];
+  for (const [how, metric, inputs, sides] of cases) {
+    const { runs } = await ingestRuns(inputs);
+    const e = analyze(runs, { studies: [{ kind: 'experiment', id: 'e', metric, criterion: { direction: 'decrease', minChangePct: 5 }, ...sides }] }).studies[0];
+    console.log(`\n== canary-threads ${window}, ${how}`);
+    console.log(`   ${e.conclusions.join('\n   ')}`);
+    const near = (a, b) => a !== null && Math.abs(a - b) <= 5e-5;
+    check(near(e.baselineValue, stable) && near(e.candidateValue, canary), `canary-threads ${window} (${how}): max processing ${e.baselineValue?.toFixed(4)} → ${e.candidateValue?.toFixed(4)} s (README: ${stable} → ${canary})`);
+    check(expected === 'PASS' ? e.verdict === 'PASS' : e.verdict !== 'PASS', `canary-threads ${window} (${how}): verdict ${e.verdict} (expected ${expected})`);
+  }
+}
+
 console.log(failed === 0 ? '\nall checks passed' : `\n${failed} check(s) failed`);
 process.exit(failed === 0 ? 0 : 1);
