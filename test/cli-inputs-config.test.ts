@@ -7,6 +7,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { runCli } from './helpers/run-cli.js';
+import { stripJsonComments } from '../src/config.js';
 
 const root = path.resolve(__dirname, '..');
 let tmp: string;
@@ -84,7 +85,9 @@ describe('explicit inputs and a config in the current folder', () => {
     const r = await runCli(['build', '--out', path.join(tmp, 'example-site'), '-q'], root);
     expect(r.code, r.stderr).toBe(0);
     const analysis = JSON.parse(await fs.readFile(path.join(tmp, 'example-site', 'data', 'analysis.json'), 'utf8'));
-    expect(analysis.studies.map((s: { id: string }) => s.id)).toEqual(['canary-vs-stable', 'scaling-workers', 'peak-vs-sustained', 'failures']);
+    const config = JSON.parse(stripJsonComments(await fs.readFile(path.join(root, 'ce-report.config.json'), 'utf8')));
+    expect(analysis.studies.map((s: { id: string }) => s.id)).toEqual(config.studies.map((s: { id: string }) => s.id));
+    expect(analysis.studies.map((s: { id: string }) => s.id)).toEqual(expect.arrayContaining(['canary-vs-stable', 'scaling-workers', 'peak-vs-sustained', 'failures']));
   });
 });
 
