@@ -43,9 +43,16 @@ export async function expandInputs(inputs: string[], cwd = process.cwd()): Promi
       await walk(abs, files);
       for (const f of files) if (!seen.has(f)) seen.set(f, { path: f, explicit: false });
     } else if (isGlob(input)) {
-      const matches = await glob(input, { cwd, absolute: true, onlyFiles: true, dot: false });
-      if (matches.length === 0) throw new UsageError(`${input}: the pattern matches no file`);
-      for (const m of matches) if (!seen.has(path.resolve(m))) seen.set(path.resolve(m), { path: path.resolve(m), explicit: false });
+      // A pattern may name folders (`runs/replicas=*/`): each is read like a folder given by name.
+      const matches = await glob(input, { cwd, absolute: true, onlyFiles: false, dot: false });
+      const files: string[] = [];
+      for (const m of matches.map((x) => path.resolve(x)).sort()) {
+        const st = await fs.stat(m).catch(() => undefined);
+        if (st?.isDirectory()) await walk(m, files);
+        else if (st?.isFile()) files.push(m);
+      }
+      if (files.length === 0) throw new UsageError(`${input}: the pattern matches no file${matches.length > 0 ? ' (only empty folders)' : ''}`);
+      for (const f of files) if (!seen.has(f)) seen.set(f, { path: f, explicit: false });
     } else {
       throw new UsageError(`${path.isAbsolute(input) ? path.relative(cwd, input) || input : input}: no such file or folder`);
     }
