@@ -1,70 +1,14 @@
 // Opens the rendered site in a real Chromium, served from a sub-path like GitHub Pages.
 // Never downloads a browser: uses the system's /usr/bin/chromium.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { mkdir, mkdtemp } from 'node:fs/promises';
+import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { build } from '../src/build.js';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { renderSite } from '../src/render/index.js';
+import { launchChromium, runBrowserTests as run, serve, shutDown } from './helpers/chromium.js';
 import { sampleModel, XSS_IMG, XSS_LINK, XSS_SCRIPT } from './helpers/sample-model.js';
-
-const CHROMIUM = '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
-// On CI a missing browser is a failure, not a skip.
-const run = haveChromium || !!process.env.CI;
-const SUB = '/repo/';
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.md': 'text/markdown; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.json': 'application/json',
-};
-
-/** A tiny static server for `root` under SUB; everything else is 404. */
-function serve(root: string): Promise<{ server: Server; base: string }> {
-  const server = createServer(async (req, res) => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    let rel = decodeURIComponent(url.pathname);
-    if (!rel.startsWith(SUB)) {
-      res.writeHead(404).end();
-      return;
-    }
-    rel = rel.slice(SUB.length) || 'index.html';
-    if (rel.endsWith('/')) rel += 'index.html';
-    const file = path.resolve(root, rel);
-    if (!file.startsWith(root + path.sep)) {
-      res.writeHead(403).end();
-      return;
-    }
-    try {
-      const body = await readFile(file);
-      res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream' }).end(body);
-    } catch {
-      res.writeHead(404).end();
-    }
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, base: `http://127.0.0.1:${(server.address() as AddressInfo).port}${SUB}` })));
-}
-
-/** Debian's Chromium, headless, with the flags that keep it off the network. */
-function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-}
-
-async function shutDown(browser: Browser | undefined, server: Server | undefined, dir: string | undefined): Promise<void> {
-  await browser?.close();
-  await new Promise((r) => (server ? server.close(r) : r(undefined)));
-  if (dir) await rm(dir, { recursive: true, force: true });
-}
 
 describe.skipIf(!run)('the site in Chromium', () => {
   let siteDir: string;
@@ -144,7 +88,8 @@ describe.skipIf(!run)('the site in Chromium', () => {
       const { page } = await open(ctx, 'index.html');
       const tables = await page.$$eval('table', (ts) => ts.map((t) => ({ head: t.querySelector('th')?.textContent, rows: t.querySelectorAll('tbody tr').length })));
       expect(tables).toContainEqual({ head: 'Run', rows: 6 });
-      expect(tables).toContainEqual({ head: 'Study', rows: 4 });
+      // Each study under its own heading with its headline (no table of studies).
+      expect(await page.locator('main h3 a[href^="studies/"]').count()).toBe(4);
       expect(await page.locator('.badge-pass').count()).toBeGreaterThan(0);
       await mkdir('test-output', { recursive: true });
       await page.screenshot({ path: 'test-output/index.png', fullPage: true });
@@ -186,69 +131,4 @@ describe.skipIf(!run)('the site in Chromium', () => {
     }
     expect(offHost).toEqual([]);
   }, 120_000);
-});
-
-// The bundled example (ce-report.config.json over examples/data/), as `ce-report build`
-// writes it with no arguments: every page opens cleanly, every chart has marks, and the
-// four studies of the README are there. Its index screenshot is kept for the README.
-describe.skipIf(!run)('the bundled example site in Chromium', () => {
-  const root = path.join(path.dirname(new URL(import.meta.url).pathname), '..');
-  let siteDir: string;
-  let server: Server;
-  let base: string;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    const tmp = await mkdtemp(path.join(tmpdir(), 'ce-example-'));
-    siteDir = path.join(tmp, 'site');
-    await build({ inputs: [], cwd: root, out: siteDir, cache: false });
-    ({ server, base } = await serve(siteDir));
-    browser = await launchChromium();
-  }, 120_000);
-
-  afterAll(() => shutDown(browser, server, siteDir && path.dirname(siteDir)));
-
-  it('opens every page without errors or off-host requests, with drawn charts and the four studies', async () => {
-    const offHost: string[] = [];
-    const ctx = await browser.newContext({ viewport: { width: 1200, height: 900 } });
-    await ctx.route('**/*', (route) => {
-      const url = route.request().url();
-      if (url.startsWith(base)) return route.continue();
-      offHost.push(url);
-      return route.abort();
-    });
-    try {
-      const index = await ctx.newPage();
-      await index.goto(base + 'index.html', { waitUntil: 'load' });
-      const studyLinks = await index.$$eval('a[href^="studies/"]', (as) => [...new Set(as.map((a) => a.getAttribute('href')!))]);
-      expect(studyLinks.sort()).toEqual(['studies/canary-vs-stable.html', 'studies/failures.html', 'studies/peak-vs-sustained.html', 'studies/scaling-workers.html']);
-      const runLinks = await index.$$eval('a[href^="runs/"]', (as) => [...new Set(as.map((a) => a.getAttribute('href')!))]);
-      expect(runLinks).toHaveLength(7);
-      expect(await index.locator('.badge-pass').count()).toBeGreaterThan(0);
-      await mkdir('test-output', { recursive: true });
-      await index.screenshot({ path: 'test-output/example-index.png', fullPage: true });
-      await index.close();
-
-      for (const rel of [...studyLinks, ...runLinks]) {
-        const page = await ctx.newPage();
-        const errors: string[] = [];
-        page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-        page.on('pageerror', (e) => errors.push(String(e)));
-        const res = await page.goto(base + rel, { waitUntil: 'load' });
-        expect(res?.status(), rel).toBe(200);
-        expect(errors, rel).toEqual([]);
-        const marks = await page.$$eval('figure.chart svg', (svgs) =>
-          svgs.map((s) => s.querySelectorAll('g.mark-line path, g.mark-area path, g.mark-symbol path, g.mark-rect path, g.mark-rule line').length),
-        );
-        expect(marks.length, rel).toBeGreaterThan(0);
-        for (const n of marks) expect(n, rel).toBeGreaterThan(0);
-        // Each study page opens with the summary a reader can paste (a blockquote).
-        if (rel.startsWith('studies/')) expect((await page.locator('main blockquote').first().innerText()).length, rel).toBeGreaterThan(40);
-        await page.close();
-      }
-      expect(offHost).toEqual([]);
-    } finally {
-      await ctx.close();
-    }
-  }, 180_000);
 });

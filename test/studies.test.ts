@@ -213,9 +213,10 @@ describe('server-side percentiles on synthetic runs', () => {
     expect(p95Chart.alt).toMatch(/server side from Prometheus \(dashed\)/);
     // The p50 chart has no server line: the run has no p50 series.
     expect(lineRows(charts.find((c) => c.file === 'study-exp-p50-over-time.svg')!.spec).some((r) => r.source === SOURCE_SERVER)).toBe(false);
-    const view = studyPage(e, ctx).view('md', '../') as { timelineCharts: string[]; timelineNote: string; ciChart: string };
+    const view = studyPage(e, ctx).view('md', '../') as { timelineCharts: string[]; timelineNote: string; mainChart: string };
     expect(view.timelineCharts).toHaveLength(3);
-    expect(view.ciChart).toContain('study-exp-ci.svg');
+    // The confidence interval is the main chart, under the headline.
+    expect(view.mainChart).toContain('study-exp-ci.svg');
     expect(view.timelineNote).toContain('Dashed lines');
   });
 });

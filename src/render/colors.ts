@@ -1,26 +1,18 @@
 // One colour per run, the same on every chart and page: runs are ordered by id
 // (numbers inside ids compare as numbers, so worker-2 comes before worker-10) and take
-// colours from a palette of mid-tone hues that stay readable on light and dark pages.
+// colours from the Okabe-Ito palette (Okabe and Ito, "Color Universal Design", 2008):
+// hues that stay apart for readers with red-green or blue-yellow colour blindness, and
+// mid-tones readable on light and dark pages. Its black is left out (dark pages), its
+// yellow comes last (light pages).
 
-export const RUN_PALETTE = [
-  '#4e79a7',
-  '#f28e2b',
-  '#59a14f',
-  '#e15759',
-  '#76b7b2',
-  '#edc948',
-  '#b07aa1',
-  '#ff9da7',
-  '#9c755f',
-  '#8f8f8f',
-] as const;
+export const RUN_PALETTE = ['#0072B2', '#E69F00', '#009E73', '#D55E00', '#56B4E9', '#CC79A7', '#999999', '#F0E442'] as const;
 
-/** Fixed colours for latency percentiles on timeline charts. */
+/** Fixed colours for latency percentiles on timeline charts, from the same palette. */
 export const PERCENTILE_COLORS: Record<string, string> = {
-  p50: '#59a14f',
-  p90: '#4e79a7',
-  p95: '#f28e2b',
-  p99: '#e15759',
+  p50: '#009E73',
+  p90: '#56B4E9',
+  p95: '#E69F00',
+  p99: '#D55E00',
 };
 
 /** Natural order without locale data (ICU versions differ between machines). */

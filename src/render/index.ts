@@ -9,7 +9,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Model } from '../model/types.js';
 import type { Analysis } from '../analyze/index.js';
-import { standaloneSvg } from './charts.js';
+import { labelledSvg, standaloneSvg } from './charts.js';
 import { startChartRenderer, type ChartRenderer } from './chart-pool.js';
 import { inlineCharts, markdownToHtmlBody } from './markdown-html.js';
 import { indexPage, makeLinks, runPage, siteContext, studyPage, chartMarkdown, type PageDraft, type SiteContext, studyMainTables, studyEmbedBlocks } from './pages.js';
@@ -54,18 +54,23 @@ export async function renderSite(model: Model, analysis: Analysis, outDir: strin
 async function renderSiteWith(renderer: ChartRenderer, model: Model, analysis: Analysis, outDir: string, options: RenderOptions): Promise<RenderResult> {
   const ctx = siteContext(model, analysis, options.title, options.description);
   const studyPages = analysis.studies.map((s) => studyPage(s, ctx));
-  const pages: PageDraft[] = [indexPage(ctx), ...studyPages, ...model.runs.map((r) => runPage(r, ctx))];
+  const pages: PageDraft[] = [indexPage(ctx, studyPages), ...studyPages, ...model.runs.map((r) => runPage(r, ctx))];
   const out = new Map<string, string>();
   const generator = `${model.generator.name} ${model.generator.version}`;
 
   // Every chart is queued first; the pages' Markdown and HTML are made while they are drawn.
-  const svgOf = new Map<string, Promise<string>>();
+  const svgOf = new Map<string, { wide: Promise<string>; narrow: Promise<string> }>();
   for (const page of pages) {
     for (const c of page.charts) {
-      const svg = renderer.render(c.spec, c.file.replace(/\.svg$/, ''));
+      // The index shows each study's main chart again: drawn once.
+      if (svgOf.has(c.file)) continue;
+      const id = c.file.replace(/\.svg$/, '');
+      const wide = renderer.render(c.spec, id);
+      const narrow = renderer.render(c.narrow, `${id}-narrow`);
       // Awaited below; until then a failure must not count as an unhandled rejection.
-      svg.catch(() => undefined);
-      svgOf.set(c.file, svg);
+      wide.catch(() => undefined);
+      narrow.catch(() => undefined);
+      svgOf.set(c.file, { wide, narrow });
     }
   }
 
@@ -91,9 +96,11 @@ async function renderSiteWith(renderer: ChartRenderer, model: Model, analysis: A
     const links = makeLinks(ctx, 'html', root);
     const inline = [];
     for (const c of page.charts) {
-      const svg = await (svgOf.get(c.file) as Promise<string>);
+      const drawn = svgOf.get(c.file)!;
+      const id = c.file.replace(/\.svg$/, '');
+      const svg = labelledSvg(await drawn.wide, id, c.title, c.alt);
       out.set(`charts/${c.file}`, standaloneSvg(svg));
-      inline.push({ src: links.chart(c.file), svg });
+      inline.push({ src: links.chart(c.file), svg, narrow: labelledSvg(await drawn.narrow, `${id}-narrow`, c.title, c.alt) });
     }
     out.set(
       `${page.path}.html`,

@@ -2,7 +2,7 @@
 // an experiment's percentiles over time for both runs, and a scaling run's throughput
 // against its user count with the saturation knee marked.
 import type { TopLevelSpec } from 'vega-lite';
-import { base, HEIGHT, keepRuns, MUTED, WIDTH, type RunColorScale } from './charts.js';
+import { base, headroom, keepRuns, MUTED, WIDE, type ChartSize, type RunColorScale } from './charts.js';
 
 export const SOURCE_CLIENT = 'client';
 export const SOURCE_SERVER = 'server (Prometheus)';
@@ -35,6 +35,7 @@ export function percentileOverTimeSpec(opts: {
   runScale: RunColorScale;
   domain: [number, number];
   bands: RunPhaseBand[];
+  size?: ChartSize;
 }): TopLevelSpec {
   const rows = opts.rows.filter((r) => r.ms !== null);
   const runScale = keepRuns(opts.runScale, new Set(rows.map((r) => r.runId)));
@@ -54,7 +55,7 @@ export function percentileOverTimeSpec(opts: {
     mark: { type: 'line', clip: true, interpolate: 'linear' },
     encoding: {
       x,
-      y: { field: 'ms', type: 'quantitative', title: `${opts.percentile} (ms)` },
+      y: { field: 'ms', type: 'quantitative', title: `${opts.percentile} (ms)`, scale: headroom(rows.map((r) => r.ms)) },
       color: { field: 'runId', type: 'nominal', title: 'run', scale: runScale },
       strokeDash: {
         field: 'source',
@@ -66,7 +67,7 @@ export function percentileOverTimeSpec(opts: {
       detail: { field: 'source', type: 'nominal' },
     },
   });
-  return { ...base(opts.title), layer: layers } as unknown as TopLevelSpec;
+  return { ...base(opts.title, opts.size ?? WIDE), layer: layers } as unknown as TopLevelSpec;
 }
 
 export interface RampPoint {
@@ -87,6 +88,7 @@ export function rampKneeSpec(opts: {
   littleN: number | null;
   /** The best sustained rps the knee is measured against, drawn as a dashed level. */
   saturationRps: number | null;
+  size?: ChartSize;
 }): TopLevelSpec {
   const means = new Map<number, { sum: number; n: number }>();
   for (const p of opts.points) {
@@ -97,33 +99,31 @@ export function rampKneeSpec(opts: {
   }
   const line = [...means.entries()].sort((a, b) => a[0] - b[0]).map(([users, m]) => ({ users, rps: m.sum / m.n }));
   const maxUsers = Math.max(1, ...opts.points.map((p) => p.users), opts.littleN ?? 0);
-  const x = { field: 'users', type: 'quantitative', title: 'users', scale: { domain: [0, maxUsers], nice: false } };
-  const y = { field: 'rps', type: 'quantitative', title: 'req/s', scale: { zero: true } };
+  // Padding keeps the points at the highest user count off the plot's right edge.
+  const x = { field: 'users', type: 'quantitative', title: 'users', scale: { domain: [0, maxUsers], nice: false, padding: 8 } };
+  const y = { field: 'rps', type: 'quantitative', title: 'req/s', scale: headroom([...opts.points.map((p) => p.rps), opts.saturationRps]) };
   const layers: object[] = [
     { data: { values: opts.points }, mark: { type: 'point', filled: true, size: 22, opacity: 0.45, color: opts.color }, encoding: { x, y } },
     { data: { values: line }, mark: { type: 'line', color: opts.color }, encoding: { x, y } },
   ];
-  if (opts.saturationRps !== null) {
-    const v = [{ rps: opts.saturationRps, text: `best sustained ${Number(opts.saturationRps.toPrecision(3))} req/s` }];
-    layers.push(
-      { data: { values: v }, mark: { type: 'rule', color: MUTED, strokeDash: [4, 3] }, encoding: { y } },
-      { data: { values: v }, mark: { type: 'text', align: 'right', baseline: 'bottom', dy: -2, fontSize: 10, color: 'currentColor' }, encoding: { x: { value: WIDTH }, y, text: { field: 'text' } } },
-    );
-  }
-  if (opts.littleN !== null) {
-    const v = [{ users: opts.littleN, text: `Little's law N* ≈ ${Number(opts.littleN.toPrecision(3))}` }];
-    layers.push(
-      { data: { values: v }, mark: { type: 'rule', color: MUTED, strokeDash: [4, 3] }, encoding: { x } },
-      { data: { values: v }, mark: { type: 'text', align: 'left', baseline: 'bottom', dx: 4, dy: -2, fontSize: 10, color: 'currentColor' }, encoding: { x, y: { value: HEIGHT }, text: { field: 'text' } } },
-    );
-  }
+  // What the marks are, said under the title: labels inside the plot would cross each other
+  // when the knee, N* and the best sustained level lie close together.
+  const notes: string[] = [];
   if (opts.knee) {
     const k = [opts.knee];
+    notes.push(`◆ ${opts.knee.label}`);
     layers.push(
-      { data: { values: k }, mark: { type: 'rule', color: '#e15759', strokeDash: [2, 2] }, encoding: { x } },
-      { data: { values: k }, mark: { type: 'point', shape: 'diamond', filled: true, size: 120, color: '#e15759' }, encoding: { x, y } },
-      { data: { values: k }, mark: { type: 'text', align: 'left', baseline: 'top', dx: 6, dy: 4, fontSize: 10, color: 'currentColor' }, encoding: { x, y, text: { field: 'label' } } },
+      { data: { values: k }, mark: { type: 'rule', color: '#D55E00', strokeDash: [2, 2] }, encoding: { x } },
+      { data: { values: k }, mark: { type: 'point', shape: 'diamond', filled: true, size: 120, color: '#D55E00' }, encoding: { x, y } },
     );
   }
-  return { ...base(opts.title), layer: layers } as unknown as TopLevelSpec;
+  if (opts.saturationRps !== null) {
+    notes.push(`dashed level: best sustained ${Number(opts.saturationRps.toPrecision(3))} req/s`);
+    layers.push({ data: { values: [{ rps: opts.saturationRps }] }, mark: { type: 'rule', color: MUTED, strokeDash: [4, 3] }, encoding: { y } });
+  }
+  if (opts.littleN !== null) {
+    notes.push(`dashed vertical: Little's law N* ≈ ${Number(opts.littleN.toPrecision(3))} users`);
+    layers.push({ data: { values: [{ users: opts.littleN }] }, mark: { type: 'rule', color: MUTED, strokeDash: [4, 3] }, encoding: { x } });
+  }
+  return { ...base(opts.title, opts.size ?? WIDE, notes.length > 0 ? notes.join(' · ') : undefined), layer: layers } as unknown as TopLevelSpec;
 }

@@ -7,30 +7,23 @@ import { criterionText, experimentTable, type Links, metricValue, runAnalysisFor
 import { ciSpec, type RunColorScale } from '../charts.js';
 import { percentileOverTimeSpec, SOURCE_CLIENT, SOURCE_SERVER, type PercentileRow, type RunPhaseBand } from '../study-charts.js';
 import { runStartS, serverQuantileSeries } from '../../analyze/server-latency.js';
-import { type ChartJob, runName, type SiteContext } from './site.js';
+import { chartJob, type ChartJob, runName, type SiteContext } from './site.js';
 
-/** A paragraph a reader can paste into a README: the result with its numbers. */
-export function experimentSummary(study: ExperimentStudy, ctx: SiteContext): string {
-  const ci = study.ci ? ` (${fmtNum(study.confidence * 100)}% CI ${fmtPct(study.ci[0])} … ${fmtPct(study.ci[1])})` : '';
-  return (
-    (study.split
-      ? `${mdText(`${study.split.label}=${study.split.candidate}`)} against ${mdText(`${study.split.label}=${study.split.baseline}`)} (${mdText(runName(ctx, study.baseline))}${study.baseline === study.candidate ? '' : `, ${mdText(runName(ctx, study.candidate))}`}): ${mdText(study.metric)} `
-      : `${mdText(runName(ctx, study.candidate))} against ${mdText(runName(ctx, study.baseline))}: ${mdText(study.metric)} `) +
-    `${metricValue(study.metric, study.baselineValue, study.unit)} → ${metricValue(study.metric, study.candidateValue, study.unit)}, ${fmtPct(study.changePct)}${ci}; ` +
-    `required: ${mdText(criterionText(study))}. Verdict: **${study.verdict}**.`
-  );
+/** The few numbers that matter, first on the page: the verdict, the change with its interval, the criterion. */
+export function experimentHeadline(study: ExperimentStudy): string {
+  const values = `${metricValue(study.metric, study.baselineValue, study.unit)} → ${metricValue(study.metric, study.candidateValue, study.unit)}`;
+  const ci = study.ci ? `; ${fmtNum(study.confidence * 100)}% CI ${fmtPct(study.ci[0])} … ${fmtPct(study.ci[1])}` : '';
+  return `**${study.verdict}** ${mdText(study.metric)} ${values} (**${fmtPct(study.changePct)}**${ci}); required: ${mdText(criterionText(study))}.`;
 }
 
 /** The change with its confidence interval against the criterion, then the runs' percentiles over time. */
 export function experimentCharts(study: ExperimentStudy, ctx: SiteContext, slug: string, runScale: RunColorScale): ChartJob[] {
   const charts: ChartJob[] = [];
-  if (study.ci && study.changePct !== null) {
+  const { ci, changePct } = study;
+  if (ci && changePct !== null) {
     const threshold = study.criterion.direction === 'decrease' ? -study.criterion.minChangePct : study.criterion.minChangePct;
-    charts.push({
-      file: `study-${slug}-ci.svg`,
-      alt: `Change of ${study.metric} with its ${fmtNum(study.confidence * 100)}% confidence interval against the required ${fmtPct(threshold)}`,
-      spec: ciSpec({ title: `${study.metric}: change and confidence interval`, metric: study.metric, changePct: study.changePct, ci: study.ci, thresholdPct: threshold, color: ctx.colors.colorOf(study.candidate) }),
-    });
+    charts.push(chartJob(`study-${slug}-ci.svg`, `Change of ${study.metric} with its ${fmtNum(study.confidence * 100)}% confidence interval against the required ${fmtPct(threshold)}`, (size) =>
+      ciSpec({ title: `${study.metric}: change and confidence interval`, metric: study.metric, changePct, ci, thresholdPct: threshold, color: ctx.colors.colorOf(study.candidate), size })));
   }
   charts.push(...experimentTimelineCharts(study, ctx, slug, runScale));
   return charts;
@@ -66,18 +59,14 @@ function experimentTimelineCharts(study: ExperimentStudy, ctx: SiteContext, slug
     }
     if (!rows.some((r) => r.ms !== null)) continue;
     const hasServer = rows.some((r) => r.source === SOURCE_SERVER && r.ms !== null);
-    charts.push({
-      file: `study-${slug}-${k}-over-time.svg`,
-      // Alt texts carry no artifact strings (run names): they end up in figcaptions.
-      alt: `${k} over time for the baseline and the candidate${hasServer ? ', client side (solid) and server side from Prometheus (dashed)' : ''}`,
-      spec: percentileOverTimeSpec({ title: `${k} over time`, percentile: k, rows, runScale, domain: [0, end], bands }),
-    });
+    // Alt texts carry no artifact strings (run names): they end up in figcaptions.
+    const alt = `${k} over time for the baseline and the candidate${hasServer ? ', client side (solid) and server side from Prometheus (dashed)' : ''}`;
+    charts.push(chartJob(`study-${slug}-${k}-over-time.svg`, alt, (size) => percentileOverTimeSpec({ title: `${k} over time`, percentile: k, rows, runScale, domain: [0, end], bands, size })));
   }
   return charts;
 }
 
 export function experimentView(study: ExperimentStudy, ctx: SiteContext, links: Links, chartMd: string[], jobs: ChartJob[]) {
-  const ciAt = jobs.findIndex((c) => c.file.endsWith('-ci.svg'));
   const overTime = chartMd.filter((_, i) => jobs[i]!.file.endsWith('-over-time.svg'));
   const withServer = [study.baseline, study.candidate].filter((id) => {
     const run = ctx.model.runs.find((r) => r.id === id);
@@ -90,14 +79,14 @@ export function experimentView(study: ExperimentStudy, ctx: SiteContext, links: 
   return {
     isExperiment: true,
     experimentTable: experimentTable(study, ctx.model, links),
-    ciChart: ciAt >= 0 ? chartMd[ciAt] : undefined,
     timelineCharts: overTime,
     timelineNote:
       overTime.length > 0
         ? `Both runs on one time axis (seconds since each run's start), in their colours across the site; ramp phases shaded. ${clientNote(study, ctx)}${serverNote}`
         : '',
     method: study.method,
-    pValue: study.pValue === null ? null : study.pValue < 0.001 ? '< 0.001' : fmtNum(study.pValue),
+    // Written as the conclusions write it (p < 0.0001).
+    pValue: study.pValue === null ? null : study.pValue < 0.0001 ? '< 0.0001' : `= ${fmtNum(study.pValue)}`,
     windows: { baseline: fmtCount(study.windows.baseline), candidate: fmtCount(study.windows.candidate) },
     windowsAreBlocks: study.server !== undefined,
   };

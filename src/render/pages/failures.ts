@@ -4,11 +4,19 @@ import { mdText } from '../escape.js';
 import { fmtCount, fmtNum, fmtRate, fmtSeconds } from '../format.js';
 import { endpointFailuresTable, exceptionsTable, failureGroupsTable, failureLatencyTable, failuresOverviewTable, type Links, runAnalysisFor, serverStatusTable } from '../markdown-tables.js';
 import { errorRateSpec, failuresPerSecondSpec, latencyVsFailureSpec, CLIENT_SERIES, SERVER_SERIES, type LatencyPointRow, type RateRow } from '../failure-charts.js';
-import { chartMarkdown, type ChartJob, runName, runTimeAxis, type SiteContext } from './site.js';
+import { chartJob, chartMarkdown, type ChartJob, runName, runTimeAxis, type SiteContext } from './site.js';
 
-/** A paragraph a reader can paste into a README: each run's three main sentences (how many failed, why, what the server saw). */
-export function failuresSummary(study: FailuresStudy, ctx: SiteContext): string {
-  return study.runs.map((r) => (study.runs.length > 1 ? `**${mdText(runName(ctx, r.runId))}**: ` : '') + r.conclusions.slice(0, 3).map(mdText).join(' ')).join(' ');
+/** The few numbers that matter, per run: the failure rate against the threshold and the worst window. */
+export function failuresHeadline(study: FailuresStudy, ctx: SiteContext): string {
+  if (study.runs.length === 0) return 'No run with requests to count failures in.';
+  return study.runs
+    .map((r) => {
+      const who = study.runs.length > 1 ? `${mdText(runName(ctx, r.runId))}: ` : '';
+      const side = r.aboveThreshold ? 'above' : 'within';
+      const worst = r.worstWindow ? `; worst window **${fmtRate(r.worstWindow.failureRate)}** at t=${fmtNum(r.worstWindow.startT)}–${fmtNum(r.worstWindow.endT)} s` : '';
+      return `${who}failure rate **${fmtRate(r.failureRate)}** (${fmtCount(r.failures)} of ${fmtCount(r.requests)} requests), ${side} the ${fmtNum(study.thresholdPct)}% threshold${worst}.`;
+    })
+    .join(' ');
 }
 
 /** The file of one of a failures study's per-run charts. */
@@ -30,30 +38,21 @@ export function failuresCharts(study: FailuresStudy, ctx: SiteContext, slug: str
       ...r.timeline.filter((p) => p.failureRate !== null).map((p) => ({ t: p.t, series: CLIENT_SERIES, value: p.failureRate! * 100 }) as RateRow),
       ...server.filter((p) => p.totalPerS !== null && p.totalPerS > 0 && p.errorsPerS !== null).map((p) => ({ t: p.t, series: SERVER_SERIES, value: (p.errorsPerS! / p.totalPerS!) * 100 }) as RateRow),
     ];
-    charts.push({
-      file: failuresChartFile(slug, ctx, run.id, 'error-rate'),
-      alt: `Failed requests as % of requests per ${fmtSeconds(dt)}${r.server ? ", with the server's 5xx share (Prometheus)" : ''}, against the ${fmtNum(study.thresholdPct)}% threshold`,
-      spec: errorRateSpec({ axis, rows: rateRows, thresholdPct: study.thresholdPct }),
-    });
+    charts.push(chartJob(failuresChartFile(slug, ctx, run.id, 'error-rate'), `Failed requests as % of requests per ${fmtSeconds(dt)}${r.server ? ", with the server's 5xx share (Prometheus)" : ''}, against the ${fmtNum(study.thresholdPct)}% threshold`, (size) =>
+      errorRateSpec({ axis, rows: rateRows, thresholdPct: study.thresholdPct, size })));
     const perSecond: RateRow[] = [
       ...r.timeline.map((p) => ({ t: p.t, series: CLIENT_SERIES, value: p.failures / dt }) as RateRow),
       ...server.filter((p) => p.errorsPerS !== null).map((p) => ({ t: p.t, series: SERVER_SERIES, value: p.errorsPerS }) as RateRow),
     ];
-    charts.push({
-      file: failuresChartFile(slug, ctx, run.id, 'failures-per-s'),
-      alt: `Failures per second at the client${r.server ? ' and 5xx responses per second at the server' : ''}`,
-      spec: failuresPerSecondSpec({ axis, rows: perSecond }),
-    });
+    charts.push(chartJob(failuresChartFile(slug, ctx, run.id, 'failures-per-s'), `Failures per second at the client${r.server ? ' and 5xx responses per second at the server' : ''}`, (size) =>
+      failuresPerSecondSpec({ axis, rows: perSecond, size })));
     const phaseAt = (t: number) => ra?.phases.find((ph) => t >= ph.startT && t < ph.endT)?.name ?? 'run';
     const points: LatencyPointRow[] = run.timeline
       .filter((p) => p.requests > 0 && p.latencyMs.p95 !== null)
       .map((p) => ({ failurePct: (p.failures / p.requests) * 100, p95: p.latencyMs.p95!, phase: phaseAt(p.t), t: p.t }));
     if (points.length >= 4 && r.latency.precision !== 'cumulative') {
-      charts.push({
-        file: failuresChartFile(slug, ctx, run.id, 'latency'),
-        alt: `p95 latency against the failure rate, one point per interval`,
-        spec: latencyVsFailureSpec({ rows: points, splitPct: r.latency.splitRate === null ? null : r.latency.splitRate * 100 }),
-      });
+      charts.push(chartJob(failuresChartFile(slug, ctx, run.id, 'latency'), `p95 latency against the failure rate, one point per interval`, (size) =>
+        latencyVsFailureSpec({ rows: points, splitPct: r.latency.splitRate === null ? null : r.latency.splitRate * 100, size })));
     }
   }
   return charts;
@@ -68,7 +67,8 @@ export function failuresEmbedBlocks(study: FailuresStudy, ctx: SiteContext, link
   return parts.length > 0 ? [['failures', parts.join('\n')]] : [];
 }
 
-export function failuresView(study: FailuresStudy, ctx: SiteContext, links: Links, charts: ChartJob[]) {
+/** `main`: the chart already shown at the top of the page, left out below. */
+export function failuresView(study: FailuresStudy, ctx: SiteContext, links: Links, charts: ChartJob[], main: ChartJob | undefined) {
   const several = study.runs.length > 1;
   const studySlug = ctx.studySlugs.get(study.id) ?? 'x';
   return {
@@ -77,10 +77,10 @@ export function failuresView(study: FailuresStudy, ctx: SiteContext, links: Link
     failureRuns: study.runs.map((r) => {
       const chart = (suffix: string) => {
         const c = charts.find((x) => x.file === failuresChartFile(studySlug, ctx, r.runId, suffix));
-        return c ? chartMarkdown(c, links) : '';
+        return c && c !== main ? chartMarkdown(c, links) : '';
       };
       const l = r.latency;
-      return {
+      const view = {
         heading: several ? `${mdText(runName(ctx, r.runId))}: ` : '',
         errorRateChart: chart('error-rate'),
         perSecondChart: chart('failures-per-s'),
@@ -96,11 +96,12 @@ export function failuresView(study: FailuresStudy, ctx: SiteContext, links: Link
         endpointsTable: r.endpoints.length > 0 ? endpointFailuresTable(r) : '',
         serverTable: serverStatusTable(r) ?? '',
         serverText: r.server
-          ? `Estimated from the Prometheus series ${mdText(`"${r.server.series}"`)} (${r.server.basis === 'rate' ? 'rates' : 'a counter'}) from the run start to ${fmtNum(r.server.toT)} s. The server's 5xx share is ${fmtRate(r.server.errorRate5xx)}, the client's failure rate ${fmtRate(r.failureRate)}.`
+          ? `Estimated from the Prometheus series ${mdText(`"${r.server.series}"`)} (${r.server.basis === 'rate' ? 'rates' : 'a counter'}) from the run start to ${fmtNum(r.server.toT)} s.`
           : '',
         latencyTable: failureLatencyTable(r, ctx.model) ?? '',
         latencyNote: l.note ? mdText(l.note) : l.precision === 'window' ? "Per-interval percentiles are the tool's own (recent-window) figures, averaged by requests: an approximation." : '',
       };
+      return { ...view, hasNotes: !!(view.timelineNote || view.serverText || view.latencyNote) };
     }),
   };
 }

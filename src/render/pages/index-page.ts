@@ -1,32 +1,35 @@
-// The index page: what was run, each study's headline, the runs, warnings and data files.
-import type { ExperimentStudy } from '../../analyze/types.js';
+// The index page: what was run, each study's headline and main chart, the runs, warnings and data files.
 import { mdText } from '../escape.js';
 import { fmtCount, toolName } from '../format.js';
-import { runsTable, studiesTable, studyHeadline } from '../markdown-tables.js';
-import { analysisWarningText, makeLinks, modelWarningText, type PageDraft, type SiteContext } from './site.js';
+import { runsTable } from '../markdown-tables.js';
+import { analysisWarningText, chartMarkdown, type ChartJob, makeLinks, modelWarningText, type PageDraft, type SiteContext } from './site.js';
+import { studyHeadline, studyMainChart } from './study.js';
 
-export function indexPage(ctx: SiteContext): PageDraft {
+/** `studyPages`: the drafts of the analysis' studies, in its order. */
+export function indexPage(ctx: SiteContext, studyPages: PageDraft[]): PageDraft {
   const { model, analysis } = ctx;
+  const mainCharts = studyPages.map(studyMainChart);
   return {
     path: 'index',
     title: ctx.title,
     template: 'index',
-    charts: [],
+    charts: mainCharts.filter((c): c is ChartJob => c !== undefined),
     view: (ext, root) => {
       const links = makeLinks(ctx, ext, root);
+      const warnings = [...model.warnings.map(modelWarningText), ...analysis.warnings.map((w) => analysisWarningText(w, ctx))];
       return {
         title: ctx.title,
         description: ctx.description,
         summary: indexSummary(ctx),
-        studies: analysis.studies.map((s) => ({
+        studies: analysis.studies.map((s, i) => ({
           title: s.title || s.id,
           href: links.study(s.id),
-          headline: s.kind === 'experiment' ? (studyHeadline(s) as { md: string }).md : '',
-          conclusions: s.conclusions,
+          headline: studyHeadline(s, ctx),
+          chart: mainCharts[i] ? chartMarkdown(mainCharts[i], links) : '',
         })),
-        studiesTable: analysis.studies.length > 0 ? studiesTable(analysis.studies, links) : '',
         runsTable: runsTable(model, analysis, links),
-        warnings: [...model.warnings.map(modelWarningText), ...analysis.warnings.map((w) => analysisWarningText(w, ctx))],
+        warnings,
+        warningsSummary: `${fmtCount(warnings.length)} warning${warnings.length === 1 ? '' : 's'} from reading and analysing the runs`,
         reportHref: `${root}report.md`,
         analysisHref: `${root}data/analysis.json`,
         modelHref: `${root}data/model.json`,
@@ -43,6 +46,5 @@ function indexSummary(ctx: SiteContext): string {
   const parts = [`${fmtCount(runs.length)} run${runs.length === 1 ? '' : 's'} (${mdText(tools.join(', '))}), ${fmtCount(requests)} requests in total`];
   const studies = ctx.analysis.studies.length;
   if (studies > 0) parts.push(`${fmtCount(studies)} stud${studies === 1 ? 'y' : 'ies'}`);
-  const verdicts = ctx.analysis.studies.filter((s): s is ExperimentStudy => s.kind === 'experiment').map((s) => `${mdText(s.title || s.id)}: **${s.verdict}**`);
-  return `${parts.join('; ')}.${verdicts.length > 0 ? ` Experiments: ${verdicts.join('; ')}.` : ''}`;
+  return `${parts.join('; ')}.`;
 }

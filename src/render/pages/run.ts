@@ -8,7 +8,7 @@ import { compareIds } from '../colors.js';
 import { customMetricsTable, endpointsTable, errorsTable, labelsText, runAnalysisFor, runMetricsTable, sourcesTable, thresholdsTable } from '../markdown-tables.js';
 import { percentileColors, PERCENTILE_KEYS, seriesSpec, timelineSpec } from '../charts.js';
 import { runStartS } from '../../analyze/server-latency.js';
-import { chartMarkdown, type ChartJob, makeLinks, modelWarningText, type PageDraft, runTimeAxis, type SiteContext } from './site.js';
+import { chartJob, chartMarkdown, type ChartJob, makeLinks, modelWarningText, type PageDraft, runTimeAxis, type SiteContext } from './site.js';
 
 interface SeriesGroup {
   name: string;
@@ -73,43 +73,31 @@ export function runCharts(run: Run, ctx: SiteContext): { charts: ChartJob[]; ser
   const charts: ChartJob[] = [];
   const tl = run.timeline;
   if (tl.length > 0) {
-    charts.push({
-      file: `run-${slug}-throughput.svg`,
-      alt: 'Throughput (requests per second) over time',
-      spec: timelineSpec({ title: 'Throughput', yTitle: 'req/s', axis, colors: { 'req/s': color }, rows: tl.map((p) => ({ t: p.t, series: 'req/s', value: p.requests / dt })), area: true }),
-    });
+    charts.push(chartJob(`run-${slug}-throughput.svg`, 'Throughput (requests per second) over time', (size) =>
+      timelineSpec({ title: 'Throughput', yTitle: 'req/s', axis, colors: { 'req/s': color }, rows: tl.map((p) => ({ t: p.t, series: 'req/s', value: p.requests / dt })), area: true, size })));
     if (tl.some((p) => p.failures > 0)) {
-      charts.push({
-        file: `run-${slug}-failures.svg`,
-        alt: 'Failed requests per second over time',
-        spec: timelineSpec({ title: 'Failures', yTitle: 'failures/s', axis, colors: { 'failures/s': '#e15759' }, rows: tl.map((p) => ({ t: p.t, series: 'failures/s', value: p.failures / dt })), area: true }),
-      });
+      charts.push(chartJob(`run-${slug}-failures.svg`, 'Failed requests per second over time', (size) =>
+        timelineSpec({ title: 'Failures', yTitle: 'failures/s', axis, colors: { 'failures/s': '#D55E00' }, rows: tl.map((p) => ({ t: p.t, series: 'failures/s', value: p.failures / dt })), area: true, size })));
     }
     if (tl.some((p) => p.users !== null)) {
-      charts.push({
-        file: `run-${slug}-users.svg`,
-        alt: 'Active users or VUs over time',
-        spec: timelineSpec({ title: 'Users', yTitle: 'users', axis, colors: { users: '#8f8f8f' }, rows: tl.filter((p) => p.users !== null).map((p) => ({ t: p.t, series: 'users', value: p.users })) }),
-      });
+      charts.push(chartJob(`run-${slug}-users.svg`, 'Active users or VUs over time', (size) =>
+        timelineSpec({ title: 'Users', yTitle: 'users', axis, colors: { users: '#999999' }, rows: tl.filter((p) => p.users !== null).map((p) => ({ t: p.t, series: 'users', value: p.users })), size })));
     }
     if (run.timelineLatency !== 'none' && tl.some((p) => p.latencyMs.p50 !== null || p.latencyMs.p95 !== null)) {
       const rows = tl.flatMap((p) => PERCENTILE_KEYS.filter((k) => p.latencyMs[k] !== null).map((k) => ({ t: p.t, series: k, value: p.latencyMs[k] })));
-      charts.push({
-        file: `run-${slug}-latency.svg`,
-        alt: `Latency percentiles over time (${latencyKindText(run.timelineLatency)})`,
-        spec: timelineSpec({ title: 'Latency', yTitle: 'ms', axis, colors: percentileColors(), rows }),
-      });
+      charts.push(chartJob(`run-${slug}-latency.svg`, `Latency percentiles over time (${latencyKindText(run.timelineLatency)})`, (size) =>
+        timelineSpec({ title: 'Latency', yTitle: 'ms', axis, colors: percentileColors(), rows, size })));
     }
   }
   const percentileColor = percentileColors();
-  const seriesCharts = groups.map((g, i) => ({
-    file: `run-${slug}-series-${i + 1}.svg`,
-    alt: `Prometheus series ${g.name}${g.unit ? ` (${g.unit})` : ''}`,
-    // Server-side p50…p99 in the colours of the client-side latency chart above them.
-    spec: g.order.every((k) => k in percentileColor)
-      ? timelineSpec({ title: g.name, yTitle: g.unit || g.name, axis, rows: g.rows, colors: Object.fromEntries(g.order.map((k) => [k, percentileColor[k]!])) })
-      : seriesSpec({ title: g.name, yTitle: g.unit || g.name, axis, rows: g.rows, seriesOrder: g.order }),
-  }));
+  const seriesCharts = groups.map((g, i) =>
+    chartJob(`run-${slug}-series-${i + 1}.svg`, `Prometheus series ${g.name}${g.unit ? ` (${g.unit})` : ''}`, (size) =>
+      // Server-side p50…p99 in the colours of the client-side latency chart above them.
+      g.order.every((k) => k in percentileColor)
+        ? timelineSpec({ title: g.name, yTitle: g.unit || g.name, axis, rows: g.rows, colors: Object.fromEntries(g.order.map((k) => [k, percentileColor[k]!])), size })
+        : seriesSpec({ title: g.name, yTitle: g.unit || g.name, axis, rows: g.rows, seriesOrder: g.order, size }),
+    ),
+  );
   return { charts, seriesCharts, seriesZeroKnown: zeroKnown !== null };
 }
 

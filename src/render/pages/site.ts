@@ -6,7 +6,7 @@ import type { Analysis, AnalysisWarning, RunAnalysis } from '../../analyze/types
 import { mdText, uniqueSlugs } from '../escape.js';
 import { runColors, type RunColors } from '../colors.js';
 import type { Links } from '../markdown-tables.js';
-import type { TimeAxis } from '../charts.js';
+import { NARROW, WIDE, type ChartSize, type TimeAxis } from '../charts.js';
 import type { PageTemplate } from '../templates.js';
 
 export type Ext = 'md' | 'html';
@@ -14,8 +14,22 @@ export type Ext = 'md' | 'html';
 export interface ChartJob {
   /** File name under charts/, e.g. `run-a-latency.svg`. */
   file: string;
+  /** The chart's title, as drawn on it. */
+  title: string;
+  /** One line that says what the chart shows: its caption and, with the title, its text alternative. */
   alt: string;
+  /** Drawn at the page's content width (charts/<file> and the wide pages). */
   spec: TopLevelSpec;
+  /** The same chart drawn at a phone's width. */
+  narrow: TopLevelSpec;
+}
+
+/** A chart drawn at both sizes by `draw`. */
+export function chartJob(file: string, alt: string, draw: (size: ChartSize) => TopLevelSpec): ChartJob {
+  const spec = draw(WIDE);
+  const t = (spec as { title?: string | { text: string | string[] } }).title;
+  const title = typeof t === 'string' ? t : Array.isArray(t?.text) ? t.text.join(' ') : (t?.text ?? '');
+  return { file, title, alt, spec, narrow: draw(NARROW) };
 }
 
 export interface PageDraft {

@@ -1,22 +1,24 @@
 // A study's page, whatever its kind: the parts every kind shares, and each kind's charts,
 // summary, tables and view from its own module.
 import type { Study } from '../../analyze/types.js';
-import { mdText } from '../escape.js';
-import { fmtCount } from '../format.js';
 import { experimentTable, failuresOverviewTable, type Links, peakVsSustainedTable, scalingPointsTable, scalingStepsTable } from '../markdown-tables.js';
-import { experimentCharts, experimentSummary, experimentView } from './experiment.js';
-import { failuresCharts, failuresEmbedBlocks, failuresSummary, failuresView } from './failures.js';
-import { peakView, peakVsSustainedCharts } from './peak-vs-sustained.js';
-import { scalingCharts, scalingView } from './scaling.js';
+import { experimentCharts, experimentHeadline, experimentView } from './experiment.js';
+import { failuresCharts, failuresEmbedBlocks, failuresHeadline, failuresView } from './failures.js';
+import { peakView, peakVsSustainedCharts, peakVsSustainedHeadline } from './peak-vs-sustained.js';
+import { scalingCharts, scalingHeadline, scalingView } from './scaling.js';
 import { chartMarkdown, type ChartJob, makeLinks, type PageDraft, runName, type SiteContext } from './site.js';
 
-/** A paragraph a reader can paste into a README: the result with its numbers. */
-export function studySummary(study: Study, ctx: SiteContext): string {
-  if (study.kind === 'experiment') return experimentSummary(study, ctx);
-  if (study.kind === 'failures' && study.runs.length > 0) return failuresSummary(study, ctx);
-  const sentences = study.conclusions.slice(0, 3).map(mdText);
-  if (sentences.length > 0) return sentences.join(' ');
-  return `${fmtCount(study.runIds.length)} runs compared; no conclusion could be drawn.`;
+/** The few numbers that matter, first on the study's page and under its heading on the index. */
+export function studyHeadline(study: Study, ctx: SiteContext): string {
+  if (study.kind === 'experiment') return experimentHeadline(study);
+  if (study.kind === 'scaling') return scalingHeadline(study);
+  if (study.kind === 'failures') return failuresHeadline(study, ctx);
+  return peakVsSustainedHeadline(study);
+}
+
+/** The chart that shows a study's headline: the first of its charts. */
+export function studyMainChart(draft: PageDraft): ChartJob | undefined {
+  return draft.charts[0];
 }
 
 export function studyCharts(study: Study, ctx: SiteContext): ChartJob[] {
@@ -44,20 +46,24 @@ export function studyPage(study: Study, ctx: SiteContext): PageDraft {
     charts,
     view: (ext, root) => {
       const links = makeLinks(ctx, ext, root);
-      const chartMd = charts.map((c) => chartMarkdown(c, links));
+      // The main chart opens the page under the headline; the others follow in their sections.
+      const main = charts[0];
+      const rest = charts.slice(1);
+      const restMd = rest.map((c) => chartMarkdown(c, links));
       const common = {
         title: study.title || study.id,
         siteTitle: ctx.title,
         homeHref: `${root}index.${ext}`,
-        summary: studySummary(study, ctx),
+        headline: studyHeadline(study, ctx),
+        mainChart: main ? chartMarkdown(main, links) : '',
         conclusions: study.conclusions,
         definitions: study.definitions,
         runs: study.runIds.map((id) => ({ name: runName(ctx, id), href: links.run(id) })),
       };
-      if (study.kind === 'experiment') return { ...common, ...experimentView(study, ctx, links, chartMd, charts) };
-      if (study.kind === 'scaling') return { ...common, ...scalingView(study, ctx, links, chartMd) };
-      if (study.kind === 'failures') return { ...common, ...failuresView(study, ctx, links, charts) };
-      return { ...common, ...peakView(study, ctx, links, chartMd) };
+      if (study.kind === 'experiment') return { ...common, ...experimentView(study, ctx, links, restMd, rest) };
+      if (study.kind === 'scaling') return { ...common, ...scalingView(study, ctx, links, restMd) };
+      if (study.kind === 'failures') return { ...common, ...failuresView(study, ctx, links, charts, main) };
+      return { ...common, ...peakView(study, ctx, links, restMd) };
     },
   };
 }
