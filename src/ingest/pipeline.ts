@@ -9,6 +9,7 @@ import { InputError, NoDataInputError, oneLine, UsageError } from './errors.js';
 import { expandInputs } from './expand.js';
 import { sniffFile } from './read.js';
 import { cacheKey, CACHE_MIN_BYTES, readCache, writeCache } from './cache.js';
+import { capEndpoints, MAX_ENDPOINTS, OTHER_ENDPOINTS } from './endpoint-cap.js';
 import { findIngester, formatNames, INGESTERS } from './registry.js';
 import { DEFAULT_INGEST_OPTIONS, isLabelKey, type IngestContext, type Ingester, type IngestOptions, type RunPart, type Sniff } from './types.js';
 
@@ -151,6 +152,11 @@ export async function ingestRuns(runInputs: RunInput[], opts: PipelineOptions = 
     const pathLabels = labelsFromPath(display);
     for (const part of parts) {
       for (const s of part.sources) s.path = toDisplayIfAbs(s.path, cwd);
+      const capped = capEndpoints(part.endpoints);
+      if (capped.folded > 0) {
+        warnings.push({ file: display, message: `${part.endpoints.length} endpoints: kept the ${MAX_ENDPOINTS} with the most requests and folded the other ${capped.folded} into "${OTHER_ENDPOINTS}"` });
+        part.endpoints = capped.endpoints;
+      }
       for (const s of part.series) s.source = toDisplayIfAbs(s.source, cwd);
       // Labels the file records itself (k6 run tags, bombardier's connections) describe
       // what was run, so they win over folder names; the run's configured labels win over both.

@@ -18,6 +18,8 @@ import {
 } from '../../model/histogram.js';
 import type { ErrorEntry, RunMetrics, Stats, TimelineLatency, TimelinePoint } from '../../model/types.js';
 import { emptyRunPart, isLabelKey, type IngestContext, type RunPart } from '../types.js';
+import { groupIdSegments, MAX_ENDPOINTS, OTHER_ENDPOINTS } from '../endpoint-cap.js';
+import { foldQuietEndpoints } from './endpoint-fold.js';
 
 /** The tags the aggregation looks at; every other tag is ignored. */
 export interface K6Tags {
@@ -139,7 +141,7 @@ export function metricKind(metric: string): number {
   return BUILTIN_METRICS.has(metric) ? KIND_TIME_ONLY : KIND_CUSTOM;
 }
 
-interface EndpointAcc {
+export interface EndpointAcc {
   name: string;
   method: string | null;
   httpReqs: number;
@@ -219,6 +221,8 @@ export interface K6Aggregate {
    */
   lastTags: K6Tags | null;
   lastEndpoint: EndpointAcc | null;
+  /** URL names with their ids grouped (endpoint-cap.ts), by URL: the rule runs once per URL. */
+  groupedNames: Map<string, string>;
   /**
    * The extra tags with one value on every sample so far (null before the first sample):
    * k6's run tags, which become the run's labels. Narrowed whenever the tags object
@@ -260,6 +264,7 @@ export function createAggregate(timelineIntervalS: number): K6Aggregate {
     dataReceived: null,
     lastTags: null,
     lastEndpoint: null,
+    groupedNames: new Map(),
     runTags: null,
     runTagsFrom: null,
     lastBucketIdx: NaN,
@@ -268,13 +273,36 @@ export function createAggregate(timelineIntervalS: number): K6Aggregate {
   };
 }
 
+/**
+ * Distinct endpoints one read keeps apart while streaming; samples of further names
+ * are counted under "(other endpoints)". (The run then keeps its MAX_ENDPOINTS busiest.)
+ */
+const MAX_STREAMING_ENDPOINTS = 1000;
+
 /** Endpoint identity: the `name` tag (k6 sets it to the URL unless the script names it), else `url`. */
 function endpointOf(agg: K6Aggregate, tags: K6Tags): EndpointAcc {
   if (tags === agg.lastTags) return agg.lastEndpoint!;
-  const name = tags.name || tags.url || '(unnamed)';
-  const method = tags.method || null;
-  const key = (method ?? '') + ' ' + name;
+  let name = tags.name || tags.url || '(unnamed)';
+  // A name k6 took from the URL (the script named nothing) groups its ids: /users/{id}.
+  if (!tags.name || tags.name === tags.url) {
+    let grouped = agg.groupedNames.get(name);
+    if (grouped === undefined) {
+      if (agg.groupedNames.size >= 10_000) agg.groupedNames.clear();
+      grouped = groupIdSegments(name);
+      agg.groupedNames.set(name, grouped);
+    }
+    name = grouped;
+  }
+  let method = tags.method || null;
+  let key = (method ?? '') + ' ' + name;
   let e = agg.endpoints.get(key);
+  if (!e && agg.endpoints.size >= MAX_STREAMING_ENDPOINTS) {
+    // Memory stays bounded whatever the names: later names share one endpoint.
+    name = OTHER_ENDPOINTS;
+    method = null;
+    key = ' ' + OTHER_ENDPOINTS;
+    e = agg.endpoints.get(key);
+  }
   if (!e) {
     e = { name, method, httpReqs: 0, durations: 0, failures: 0, hist: createDenseHistogram(), sumMs: 0, sumErr: 0, minMs: Infinity, maxMs: -Infinity, statuses: new Map() };
     agg.endpoints.set(key, e);
@@ -619,6 +647,8 @@ export interface AggregateResult {
   metrics: RunMetrics;
   /** A warning for the caller to pass on: the timeline lists only intervals with samples. */
   timelineNote?: string;
+  /** Endpoints folded into "(other endpoints)" by the cap (endpoint-fold.ts). */
+  foldedEndpoints?: number;
 }
 
 /**
@@ -640,7 +670,8 @@ export function finishAggregate(agg: K6Aggregate, durationOverrideS?: number | n
   // filtered it out still has one http_req_duration sample per request.
   const reqsOf = (x: { httpReqs: number; durations: number }) => (agg.sawHttpReqs ? x.httpReqs : x.durations);
 
-  const endpointAccs = [...agg.endpoints.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : (a.method ?? '') < (b.method ?? '') ? -1 : 1));
+  const folding = foldQuietEndpoints([...agg.endpoints.values()], reqsOf);
+  const endpointAccs = folding.accs.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : (a.method ?? '') < (b.method ?? '') ? -1 : 1));
   const total = createDenseHistogram();
   const allStatuses = new Map<string, number>();
   let requests = 0;
@@ -724,6 +755,7 @@ export function finishAggregate(agg: K6Aggregate, durationOverrideS?: number | n
     errors,
     metrics,
     ...(timelineNote ? { timelineNote } : {}),
+    ...(folding.folded > 0 ? { foldedEndpoints: folding.folded } : {}),
   };
 }
 
@@ -738,6 +770,12 @@ function round9(x: number): number {
 export function samplesPart(file: string, format: string, rank: number, agg: K6Aggregate, ctx: IngestContext): RunPart {
   const result = finishAggregate(agg);
   if (result.timelineNote) ctx.warn({ message: result.timelineNote });
+  if (agg.endpoints.has(' ' + OTHER_ENDPOINTS)) {
+    ctx.warn({ message: `more than ${MAX_STREAMING_ENDPOINTS} distinct endpoint names (URLs with ids and no name tag? give requests a name tag); the samples of later names were counted under "${OTHER_ENDPOINTS}"` });
+  }
+  if (result.foldedEndpoints) {
+    ctx.warn({ message: `${result.endpoints.length - 1 + result.foldedEndpoints} endpoints: kept the ${MAX_ENDPOINTS} with the most requests and folded the other ${result.foldedEndpoints} into "${OTHER_ENDPOINTS}"` });
+  }
   return {
     ...emptyRunPart({ groupKey: path.dirname(file), rank, tool: 'k6', source: { path: file, format, provides: ['summary', 'endpoints', 'timeline', 'errors', 'metrics'] } }),
     start: result.start,
