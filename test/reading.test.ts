@@ -2,6 +2,7 @@
 // too short; full-load throughput after start-up bursts; end-of-run latency; capacity
 // changes; stepped loads; think time. Synthetic runs whose truth is known by construction,
 // then the real runs of the bundled example.
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyze } from '../src/analyze/index.js';
@@ -163,5 +164,25 @@ describe('the reading of real runs (bundled example)', () => {
     expect(w1.endOfRun!.p50!).toBeLessThan(4700);
     // The spawn's 27 requests at t = 5 s are a burst, not the capacity.
     expect(w1.bursts.map((b) => [b.t, b.rps])).toEqual([[5, 27]]);
+  }, 60_000);
+
+  it('reads a run of Prometheus series alone from its request rate and server-side percentiles', async () => {
+    const dir = path.join(DATA, 'ramp', 'prometheus');
+    const { runs } = await ingestRuns([{ id: 'prom', inputs: [dir] }]);
+    expect(runs[0]!.tool).toBe('prometheus');
+    const ra = analyze(runs, { studies: [] }).runs[0]!;
+    // p50.json climbs from 0.13 s through the ramp to 0.75 s, then holds at 0.61–0.69 s: a queue that filled to its bound.
+    expect(ra.state).toBe('overloaded');
+    expect(ra.stateReason).toMatch(/filled up to its bound/);
+    expect(ra.latencyPrecision).toBe('buckets');
+    // Throughput: the sum of rps_by_status.json over its statuses, per 2 s step, at the plateau.
+    const body = JSON.parse(readFileSync(path.join(dir, 'rps_by_status.json'), 'utf8')) as { data: { result: Array<{ values: Array<[number, string]> }> } };
+    const total = new Map<number, number>();
+    for (const s of body.data.result) for (const [t, v] of s.values) total.set(t, (total.get(t) ?? 0) + Number(v));
+    const plateau = [...total.values()].filter((v) => v > 50).sort((a, b) => a - b);
+    const med = plateau[Math.floor(plateau.length / 2)]!;
+    expect(Math.abs(ra.fullLoad!.rps! - med) / med).toBeLessThan(0.05);
+    expect(ra.endOfRun!.p50!).toBeGreaterThan(630);
+    expect(ra.endOfRun!.p50!).toBeLessThan(690);
   }, 60_000);
 });

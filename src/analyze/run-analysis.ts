@@ -3,6 +3,7 @@ import type { Run } from '../model/types.js';
 import { num } from './format.js';
 import { detectPhases, type PhaseResult } from './phases.js';
 import { readRun, type RunReading } from './run-reading.js';
+import { withSeriesTimeline } from './series-timeline.js';
 import { coefficientOfVariation } from './stats.js';
 import type { AnalyzeOptions, LatencyPrecision, PeakPercentiles, Percentiles, RunAnalysis } from './types.js';
 import { epochS, latencyPrecisionOf, PERCENTILES, pointsIn, rangePercentiles, slidingWindows, sortedTimeline, timelineSpan, type Range, type WindowValue } from './windows.js';
@@ -134,6 +135,18 @@ function runWarnings(run: Run, facts: Omit<RunFacts, 'analysis' | 'reading'>, op
 }
 
 export function analyzeRun(run: Run, opts: AnalyzeOptions): RunFacts {
+  // A run of Prometheus series alone is read from a timeline built from them (precision `buckets`).
+  const fromSeries = run.tool === 'prometheus' ? withSeriesTimeline(run) : null;
+  if (fromSeries) {
+    const facts = analyzeTimeline(fromSeries, opts);
+    facts.analysis.latencyPrecision = 'buckets';
+    facts.analysis.stateReason += " (read from the run's Prometheus series: request rate and server-side percentiles per query step)";
+    return { ...facts, run, precision: 'buckets' };
+  }
+  return analyzeTimeline(run, opts);
+}
+
+function analyzeTimeline(run: Run, opts: AnalyzeOptions): RunFacts {
   const phase = detectPhases(run, opts.windowS);
   const precision = latencyPrecisionOf(run);
   const span = timelineSpan(run);

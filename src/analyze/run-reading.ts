@@ -254,6 +254,26 @@ export function readRun(run: Run, phase: PhaseResult, precision: LatencyPrecisio
     }
   }
 
+  // A rise that stops: over the last half of the phase latency has no trend that counts (it settled at the queue's bound).
+  let settledFrom: number | null = null;
+  let settledMs: number | null = null;
+  if (lat && latencyTrend) {
+    const mid = range.startT + (range.endT - range.startT) / 2;
+    const idx = lat.ts.findIndex((t) => t >= mid);
+    if (idx >= 0 && lat.ts.length - idx >= 4) {
+      const ts2 = lat.ts.slice(idx);
+      const ys2 = lat.ys.slice(idx);
+      const b2 = blockMeans(ts2, ys2, TREND_BLOCKS);
+      const t2 = trendOf(b2.ts, b2.ys);
+      const level2 = median(ys2) ?? 0;
+      const share2 = t2 && level2 > 0 ? (t2.slope * (range.endT - mid)) / level2 : 0;
+      if (t2 && !(t2.p < TREND_ALPHA && t2.slope > 0 && share2 >= MIN_TREND_SHARE / 2)) {
+        settledFrom = mid;
+        settledMs = level2;
+      }
+    }
+  }
+
   // Failures at full load.
   let req = 0;
   let fail = 0;
@@ -279,6 +299,11 @@ export function readRun(run: Run, phase: PhaseResult, precision: LatencyPrecisio
   } else if (failShare > FAILURES_DOMINATE) {
     state = 'unsteady';
     reason = `Failures dominate the full-load phase: ${num(failShare * 100)}% of its requests failed.`;
+  } else if (rising && settledFrom !== null) {
+    state = 'overloaded';
+    reason =
+      `Latency climbs at full load (${trendText}), then holds at ≈${sig3(settledMs!)} ms from t=${num(settledFrom)} s: a queue that filled up to its bound. ` +
+      `Throughput stays at ${sig3(fullRps ?? 0)} req/s; the offered load exceeds capacity.`;
   } else if (rising) {
     state = 'overloaded';
     reason = `Latency never settles: from t=${num(range.startT)} s to the end of the full-load phase the ${trendText}; throughput stays at ${sig3(fullRps ?? 0)} req/s. The offered load exceeds capacity and requests queue.`;

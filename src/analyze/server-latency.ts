@@ -48,7 +48,11 @@ export function serverQuantileSeries(run: Run): ServerQuantileSeries[] {
   }
   return PERCENTILES.flatMap((k) => {
     const list = byKey.get(k);
-    return list && list.length === 1 ? list : [];
+    if (!list) return [];
+    if (list.length === 1) return list;
+    // p95 beside p95_by_endpoint: the one series without labels is the service's own figure.
+    const whole = list.filter((q) => Object.keys(q.series.labels).length === 0);
+    return whole.length === 1 ? whole : [];
   });
 }
 
