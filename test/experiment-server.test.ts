@@ -135,6 +135,7 @@ describe('a bombardier pair with saved Prometheus answers in each run folder', (
     const s = one(runs, { id: 'e', baseline: STABLE, candidate: CANARY, metric: 'max-p95' });
     expect(s.conclusions[0]).toContain('p95 (whole run) 3500 → 555 ms');
     expect(JSON.stringify([s.conclusions, s.definitions])).not.toContain('10 s windows');
+    expect(s.definitions[0]).toBe('Metric max-p95: p95 (whole run): the run\'s own whole-run figure, since a run has no timeline to cut into windows.');
     expect(s.verdict).toBe('PASS');
   });
 
