@@ -227,6 +227,7 @@ Examples:
       const flags = cmd.optsWithGlobals() as GlobalFlags;
       const { initCommand } = await import('./init.js');
       const written = await initCommand(inputs, { output: o.output as string, force: !!o.force });
+      printWarnings(written.warnings, [], flags);
       if (!flags.quiet) process.stdout.write(`Wrote ${written.file} with ${written.runs} run(s) and ${written.studies} stud${written.studies === 1 ? 'y' : 'ies'}. Edit it, then run: ce-report build${written.file === 'ce-report.config.json' ? '' : ' --config ' + written.file}\n`);
     });
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { analyze } from './analyze/index.js';
 import { UsageError } from './ingest/errors.js';
 import { ingestRuns } from './ingest/pipeline.js';
-import type { Run } from './model/types.js';
+import type { Run, Warning } from './model/types.js';
 
 export interface InitOptions {
   output: string;
@@ -26,7 +26,7 @@ const EXAMPLE_STUDIES = `
     // { "kind": "scaling", "title": "Throughput against workers", "factor": "workers" },
     // { "kind": "peak-vs-sustained", "title": "Peak vs sustained latency", "label": "cache_rate", "windowS": 10 }`;
 
-export async function initCommand(inputs: string[], opts: InitOptions): Promise<{ file: string; runs: number; studies: number }> {
+export async function initCommand(inputs: string[], opts: InitOptions): Promise<{ file: string; runs: number; studies: number; warnings: Warning[] }> {
   const cwd = opts.cwd ?? process.cwd();
   const target = path.resolve(cwd, opts.output);
   if (!opts.force) {
@@ -37,7 +37,7 @@ export async function initCommand(inputs: string[], opts: InitOptions): Promise<
       if (e instanceof UsageError) throw e;
     }
   }
-  const { runs } = await ingestRuns([{ inputs }], { cwd });
+  const { runs, warnings } = await ingestRuns([{ inputs }], { cwd });
   if (runs.length === 0) throw new UsageError(`no k6, Locust, bombardier or Prometheus output found in ${inputs.join(', ')}`);
   const baseDir = path.dirname(target);
   const analysis = analyze(runs, { studies: [] } as Parameters<typeof analyze>[1]);
@@ -100,5 +100,5 @@ ${studyLines.join('\n')}${EXAMPLE_STUDIES}
 `;
   await fs.mkdir(path.dirname(target), { recursive: true });
   await fs.writeFile(target, text);
-  return { file: path.relative(cwd, target) || opts.output, runs: runs.length, studies: studies.length };
+  return { file: path.relative(cwd, target) || opts.output, runs: runs.length, studies: studies.length, warnings };
 }

@@ -48,6 +48,15 @@ describe('a saved Prometheus error answer among the inputs', () => {
     expect([...new Set(model.runs[0].series.map((s: { name: string }) => s.name))].sort()).toEqual(['inflight', 'p50', 'p90', 'p95', 'p99', 'rps_by_status']);
   });
 
+  it('init says it too (its warnings reach the terminal)', async () => {
+    const dir = path.join(tmp, 'init-error', 'run');
+    await locustRunWithPrometheus(dir, true);
+    await fs.writeFile(path.join(dir, 'prometheus', 'broken.json'), JSON.stringify({ status: 'error', errorType: 'timeout', error: 'query timed out in expression evaluation' }));
+    const r = await runCli(['init', 'init-error', '--output', 'init-error.config.json'], tmp);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toBe('warning: init-error/run/prometheus/broken.json: Prometheus answered with an error (timeout): query timed out in expression evaluation; skipped this file\n');
+  });
+
   it('named on the command line alone it stays a one-line error naming the file', async () => {
     const file = path.join(tmp, 'alone.json');
     await fs.writeFile(file, JSON.stringify({ status: 'error', errorType: 'bad_data', error: 'parse error' }));
