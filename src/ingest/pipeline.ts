@@ -116,7 +116,7 @@ export async function ingestRuns(runInputs: RunInput[], opts: PipelineOptions = 
     if (spec.format && !findIngester(spec.format)) {
       throw new UsageError(`unknown format "${spec.format}"; known formats: ${formatNames().join(', ')}`);
     }
-    const files = await expandInputs(spec.inputs, cwd);
+    const files = await expandInputs(spec.inputs, cwd, (w) => warnings.push({ ...w, ...(w.file ? { file: toDisplayPath(w.file, cwd) } : {}) }));
     for (const f of files) {
       const size = (await fs.stat(f.path)).size;
       plan.push({ spec, file: f.path, explicit: f.explicit, size });
