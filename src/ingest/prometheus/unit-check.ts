@@ -17,7 +17,7 @@ export function isQuantileSeries(s: Pick<Series, 'name' | 'query'>): boolean {
 
 function sidecarHint(file: string, quantile: boolean): string {
   const stem = path.basename(file).replace(/\.gz$/i, '').replace(/\.json$/i, '');
-  const example = quantile ? `{"query": "histogram_quantile(0.95, …)", "unit": "s"}` : `{"query": "…", "unit": "req/s"}`;
+  const example = quantile ? `{"query": "histogram_quantile(0.95, …)", "unit": "s"}` : `{"query": "…", "unit": "…"} (a unit such as s, ms, req/s, ratio)`;
   return `save responses with \`ce-report prom-save\`, or write ${stem}.query.json beside this file: ${example}`;
 }
 
