@@ -94,8 +94,8 @@ export function inferStudies(runs: Run[], failureRateThreshold = 0.01): StudyCon
   }
   for (const { base, cand } of experiments) {
     const id = experiments.length > 1 ? `experiment-${slugify(cand.labels['variant']!)}-${slugify(base.tool)}-${slugify(cand.id)}` : `experiment-${slugify(cand.labels['variant']!)}`;
-    const sameTitle = experiments.filter((e) => e.base.tool === base.tool && e.cand.labels['variant'] === cand.labels['variant']).length > 1;
-    const detail = experiments.length > 1 ? ` (${base.tool}${sameTitle ? `, ${sourceName(cand)}` : ''})` : '';
+    const peers = experiments.filter((e) => e.base.tool === base.tool && e.cand.labels['variant'] === cand.labels['variant']).map((e) => e.cand);
+    const detail = experiments.length > 1 ? ` (${base.tool}${peers.length > 1 ? `, ${distinguishing(cand, peers)}` : ''})` : '';
     out.push({
       kind: 'experiment',
       id,
@@ -112,6 +112,19 @@ export function inferStudies(runs: Run[], failureRateThreshold = 0.01): StudyCon
   const failing = [...runs].sort(byId).filter((r) => (errorRate(r) ?? 0) > failureRateThreshold);
   if (failing.length > 0) out.push({ kind: 'failures', id: 'failures', title: 'Failures under load', runs: failing.map((r) => r.id) });
   return out;
+}
+
+/**
+ * What tells a candidate apart from the others of the same tool and variant: the labels
+ * whose values differ among them (`pair=aa`), else its file name, else its run id.
+ */
+function distinguishing(cand: Run, peers: Run[]): string {
+  const keys = [...new Set(peers.flatMap((r) => Object.keys(r.labels)))].filter((k) => k !== 'variant' && !namesRun(k)).sort();
+  const differ = keys.filter((k) => new Set(peers.map((r) => r.labels[k])).size > 1 && cand.labels[k] !== undefined);
+  const byLabels = differ.map((k) => `${k}=${cand.labels[k]}`).join(', ');
+  const unique = (f: (r: Run) => string) => peers.filter((r) => f(r) === f(cand)).length === 1;
+  if (byLabels && unique((r) => differ.map((k) => `${k}=${r.labels[k]}`).join(', '))) return byLabels;
+  return unique(sourceName) ? sourceName(cand) : cand.id;
 }
 
 /** The first input file's name, without folders: how two sides of a pair are told apart. */
