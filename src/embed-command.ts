@@ -1,9 +1,10 @@
 // `ce-report embed FILE.md`: refresh the marked blocks of a Markdown file with tables
-// from a built site. The file is replaced atomically and only when its content changed,
-// so an error never truncates it.
+// from a built site. The file is written only when its content changed, through
+// symbolic links and keeping hard links (embed-write.ts), and an error never truncates it.
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { InputError, UsageError } from './ingest/errors.js';
+import { writeMarkdownInPlace } from './embed-write.js';
 
 export interface EmbedCommandOptions {
   from: string;
@@ -53,13 +54,6 @@ export async function embedCommand(file: string, opts: EmbedCommandOptions): Pro
   }
   if (updated === text) return false;
   if (opts.check) return true;
-  const tmp = `${target}.ce-report-${process.pid}.tmp`;
-  try {
-    await fs.writeFile(tmp, updated);
-    await fs.rename(tmp, target);
-  } catch (e) {
-    await fs.rm(tmp, { force: true }).catch(() => undefined);
-    throw e;
-  }
+  await writeMarkdownInPlace(target, file, updated);
   return true;
 }
