@@ -14,6 +14,7 @@ import { startChartRenderer } from './render/chart-pool.js';
 import { checkOutDir, writeSiteMarker } from './output-dir.js';
 import { recoverOutDir, swapIn, tmpDirFor, withOutLock } from './output-swap.js';
 import { generatorInfo } from './version.js';
+import { siteUrlBase } from './render/site-url.js';
 import { attachLiveSeries } from './live.js';
 
 export interface BuildOptions {
@@ -27,6 +28,8 @@ export interface BuildOptions {
   offline?: boolean;
   /** Write the build time into the site (off by default: builds are byte-identical). */
   timestamp?: boolean;
+  /** Where the site is published (https://…): report.md links its studies, runs and charts there. */
+  siteUrl?: string;
   cwd?: string;
   /** Reuse ingested big inputs whose size and modification time did not change (default true). */
   cache?: boolean;
@@ -87,6 +90,14 @@ export async function ingestFromOptions(opts: BuildOptions): Promise<{ loaded: L
 export async function build(opts: BuildOptions): Promise<BuildResult> {
   const cwd = opts.cwd ?? process.cwd();
   const log = opts.log ?? (() => {});
+  // A wrong --site-url fails before any input is read.
+  if (opts.siteUrl !== undefined) {
+    try {
+      siteUrlBase(opts.siteUrl);
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+  }
   // Started first: the chart workers load vega while the inputs are read.
   const drawer = startChartRenderer();
   // The renderer's modules (unified, remark, handlebars: a few hundred files) load while
@@ -157,6 +168,7 @@ async function buildWith(opts: BuildOptions, cwd: string, log: (line: string) =>
       title: opts.title ?? cfg.title ?? 'Load test report',
       description: cfg.description,
       timestamp: opts.timestamp ? new Date().toISOString() : undefined,
+      siteUrl: opts.siteUrl,
       charts,
     } as Parameters<typeof renderSite>[3]);
     took('pages and charts');

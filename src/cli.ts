@@ -91,6 +91,7 @@ export function makeProgram(): Command {
     .option('--fail-on-verdict', 'exit with code 2 when an experiment verdict is FAIL (for CI gating)')
     .option('--offline', 'use the Prometheus responses saved by the previous build instead of querying the server')
     .option('--timestamp', 'print the build time in the site (off by default so builds are byte-identical)')
+    .option('--site-url <url>', 'where the site is published (https://…): report.md links its studies, runs and charts there')
     .option('--open', 'open the built site in a browser')
     .option('--no-cache', 'read every input and draw every chart again instead of reusing the cache (big unchanged inputs, rendered charts)')
     .addHelpText(
@@ -101,7 +102,8 @@ Examples:
   $ ce-report build results/ --out public            # every run found under results/, studies inferred
   $ ce-report build results/ --config study.json     # the same runs, the studies of study.json
   $ ce-report build 'runs/replicas=*/' --label service=api
-  $ ce-report build --config ci.config.json --fail-on-verdict`,
+  $ ce-report build --config ci.config.json --fail-on-verdict
+  $ ce-report build --site-url https://me.github.io/perf   # report.md links to the published site`,
     )
     .action(async (inputs: string[], o: Record<string, unknown>, cmd: Command) => {
       const flags = cmd.optsWithGlobals() as GlobalFlags;
@@ -115,6 +117,7 @@ Examples:
         title: o.title as string | undefined,
         offline: !!o.offline,
         timestamp: !!o.timestamp,
+        siteUrl: o.siteUrl as string | undefined,
         cache: o.cache !== false,
         onProgress: progress.update,
         onFile: flags.verbose ? (f, fmt) => process.stderr.write(`${fmt ?? 'skipped (unknown format)'}: ${f}\n`) : undefined,

@@ -40,7 +40,7 @@ describe('bombardier runs in a report', () => {
   });
 
   it('says the tool keeps no timeline instead of "the timeline holds 0 of the requests"', async () => {
-    const page = await fs.readFile(path.join(site, 'report.md'), 'utf8');
+    const page = await fs.readFile(path.join(site, 'studies', 'failures.md'), 'utf8');
     expect(page).not.toMatch(/timeline holds 0 of/);
     expect(page).toContain('The tool keeps no timeline (only whole-run totals), so there are no charts over time.');
   });

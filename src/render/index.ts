@@ -14,6 +14,8 @@ import { startChartRenderer, type ChartRenderer } from './chart-pool.js';
 import { inlineCharts, markdownToHtmlBody } from './markdown-html.js';
 import { indexPage, makeLinks, runPage, siteContext, studyPage, chartMarkdown, type PageDraft, type SiteContext, studyMainTables, studyEmbedBlocks } from './pages.js';
 import { readStyleSheet, renderLayout, renderMarkdown } from './templates.js';
+import { reportMarkdown } from './report.js';
+import { siteUrlBase } from './site-url.js';
 import { endpointsTable, runsTable } from './markdown-tables.js';
 import { mdText } from './escape.js';
 
@@ -22,6 +24,12 @@ export interface RenderOptions {
   title: string;
   /** From the user's own config, not an artifact: rendered as Markdown (HTML still sanitized). */
   description?: string;
+  /**
+   * Where the site is published (https://…): report.md then links its studies, runs and
+   * charts there. Without it, report.md has no links to the site (they would break in a
+   * pull-request comment).
+   */
+  siteUrl?: string;
   /** ISO time written into the page footers; off by default so builds are byte-identical. */
   timestamp?: string;
   /**
@@ -82,7 +90,7 @@ async function renderSiteWith(renderer: ChartRenderer, model: Model, analysis: A
     // Lets the chart workers' answers in, so they are handed their next charts.
     await new Promise((resolve) => setImmediate(resolve));
   }
-  out.set('report.md', reportMarkdown(pages));
+  out.set('report.md', reportMarkdown(ctx, studyPages, options.siteUrl === undefined ? undefined : siteUrlBase(options.siteUrl)));
   for (const [name, text] of embedFiles(ctx, studyPages)) out.set(`embed/${name}.md`, text);
   out.set('assets/style.css', readStyleSheet());
   out.set('data/analysis.json', JSON.stringify(analysis, null, 2) + '\n');
@@ -125,16 +133,6 @@ async function renderSiteWith(renderer: ChartRenderer, model: Model, analysis: A
     await fs.writeFile(target, out.get(rel) as string);
   }
   return { files };
-}
-
-/** Everything in one Markdown file, links relative to the site root. */
-function reportMarkdown(pages: PageDraft[]): string {
-  const parts = pages.map((p) => {
-    const text = renderMarkdown(p.template, p.view('md', ''));
-    // Pages below the index become sections: one heading level down.
-    return p.path === 'index' ? text : text.replace(/^(#{1,5}) /gm, '#$1 ');
-  });
-  return parts.join('\n---\n\n');
 }
 
 /**

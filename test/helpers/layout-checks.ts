@@ -8,6 +8,8 @@ export interface PageLayout {
   overflowPx: number;
   /** Chart texts drawn smaller than the minimum: text and size in px. */
   smallText: Array<{ text: string; px: number }>;
+  /** Chart titles cut off with an ellipsis. */
+  cutTitles: string[];
   /** Pairs of chart texts whose boxes overlap. */
   overlaps: Array<[string, string]>;
   /** Data marks outside their plot area, or touching its top edge. */
@@ -31,7 +33,7 @@ export function measureLayout(minTextPx: number): PageLayout {
     return true;
   };
   const intersect = (a: DOMRect, b: DOMRect, tol: number) => Math.min(a.right, b.right) - Math.max(a.left, b.left) > tol && Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > tol;
-  const out: PageLayout = { overflowPx: 0, smallText: [], overlaps: [], marksOut: [], plotWidths: [], charts: 0, words: 0 };
+  const out: PageLayout = { overflowPx: 0, smallText: [], cutTitles: [], overlaps: [], marksOut: [], plotWidths: [], charts: 0, words: 0 };
   out.overflowPx = Math.max(0, document.documentElement.scrollWidth - document.documentElement.clientWidth);
 
   for (const svg of document.querySelectorAll('figure.chart svg')) {
@@ -45,6 +47,7 @@ export function measureLayout(minTextPx: number): PageLayout {
       const px = parseFloat(getComputedStyle(t).fontSize) * (m ? Math.hypot(m.a, m.b) : 1);
       if (px < minTextPx - 0.01) out.smallText.push({ text: `${name}: ${t.textContent}`, px: Math.round(px * 10) / 10 });
     }
+    for (const t of svg.querySelectorAll('g.role-title text')) if ((t.textContent ?? '').endsWith('…')) out.cutTitles.push(t.textContent ?? '');
     const boxes = texts.map((t) => ({ text: t.textContent ?? '', box: t.getBoundingClientRect() }));
     for (let i = 0; i < boxes.length; i++) {
       for (let j = i + 1; j < boxes.length; j++) {

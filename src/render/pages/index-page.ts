@@ -39,7 +39,8 @@ export function indexPage(ctx: SiteContext, studyPages: PageDraft[]): PageDraft 
   };
 }
 
-function indexSummary(ctx: SiteContext): string {
+/** What was run: runs, tools, requests, studies. */
+export function indexSummary(ctx: SiteContext): string {
   const runs = ctx.model.runs;
   const tools = [...new Set(runs.map((r) => toolName(r.tool)))].sort();
   const requests = runs.reduce((n, r) => n + r.summary.requests, 0);
