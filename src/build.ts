@@ -13,6 +13,7 @@ import { SCHEMA_VERSION, type Model, type Run, type Warning } from './model/type
 import { startChartRenderer } from './render/chart-pool.js';
 import { checkOutDir, writeSiteMarker } from './output-dir.js';
 import { recoverOutDir, swapIn, tmpDirFor, withOutLock } from './output-swap.js';
+import { describeFsError, isFileSystemError } from './fs-errors.js';
 import { generatorInfo } from './version.js';
 import { siteUrlBase } from './render/site-url.js';
 import { attachLiveSeries } from './live.js';
@@ -180,6 +181,8 @@ async function buildWith(opts: BuildOptions, cwd: string, log: (line: string) =>
     return { outDir, files, bytes, model, analysis, warnings, notes };
   } catch (e) {
     await fs.rm(tmpDir, { recursive: true, force: true });
+    // A full disk or a read-only mount while writing pages: one line naming the folder.
+    if (isFileSystemError(e) && !(e instanceof UsageError)) throw new UsageError(`${outDir}: cannot write the site (${describeFsError(e, tmpDir)}); the previous site is unchanged`);
     throw e;
   }
 }

@@ -16,6 +16,7 @@ import { generatorInfo } from './version.js';
 import { createProgress } from './progress.js';
 import { embedCommand } from './embed-command.js';
 import { printWarnings } from './cli-warnings.js';
+import { describeFsError, isFileSystemError } from './fs-errors.js';
 
 export const EXIT = { ok: 0, input: 1, verdict: 2, internal: 70 } as const;
 
@@ -181,7 +182,7 @@ Examples:
       if (o.histograms === false) model = stripHistograms(model);
       const json = JSON.stringify(model, null, o.compact ? undefined : 2) + '\n';
       printWarnings(warnings, [], flags);
-      if (o.output) await fs.writeFile(o.output as string, json);
+      if (o.output) await fs.writeFile(o.output as string, json).catch((e: NodeJS.ErrnoException) => Promise.reject(isFileSystemError(e) ? new UsageError(describeFsError(e, o.output as string)) : e));
       else await writeStdout(json);
     });
 
@@ -313,9 +314,8 @@ export async function main(argv: string[]): Promise<number> {
       return EXIT.input;
     }
     if ((e as NodeJS.ErrnoException).code === 'EPIPE') return EXIT.ok;
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR' || code === 'ENOSPC') {
-      process.stderr.write(`ce-report: ${(e as Error).message}\n`);
+    if (isFileSystemError(e)) {
+      process.stderr.write(`ce-report: ${oneLine(describeFsError(e))}\n`);
       return EXIT.input;
     }
     process.stderr.write(`ce-report: internal error: ${(e as Error)?.message ?? String(e)}\n`);

@@ -99,6 +99,21 @@ describe('--out never deletes user data', () => {
   });
 });
 
+describe('file-system errors are the user\'s to fix, not internal errors', () => {
+  it('ingest -o under a file (ENOTDIR) or onto a full disk (ENOSPC): exit 1, one line naming the path', async () => {
+    await fs.writeFile(at('plain'), 'x');
+    const notDir = await run(['ingest', 'results/run/k6.json', '-o', 'plain/model.json']);
+    expect(notDir.code, notDir.stderr).toBe(1);
+    expect(notDir.stderr.trim().split('\n')).toHaveLength(1);
+    expect(notDir.stderr).toMatch(/^ce-report: .*ENOTDIR.*plain\/model\.json/);
+    if (existsSync('/dev/full')) {
+      const full = await run(['ingest', 'results/run/k6.json', '-o', '/dev/full']);
+      expect(full.code, full.stderr).toBe(1);
+      expect(full.stderr).toMatch(/^ce-report: \/dev\/full: ENOSPC/);
+    }
+  });
+});
+
 describe('the swap keeps a complete site', () => {
   it('a kill between the two renames loses nothing, and the next build puts the site back and cleans up', async () => {
     expect((await run(['build', 'results', '--out', 'site', '-q'])).code).toBe(0);

@@ -8,6 +8,7 @@ import { ciSpec, type RunColorScale } from '../charts.js';
 import { percentileOverTimeSpec, SOURCE_CLIENT, SOURCE_SERVER, type PercentileRow, type RunPhaseBand } from '../study-charts.js';
 import { runStartS, serverQuantileSeries } from '../../analyze/server-latency.js';
 import { chartJob, type ChartJob, runName, type SiteContext } from './site.js';
+import { serverMetricChart } from '../server-metric-chart.js';
 
 /** The few numbers that matter, first on the page: the verdict, the change with its interval, the criterion. */
 export function experimentHeadline(study: ExperimentStudy): string {
@@ -25,6 +26,9 @@ export function experimentCharts(study: ExperimentStudy, ctx: SiteContext, slug:
     charts.push(chartJob(`study-${slug}-ci.svg`, `Change of ${study.metric} with its ${fmtNum(study.confidence * 100)}% confidence interval against the required ${fmtPct(threshold)}`, (size) =>
       ciSpec({ title: `${study.metric}: change and confidence interval`, metric: study.metric, changePct, ci, thresholdPct: threshold, color: ctx.colors.colorOf(study.candidate), size })));
   }
+  // A server-side metric: the judged series itself, before the percentiles.
+  const judged = serverMetricChart(study, ctx.model.runs, (id) => ctx.colors.colorOf(id), slug);
+  if (judged) charts.push(judged);
   charts.push(...experimentTimelineCharts(study, ctx, slug, runScale));
   return charts;
 }
