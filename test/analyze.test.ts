@@ -140,7 +140,7 @@ describe('scaling', () => {
     expect(s.steps[1]!.noiseRps!).toBeGreaterThan(poisson);
     expect(s.steps[1]!.noiseRps!).toBeLessThan(2 * poisson);
     expect(s.conclusions[0]).toBe('The bottleneck moved: replicas 1 → 3 raised throughput, 3 → 5 did not; something other than replicas limits it from 3 replicas.');
-    expect(s.conclusions[1]).toMatch(/^replicas 1 → 3: full-load throughput rose 60\.0 → 110 req\/s \(\+83\.3%, noise ±[\d.]+ req\/s; 61\.1% of linear\), and the full-load p50 fell/);
+    expect(s.conclusions[1]).toMatch(/^replicas 1 → 3: full-load throughput rose 60 → 110 req\/s \(\+83\.3%, noise ±[\d.]+ req\/s; 61\.1% of linear\), and the full-load p50 fell/);
     expect(s.conclusions[2]).toMatch(/^replicas 3 → 5: no change in full-load throughput beyond noise \(110 → 112 req\/s, \+1\.82%/);
     expect(s.knee).toBeNull();
   });
@@ -156,7 +156,7 @@ describe('scaling', () => {
     expect(s.saturation!.from).toBe(80);
     expect(s.saturation!.rps).toBeCloseTo(50, 0);
     expect(s.saturation!.msPerUser).toBeCloseTo(20, 0);
-    expect(s.conclusions[0]).toMatch(/^Throughput saturates at ≈50\.0 req\/s from 80 users/);
+    expect(s.conclusions[0]).toMatch(/^Throughput saturates at ≈50 req\/s from 80 users/);
     expect(s.conclusions.join(' ')).not.toMatch(/bottleneck/);
     expect(s.points.every((p) => p.speedup === null && p.efficiency === null)).toBe(true);
     // A setting: compared, never scaled.

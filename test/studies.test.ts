@@ -54,7 +54,7 @@ describe('scaling study on the Locust example runs', () => {
     expect(k2!.littleN).toBeCloseTo(29 * (0.063 + 0.3), 9);
     // Little's law agrees with the measured knee within a few users.
     for (const k of [k1!, k2!]) expect(Math.abs(k.littleN! - k.users)).toBeLessThan(5);
-    expect(s.conclusions).toContain("At workers = 1, throughput stops growing at ≈5 users during the run's own ramp (17.0 req/s at t=1 s); Little's law N* ≈ 5.16 users.");
+    expect(s.conclusions).toContain("At workers = 1, throughput stops growing at ≈5 users during the run's own ramp (17 req/s at t=1 s); Little's law N* ≈ 5.16 users.");
     expect(s.steps.map((x) => x.verdict)).toEqual(['gain', 'gain']);
 
     const ctx = siteContext(modelOf(runs), analyze(runs, { studies: [study] }), 'x');
@@ -86,17 +86,29 @@ describe('peak vs sustained on the Locust ramp run', () => {
     expect(row.server!.peak.p95).toBeCloseTo(979.0816326530613, 9);
     // prometheus/p99.json at 1795376212: "0.9978571428571429".
     expect(row.server!.peak.p99).toBeCloseTo(997.8571428571429, 9);
-    // The values before the run (1795376176, …178: 0.273, 0.276 s from an earlier test)
-    // must not count; the steady phase (users at 50 from t = 19 s) holds the values from
-    // 1795376210 on, whose p50 median is "0.649" (at 1795376216).
-    expect(row.server!.sustained!.p50).toBeCloseTo(649, 9);
+    // 50 users with Z = 0.3 s against 4 workers at 62 req/s: by Little's law 62 × (0.058 + 0.3) ≈ 22 users are
+    // served or thinking, the other 28 wait in a queue. Overloaded: no sustained figure on either side.
+    expect(row.state).toBe('overloaded');
+    expect(row.sustained.p95).toBeNull();
+    expect(row.server!.sustained).toBeNull();
+    expect(row.endOfRun!.p95).not.toBeNull();
     expect(row.peak.p95).not.toBeNull();
     expect(s.definitions.some((d) => /^Server \(Prometheus\)/.test(d))).toBe(true);
     expect(s.conclusions.some((c) => /server side \(Prometheus, bucket-interpolated\): peak p95 979 ms/.test(c))).toBe(true);
 
-    const ctx = siteContext(modelOf(runs), analyze(runs, { studies: [{ kind: 'peak-vs-sustained', id: 'pvs', label: 'scenario', runs: ['ramp'] }] }), 'x');
-    const view = studyPage(s, ctx).view('md', '../') as { rowsTable: string };
-    expect(view.rowsTable).toMatch(/\| ramp \| .* \| 768 \| 956 \| 979 \| 998 \| 649 \| .* \| server \(Prometheus\) \| buckets \|/);
+    // Without a think time the queue cannot be seen: latency holds its level, so the run reads as steady.
+    const plain = await ingest([{ id: 'ramp', inputs: [path.join(DATA, 'ramp')], labels: { scenario: 'ramp' } }]);
+    const cfg = { kind: 'peak-vs-sustained' as const, id: 'pvs', label: 'scenario', runs: ['ramp'], windowS: 10 };
+    const steady = analyze(plain, { studies: [cfg] });
+    const row2 = (steady.studies[0] as PeakVsSustainedStudy).rows[0]!;
+    expect(row2.state).toBe('steady');
+    // The values before the run (1795376176, …178: 0.273, 0.276 s from an earlier test)
+    // must not count; the steady phase (users at 50 from t = 19 s) holds the values from
+    // 1795376210 on, whose p50 median is "0.649" (at 1795376216).
+    expect(row2.server!.sustained!.p50).toBeCloseTo(649, 9);
+    const ctx = siteContext(modelOf(plain), steady, 'x');
+    const view = studyPage(steady.studies[0]!, ctx).view('md', '../') as { rowsTable: string };
+    expect(view.rowsTable).toMatch(/\| ramp \| .* \| steady \| 768 \| 956 \| 979 \| 998 \| 649 \| .* \| server \(Prometheus\) \| buckets \|/);
     expect(view.rowsTable).toMatch(/\| client \(Locust\) \| window \|/);
   }, 60_000);
 });
@@ -190,7 +202,14 @@ describe('server-side percentiles on synthetic runs', () => {
     const a = quantileSeries(0.99, start, [0.1]);
     const b = { ...quantileSeries(0.99, start, [0.2]), labels: { route: '/b' } };
     const run = withSeries('u', 100, [unknown, a, b, quantileSeries(0.9, start, [0.3])]);
-    expect(serverQuantileSeries(run).map((q) => q.key)).toEqual(['p90']);
+    // p99 beside a p99 of one route: the series without labels is the service's own figure.
+    expect(serverQuantileSeries(run).map((q) => [q.key, q.series.labels])).toEqual([
+      ['p90', {}],
+      ['p99', {}],
+    ]);
+    // Only per-route series: no single server figure exists.
+    const c = { ...quantileSeries(0.99, start, [0.1]), labels: { route: '/a' } };
+    expect(serverQuantileSeries(withSeries('v', 100, [c, b])).map((q) => q.key)).toEqual([]);
     // Named p50 without a query but in milliseconds: taken as is.
     const named: Series = { name: 'p50', unit: 'ms', source: 'x', labels: {}, points: [[start + 5, 42]] };
     expect(serverQuantileSeries(withSeries('n', 100, [named])).map((q) => [q.key, q.toMs])).toEqual([['p50', 1]]);

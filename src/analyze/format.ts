@@ -1,11 +1,23 @@
 // Number formatting for conclusion sentences: 3 significant digits, signed percents.
 
-export function sig3(x: number): string {
+/**
+ * A figure as every table shows it (render/format.ts fmtNum uses this): about three
+ * significant digits, whole numbers with thousands separators from 1,000, no trailing
+ * zeros, never exponent notation. Sentences and tables so never disagree on a figure.
+ */
+export function fig(x: number): string {
   if (!Number.isFinite(x)) return String(x);
-  if (x === 0) return '0';
-  const digits = Math.max(0, 2 - Math.floor(Math.log10(Math.abs(x))));
-  const fixed = Number(x.toPrecision(3)).toFixed(Math.min(digits, 6));
-  return fixed;
+  const a = Math.abs(x);
+  if (a === 0) return '0';
+  if (a >= 1000) return (x < 0 ? '-' : '') + String(Math.round(a)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  const decimals = a >= 100 ? 0 : a >= 10 ? 1 : a >= 1 ? 2 : Math.min(6, 2 - Math.floor(Math.log10(a)));
+  const s = x.toFixed(decimals);
+  return s.includes('.') ? s.replace(/\.?0+$/, '') : s;
+}
+
+/** A measurement in a sentence: the same text a table shows for it (see fig). */
+export function sig3(x: number): string {
+  return fig(x);
 }
 
 /** Up to 3 significant digits without trailing zeros: factors, counts, thresholds. */
@@ -19,12 +31,8 @@ export function num(x: number): string {
  */
 export function pct(x: number): string {
   if (!Number.isFinite(x)) return String(x);
-  const a = Math.abs(x);
-  const decimals = a >= 100 ? 0 : a >= 10 ? 1 : a >= 1 ? 2 : Math.min(6, 2 - Math.floor(Math.log10(a || 1)));
-  let s = a.toFixed(decimals);
-  if (s.includes('.')) s = s.replace(/\.?0+$/, '');
-  if (a >= 1000) s = s.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  return (Number(s.replace(/,/g, '')) === 0 ? '' : x > 0 ? '+' : '−') + s + '%';
+  const s = fig(Math.abs(x));
+  return (s === '0' ? '' : x > 0 ? '+' : '−') + s + '%';
 }
 
 export function ms(x: number | null): string {

@@ -1,6 +1,7 @@
 // Number formatting for tables and sentences. Locale-independent on purpose: the same
 // model must give byte-identical pages on every machine.
 import type { Precision, Tool } from '../model/types.js';
+import { fig } from '../analyze/format.js';
 
 export const DASH = '–';
 
@@ -21,13 +22,8 @@ export function fmtCount(n: number | null | undefined): string {
  */
 export function fmtNum(n: number | null | undefined): string {
   if (n === null || n === undefined || !Number.isFinite(n)) return DASH;
-  const a = Math.abs(n);
-  if (a === 0) return '0';
-  if (a >= 1000) return fmtCount(n);
-  const decimals = a >= 100 ? 0 : a >= 10 ? 1 : a >= 1 ? 2 : Math.min(6, 2 - Math.floor(Math.log10(a)));
-  const s = n.toFixed(decimals);
-  // Trailing zeros after the point say nothing about precision here; drop them.
-  return s.includes('.') ? s.replace(/\.?0+$/, '') : s;
+  // The sentences of the analysis format figures with the same function.
+  return fig(n);
 }
 
 export function fmtMs(n: number | null | undefined): string {
