@@ -15,6 +15,7 @@ import { ingestRuns } from '../src/ingest/pipeline.js';
 import { emptyStats, type Run } from '../src/model/types.js';
 import type { PrometheusConfig } from '../src/config.js';
 import { attachLiveSeries } from '../src/live.js';
+import { promSave } from '../src/prom-save.js';
 
 function hasCommand(cmd: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
@@ -270,5 +271,19 @@ describe.skipIf(!havePrometheus && !process.env.CI)('against a real Prometheus',
     const err = await rejection(fetchPrometheusSeries([run], { url, queries: [{ name: 'broken', query: 'rate(ce_test_requests_total[1m]' }] }));
     expect(err.message).toMatch(new RegExp(`^prometheus query "broken" \\(${url.replace('http://', '').replace(/\./g, '\\.')}\\): Prometheus answered with an error \\(bad_data\\): .*parse error`));
     expect(err.message).toContain('query: rate(ce_test_requests_total[1m]');
+  });
+
+  it('prom-save saves a range query with its query and unit, and the saved file reads back the same values', async () => {
+    const out = path.join(dir, 'prom-save', 'run', 'prometheus', 'rate.json');
+    const r = await promSave({ query: 'rate(ce_test_requests_total[1m])', url, start: String(t0), end: String(t0 + (N - 1) * STEP), stepS: STEP, output: out, cwd: dir });
+    // rate() has no value at the first sample (nothing before it): N − 1 points.
+    expect(r).toMatchObject({ series: 1, points: N - 1, unit: 'req/s', start: t0, end: t0 + (N - 1) * STEP, stepS: STEP, warnings: [] });
+    expect(JSON.parse(readFileSync(path.join(dir, 'prom-save', 'run', 'prometheus', 'rate.query.json'), 'utf8'))).toEqual({
+      name: 'rate', query: 'rate(ce_test_requests_total[1m])', start: t0, end: t0 + (N - 1) * STEP, stepS: STEP, unit: 'req/s',
+    });
+    const ingested = await ingestRuns([{ inputs: [path.join(dir, 'prom-save')] }], { cwd: dir });
+    const series = ingested.runs[0]!.series[0]!;
+    expect([series.name, series.unit, series.query]).toEqual(['rate', 'req/s', 'rate(ce_test_requests_total[1m])']);
+    for (const [t, v] of series.points) if (t >= t0 + 60) expect(v).toBeCloseTo(5, 9);
   });
 });

@@ -76,7 +76,7 @@ function config(size: ChartSize): object {
       symbolFillColor: MUTED,
       symbolStrokeColor: MUTED,
     },
-    title: { color: 'currentColor', subtitleColor: 'currentColor', anchor: 'start', fontSize: TEXT_PX + 3, subtitleFontSize: TEXT_PX, fontWeight: 'bold', limit: size.width - 2 * PADDING_PX },
+    title: { color: 'currentColor', subtitleColor: 'currentColor', anchor: 'start', fontSize: TEXT_PX + 3, subtitleFontSize: TEXT_PX, fontWeight: 'bold' },
     text: { fontSize: TEXT_PX },
     line: { strokeWidth: 1.8 },
     point: { size: 40, filled: true },
@@ -112,9 +112,9 @@ export function textWidthPx(text: string, fontPx = TEXT_PX, bold = false): numbe
   return text.length * fontPx * (bold ? 0.66 : 0.58);
 }
 
-/** A title in lines that fit the chart's width (vega would cut it off with an ellipsis). */
+/** A title in lines that fit the plot's width (vega-lite cuts a longer one off with an ellipsis). */
 function titleLines(title: string, size: ChartSize, fontPx = TEXT_PX + 3, bold = true): string | string[] {
-  const max = size.width - 2 * PADDING_PX;
+  const max = plotWidth(size);
   if (textWidthPx(title, fontPx, bold) <= max) return title;
   const lines: string[] = [];
   let line = '';
