@@ -244,7 +244,7 @@ export function peakVsSustainedTable(study: PeakVsSustainedStudy, model: Model, 
     const state = `${r.state ?? 'no timeline'}${r.endOfRun?.p95 !== null && r.endOfRun?.p95 !== undefined ? `, end-of-run p95 ${fmtMs(r.endOfRun.p95)}` : ''}`;
     const client: Cell[] = [r.label, link(runName(model, r.runId), links.run(r.runId)), state, ...figures(r.peak, r.sustained), `client (${run ? toolName(run.tool) : 'load generator'})`, r.precision];
     if (!r.server) return [client];
-    return [client, [r.label, link(runName(model, r.runId), links.run(r.runId)), state, ...figures(r.server.peak, r.server.sustained), 'server (Prometheus)', r.server.precision]];
+    return [client, [r.label, link(runName(model, r.runId), links.run(r.runId)), r.state ?? 'no timeline', ...figures(r.server.peak, r.server.sustained), 'server (Prometheus)', r.server.precision]];
   });
   return markdownTable(cols, rows);
 }

@@ -27,7 +27,10 @@ export function peakVsSustainedHeadline(study: PeakVsSustainedStudy): string {
     .filter((r) => r.peak.p95 !== null)
     .map((r) => {
       const peak = `${mdText(r.label)}: peak p95 **${fmtMs(r.peak.p95)}**`;
-      if (r.sustained.p95 === null) return `${peak} (no sustained p95)`;
+      if (r.sustained.p95 === null) {
+        const end = r.endOfRun?.p95 ?? null;
+        return `${peak} (${mdText(r.state ?? 'no timeline')}: no sustained p95${end !== null ? `; end-of-run p95 ${fmtMs(end)}` : ''})`;
+      }
       const over = r.sustained.p95 > 0 ? ` (${fmtPct((r.peak.p95! / r.sustained.p95 - 1) * 100)})` : '';
       return `${peak} against sustained p95 **${fmtMs(r.sustained.p95)}**${over}`;
     });
