@@ -3,11 +3,8 @@
 // with no scrape targets, and fetchPrometheusSeries must read the values back exactly.
 // Failure modes (PromQL error, server down, no answer) are checked for clear errors.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { readFileSync, existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { createServer as createNetServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chooseStepS, fetchPrometheusSeries, loadSavedPrometheusSeries, type PrometheusLiveConfig } from '../src/ingest/prometheus/live.js';
 import { InputError } from '../src/ingest/errors.js';
@@ -16,22 +13,8 @@ import { emptyStats, type Run } from '../src/model/types.js';
 import type { PrometheusConfig } from '../src/config.js';
 import { attachLiveSeries } from '../src/live.js';
 import { promSave } from '../src/prom-save.js';
+import { freePort, havePrometheus, startPrometheus, type TestPrometheus } from './helpers/prometheus-server.js';
 
-function hasCommand(cmd: string): boolean {
-  return spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
-}
-const havePrometheus = hasCommand('prometheus') && hasCommand('promtool');
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createNetServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 function syntheticRun(id: string, startS: number | null, endS: number | null): Run {
   return {
@@ -136,7 +119,7 @@ describe('failures without a Prometheus', () => {
 
 describe.skipIf(!havePrometheus && !process.env.CI)('against a real Prometheus', () => {
   let dir = '';
-  let proc: ChildProcess | undefined;
+  let prom: TestPrometheus | undefined;
   let url = '';
   let t0 = 0;
   const N = 60;
@@ -144,7 +127,6 @@ describe.skipIf(!havePrometheus && !process.env.CI)('against a real Prometheus',
   const gaugeAt = (i: number) => (i * 3) % 7;
 
   beforeAll(async () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'ce-prom-live-'));
     // Three hours back: older than the head block window, so backfilled blocks never
     // overlap what the server would ingest itself; aligned to a minute for readable steps.
     t0 = Math.floor((Date.now() / 1000 - 3 * 3600) / 60) * 60;
@@ -153,42 +135,13 @@ describe.skipIf(!havePrometheus && !process.env.CI)('against a real Prometheus',
     lines.push('# HELP ce_test_requests A counter growing by 50 every 10 s.', '# TYPE ce_test_requests counter');
     for (let i = 0; i < N; i++) lines.push(`ce_test_requests_total ${i * 50} ${t0 + i * STEP}`);
     lines.push('# EOF');
-    writeFileSync(path.join(dir, 'data.om'), lines.join('\n') + '\n');
-    const tsdb = path.join(dir, 'tsdb');
-    const backfill = spawnSync('promtool', ['tsdb', 'create-blocks-from', 'openmetrics', path.join(dir, 'data.om'), tsdb], { encoding: 'utf8' });
-    if (backfill.status !== 0) throw new Error(`promtool failed: ${backfill.stderr}`);
-    writeFileSync(path.join(dir, 'prometheus.yml'), 'global:\n  scrape_interval: 15s\nscrape_configs: []\n');
-    const port = await freePort();
-    url = `http://127.0.0.1:${port}`;
-    proc = spawn(
-      'prometheus',
-      [`--config.file=${path.join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${tsdb}`, `--web.listen-address=127.0.0.1:${port}`, '--storage.tsdb.retention.time=3650d'],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
-    );
-    let log = '';
-    proc.stderr!.on('data', (c: Buffer) => (log = (log + c.toString()).slice(-4000)));
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      if (proc.exitCode !== null) throw new Error(`prometheus exited early: ${log}`);
-      try {
-        const r = await fetch(`${url}/-/ready`);
-        if (r.ok) break;
-      } catch {
-        /* not listening yet */
-      }
-      if (Date.now() > deadline) throw new Error(`prometheus not ready after 30 s: ${log}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    prom = await startPrometheus(lines.join('\n') + '\n');
+    dir = prom.dir;
+    url = prom.url;
   }, 60_000);
 
   afterAll(async () => {
-    if (proc && proc.exitCode === null) {
-      const exited = new Promise((r) => proc!.once('exit', r));
-      proc.kill('SIGTERM');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-      if (proc.exitCode === null) proc.kill('SIGKILL');
-    }
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await prom?.stop();
   });
 
   it('reads the backfilled values back exactly, saves them, and reloads them offline', async () => {

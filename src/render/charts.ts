@@ -107,20 +107,23 @@ export function encodingTitle(text: string): string {
   return text.replace(/\\/g, '\u29f5').replace(/[\u0000-\u001f\u2028\u2029]/g, ' ');
 }
 
-/** Approximate width of a text in px, on the wide side (Helvetica's average advance is about 0.55 em, bold about 0.6). */
-export function textWidthPx(text: string, fontPx = TEXT_PX, bold = false): number {
-  return text.length * fontPx * (bold ? 0.66 : 0.58);
+/**
+ * A text's width in px as vega reckons it when it lays out a chart without a canvas (as
+ * svg.ts draws): 0.8 em a character. Wider than most drawn text, so what fits by it fits.
+ */
+export function textWidthPx(text: string, fontPx = TEXT_PX): number {
+  return Math.ceil(0.8 * text.length * fontPx);
 }
 
 /** A title in lines that fit the plot's width (vega-lite cuts a longer one off with an ellipsis). */
-function titleLines(title: string, size: ChartSize, fontPx = TEXT_PX + 3, bold = true): string | string[] {
+function titleLines(title: string, size: ChartSize, fontPx = TEXT_PX + 3): string | string[] {
   const max = plotWidth(size);
-  if (textWidthPx(title, fontPx, bold) <= max) return title;
+  if (textWidthPx(title, fontPx) <= max) return title;
   const lines: string[] = [];
   let line = '';
   for (const word of title.split(' ')) {
     const next = line ? `${line} ${word}` : word;
-    if (line && textWidthPx(next, fontPx, bold) > max) {
+    if (line && textWidthPx(next, fontPx) > max) {
       lines.push(line);
       line = word;
     } else {
@@ -136,7 +139,7 @@ export function base(title: string, size: ChartSize = WIDE, subtitle?: string): 
   const lines = titleLines(title, size);
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-    title: subtitle ? { text: lines, subtitle: titleLines(subtitle, size, TEXT_PX, false) } : typeof lines === 'string' ? lines : { text: lines },
+    title: subtitle ? { text: lines, subtitle: titleLines(subtitle, size, TEXT_PX) } : typeof lines === 'string' ? lines : { text: lines },
     // The plot's own size, the same for every chart of a size whatever its legend or labels.
     width: plotWidth(size),
     height: size.height,

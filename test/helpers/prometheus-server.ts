@@ -12,7 +12,8 @@ export function hasCommand(cmd: string): boolean {
 
 export const havePrometheus = hasCommand('prometheus') && hasCommand('promtool');
 
-async function freePort(): Promise<number> {
+/** A local port nothing listens on at the moment. */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createNetServer();
     s.once('error', reject);
