@@ -3,7 +3,7 @@
 // into the two variants that ran at the same time). Same judgement as client metrics
 // (a seeded bootstrap CI of the relative change and a Mann-Whitney U test), but on
 // blocks of consecutive steps, since neighbouring steps are not independent.
-import { blockMeans, chooseBlockLength, movingBlockResample, type BlockChoice } from './block-bootstrap.js';
+import { blockMeans, chooseBlockLength, MIN_BLOCKS, movingBlockResample, type BlockChoice } from './block-bootstrap.js';
 import { meetsCriterion, MIN_WINDOWS, verdictSentence, wantedText } from './experiment-verdict.js';
 import { changePct, num, pct, sig3 } from './format.js';
 import { seededRng } from './prng.js';
@@ -23,7 +23,7 @@ function sideName(study: ExperimentStudy, which: 'baseline' | 'candidate'): stri
 
 function blockText(b: BlockChoice, stepS: number): string {
   const why = [`the query's range window spans ${b.querySteps} step(s)`, b.acfLag === null ? 'the autocorrelation stays above the white-noise band' : `the autocorrelation falls inside ±2/√n at lag ${b.acfLag}`];
-  return `${b.length} steps (${num(b.length * stepS)} s: ${why.join(', ')}${b.capped ? `; capped so that at least 6 blocks remain` : ''})`;
+  return `${b.length} steps (${num(b.length * stepS)} s: ${why.join(', ')}${b.capped ? `; capped so that at least ${MIN_BLOCKS} blocks remain` : ''})`;
 }
 
 /** Fills `study` (values, CI, p, verdict, method, conclusions) for a `STAT(SERIES)` metric. */
