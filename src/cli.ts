@@ -328,6 +328,13 @@ export async function main(argv: string[]): Promise<number> {
 // Run when executed directly (not when imported by tests).
 const invoked = process.argv[1] ? path.resolve(process.argv[1]) : '';
 if (invoked && (invoked.endsWith(`${path.sep}cli.js`) || invoked.endsWith(`${path.sep}ce-report`))) {
+  // A reader that stops early (`ce-report formats | head -1`) closes the pipe: stop quietly, no stack trace.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(process.exitCode ?? EXIT.ok);
+      throw e;
+    });
+  }
   main(process.argv).then((code) => {
     process.exitCode = code;
   });
