@@ -10,6 +10,7 @@ import { expandInputs } from './expand.js';
 import { sniffFile } from './read.js';
 import { cacheKey, CACHE_MIN_BYTES, readCache, writeCache } from './cache.js';
 import { capEndpoints, MAX_ENDPOINTS, OTHER_ENDPOINTS } from './endpoint-cap.js';
+import { checkPartNumbers } from './number-checks.js';
 import { findIngester, formatNames, INGESTERS } from './registry.js';
 import { DEFAULT_INGEST_OPTIONS, isLabelKey, type IngestContext, type Ingester, type IngestOptions, type RunPart, type Sniff } from './types.js';
 
@@ -152,6 +153,7 @@ export async function ingestRuns(runInputs: RunInput[], opts: PipelineOptions = 
     const pathLabels = labelsFromPath(display);
     for (const part of parts) {
       for (const s of part.sources) s.path = toDisplayIfAbs(s.path, cwd);
+      checkPartNumbers(part, (message) => warnings.push({ file: display, message }));
       const capped = capEndpoints(part.endpoints);
       if (capped.folded > 0) {
         warnings.push({ file: display, message: `${part.endpoints.length} endpoints: kept the ${MAX_ENDPOINTS} with the most requests and folded the other ${capped.folded} into "${OTHER_ENDPOINTS}"` });

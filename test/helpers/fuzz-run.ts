@@ -88,6 +88,31 @@ function nonFinitePath(v: unknown, at = '$'): string | undefined {
   return undefined;
 }
 
+/**
+ * The number invariants every model keeps (issue 20): 0 ≤ failures ≤ requests, whole
+ * counts; min ≤ p50 ≤ p90 ≤ p95 ≤ p99 ≤ max after rounding; a timeline in time order.
+ */
+export function invariantProblem(model: Model): string | undefined {
+  const stats = (s: { requests: number; failures: number; latencyMs: Record<string, number | null> }, at: string) => {
+    if (!(s.failures >= 0 && s.failures <= s.requests)) return `${at}: ${s.failures} failures of ${s.requests} requests`;
+    if (!Number.isInteger(s.requests) && s.requests > 1e15) return `${at}: requests ${s.requests}`;
+    const l = s.latencyMs;
+    const seq = ['min', 'p50', 'p90', 'p95', 'p99', 'max'].map((k) => [k, l[k]] as const).filter((x): x is readonly [string, number] => typeof x[1] === 'number');
+    for (let i = 1; i < seq.length; i++) if (seq[i]![1] < seq[i - 1]![1]) return `${at}: ${seq[i - 1]![0]} ${seq[i - 1]![1]} > ${seq[i]![0]} ${seq[i]![1]}`;
+    return undefined;
+  };
+  for (const [r, run] of model.runs.entries()) {
+    const p = stats(run.summary as never, `runs[${r}].summary`) ?? run.endpoints.map((e, i) => stats(e as never, `runs[${r}].endpoints[${i}]`)).find(Boolean);
+    if (p) return p;
+    for (const [i, pt] of run.timeline.entries()) {
+      const q = stats({ requests: pt.requests, failures: pt.failures, latencyMs: pt.latencyMs as never }, `runs[${r}].timeline[${i}]`);
+      if (q) return q;
+      if (i > 0 && pt.t < run.timeline[i - 1]!.t) return `runs[${r}].timeline[${i}]: t ${pt.t} after ${run.timeline[i - 1]!.t}`;
+    }
+  }
+  return undefined;
+}
+
 type Outcome = { kind: 'model' } | { kind: 'inputError' } | { kind: 'problem'; problem: string };
 
 /** Runs one case; a problem is anything but a valid model or a clean one-line InputError. */
@@ -102,6 +127,8 @@ async function runCase(dir: string, fileName: string, bytes: Buffer, format: str
     if (bad) return { kind: 'problem', problem: `model has a non-finite number at ${bad}` };
     const errors = validateModel(JSON.parse(JSON.stringify(model)));
     if (errors.length > 0) return { kind: 'problem', problem: `model fails the schema: ${errors.slice(0, 3).join('; ')}` };
+    const broken = invariantProblem(model);
+    if (broken) return { kind: 'problem', problem: `model has an impossible number: ${broken}` };
     const multiLine = result.warnings.find((w) => /[\r\n]/.test(w.message));
     if (multiLine) return { kind: 'problem', problem: `warning is not one line: ${JSON.stringify(multiLine.message.slice(0, 200))}` };
     return { kind: 'model' };

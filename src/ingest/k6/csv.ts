@@ -11,7 +11,7 @@ import { InputError } from '../errors.js';
 import { readLines } from '../read.js';
 import type { IngestContext, Ingester, RunPart, Sniff } from '../types.js';
 import { K6_SYSTEM_TAGS, addSample, createAggregate, samplesPart, type K6TagName, type K6Tags } from './aggregate.js';
-import { MAX_DURATION_MS, MAX_SAMPLE_VALUE, MAX_TIME_MS } from './ndjson-scan.js';
+import { impossibleRequestCount, MAX_DURATION_MS, MAX_SAMPLE_VALUE, MAX_TIME_MS } from './ndjson-scan.js';
 
 const REQUIRED = ['metric_name', 'timestamp', 'metric_value'] as const;
 const TAG_COLUMNS = ['name', 'method', 'url', 'status', 'error', 'error_code'] as const;
@@ -128,7 +128,7 @@ export async function ingestCsv(file: string, ctx: IngestContext): Promise<RunPa
     const value = valueText === '' ? NaN : Number(valueText);
     const timeMs = parseTimestamp(fields[cols.time]!);
     // Values or times beyond any real run (1e300, a year 275760 clock) are unusable rows.
-    if (metric === '' || !(Math.abs(value) <= MAX_SAMPLE_VALUE) || !(Math.abs(timeMs) <= MAX_TIME_MS)) {
+    if (metric === '' || !(Math.abs(value) <= MAX_SAMPLE_VALUE) || !(Math.abs(timeMs) <= MAX_TIME_MS) || impossibleRequestCount(metric, value)) {
       markBad(lineNo);
       continue;
     }

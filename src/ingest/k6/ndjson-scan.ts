@@ -92,6 +92,15 @@ const line = createLineResult();
  */
 export const MAX_SAMPLE_VALUE = 1e200;
 export const MAX_DURATION_MS = 24 * 3600 * 1000;
+/**
+ * An http_reqs sample counts the requests it stands for: k6 writes 1. A negative,
+ * fractional or huge count (−5, 2^53+1) cannot be true and would be summed silently.
+ */
+export const MAX_REQUESTS_PER_SAMPLE = 1_000_000;
+export function impossibleRequestCount(metric: string, value: number): boolean {
+  return metric === 'http_reqs' && !(Number.isInteger(value) && value >= 0 && value <= MAX_REQUESTS_PER_SAMPLE);
+}
+
 /** The Date range: later or earlier times cannot be written as ISO 8601. */
 export const MAX_TIME_MS = 8.64e15;
 
@@ -129,6 +138,10 @@ function applyLine(scan: NdjsonScan, kind: number): void {
       // Custom trends may legitimately go negative; the aggregation only drops their percentiles.
       if ((line.value < 0 || line.value > MAX_DURATION_MS) && line.metric === 'http_req_duration') {
         note(scan.negative, scan.lineNo, `${line.metric} = ${line.value}`);
+        return;
+      }
+      if (impossibleRequestCount(line.metric, line.value)) {
+        note(scan.invalid, scan.lineNo, `http_reqs = ${line.value}: a request count per sample is a whole number from 0 to ${MAX_REQUESTS_PER_SAMPLE}`);
         return;
       }
       scan.points++;
