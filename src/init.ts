@@ -4,6 +4,7 @@ import path from 'node:path';
 import { analyze } from './analyze/index.js';
 import { UsageError } from './ingest/errors.js';
 import { ingestRuns } from './ingest/pipeline.js';
+import { shortSeriesName } from './analyze/server-metric.js';
 import type { Run, Warning } from './model/types.js';
 
 export interface InitOptions {
@@ -23,8 +24,19 @@ const EXAMPLE_STUDIES = `
     // Examples of each study kind (remove the // to use one):
     // { "kind": "experiment", "title": "Canary vs stable", "baseline": "<run id>", "candidate": "<run id>",
     //   "metric": "max-p95", "criterion": { "direction": "decrease", "minChangePct": 5 } },
+    // { "kind": "experiment", "title": "Canary vs stable on the server", "baseline": "<run id>", "candidate": "<run id>",
+    //   "metric": "max(<Prometheus series>)", "criterion": { "direction": "decrease", "minChangePct": 5 } },
+    //   (also mean, median, p90, p95, p99; "split": { "label": "version", "baseline": "stable", "candidate": "canary" }
+    //   divides one query's series when both versions ran at the same time)
     // { "kind": "scaling", "title": "Throughput against workers", "factor": "workers" },
     // { "kind": "peak-vs-sustained", "title": "Peak vs sustained latency", "label": "cache_rate", "windowS": 10 }`;
+
+/** The Prometheus series the runs hold, by the names a STAT(SERIES) metric uses. */
+function seriesNote(runs: Run[]): string {
+  const names = [...new Set(runs.flatMap((r) => r.series.map((s) => shortSeriesName(s.name))))].sort();
+  // One line each: a name is an artifact's, and a line break in it must not end the comment.
+  return names.length === 0 ? '' : `\n    // Prometheus series found, for STAT(SERIES) metrics:\n${names.map((n) => `    //   ${JSON.stringify(n)}`).join('\n')}`;
+}
 
 export async function initCommand(inputs: string[], opts: InitOptions): Promise<{ file: string; runs: number; studies: number; warnings: Warning[] }> {
   const cwd = opts.cwd ?? process.cwd();
@@ -83,7 +95,7 @@ ${runLines.join('\n')}
   ],
   // Studies compare runs. Found from the labels above:${studies.length === 0 ? ' none yet.' : ''}
   "studies": [
-${studyLines.join('\n')}${EXAMPLE_STUDIES}
+${studyLines.join('\n')}${EXAMPLE_STUDIES}${seriesNote(runs)}
   ],
   // Peak windows (seconds) and the failure rate above which a run is flagged.
   "windowS": 10,
