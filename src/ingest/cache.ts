@@ -22,10 +22,26 @@ export function defaultCacheDir(): string {
   return path.join(base, 'ce-report');
 }
 
+/**
+ * The key of a file's cached reading. Size and modification time alone trust a file
+ * edited with its time kept (`touch -r`, `cp -p`, rsync -t): the key also holds the
+ * inode and status-change time (which no tool can set back: any write moves it) and a
+ * hash of the first and last 64 KiB.
+ */
 export async function cacheKey(file: string, format: string, options: object, version: string): Promise<string> {
   const st = await fs.stat(file);
   const h = createHash('sha256');
-  h.update(JSON.stringify([path.resolve(file), st.size, st.mtimeMs, format, options, version]));
+  h.update(JSON.stringify([path.resolve(file), st.size, st.mtimeMs, st.ctimeMs, st.ino, format, options, version]));
+  const fh = await fs.open(file, 'r');
+  try {
+    const edge = Buffer.alloc(Math.min(st.size, 64 * 1024));
+    for (const at of [0, Math.max(0, st.size - edge.length)]) {
+      const { bytesRead } = await fh.read(edge, 0, edge.length, at);
+      h.update(edge.subarray(0, bytesRead));
+    }
+  } finally {
+    await fh.close();
+  }
   return h.digest('hex').slice(0, 40);
 }
 
