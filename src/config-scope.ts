@@ -74,7 +74,9 @@ export function checkStudiesMatchRuns(loaded: LoadedConfig, runs: Run[], analysi
     if (missing.length > 0) {
       throw new InputError(shown, `study "${id}" names run${missing.length > 1 ? 's' : ''} ${missing.map((m) => `"${m}"`).join(', ')}, not among the runs read from the INPUTs (${found}); name runs by these ids, or build without --config to infer studies`, where);
     }
-    if ((analysis.studies[i]?.runIds.length ?? 0) === 0) {
+    // A failures study over "every run above the threshold" may rightly find none.
+    const mayBeEmpty = cfg.kind === 'failures' && !cfg.runs;
+    if (!mayBeEmpty && (analysis.studies[i]?.runIds.length ?? 0) === 0) {
       const what = cfg.kind === 'scaling' ? ` (no run has a numeric "${cfg.factor}" label)` : cfg.kind === 'peak-vs-sustained' && cfg.label ? ` (no run has a "${cfg.label}" label)` : '';
       throw new InputError(shown, `study "${id}" matches none of the runs read from the INPUTs (${found})${what}; label the runs (folder names key=value, --label), or build without --config to infer studies`, where);
     }

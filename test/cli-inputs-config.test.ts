@@ -73,6 +73,12 @@ describe('explicit inputs and a config in the current folder', () => {
     expect(r.stderr).toMatch(/^ce-report: scaling\.config\.json:3:\d+: study "by-workers" matches none of the runs read from the INPUTs \(failures-n4\) \(no run has a numeric "workers" label\)/m);
   });
 
+  it('build DIR --config FILE: a failures study over the runs above the threshold may find none (a clean run passes)', async () => {
+    await fs.writeFile(path.join(tmp, 'gate.config.json'), '{ "studies": [ { "kind": "failures", "id": "gate", "thresholdPct": 50 } ] }\n');
+    const r = await runCli(['build', 'mine', '--config', 'gate.config.json', '--out', 'site-gate'], tmp);
+    expect(r.code, r.stderr).toBe(0);
+  });
+
   it('build DIR --config FILE whose studies match: the config applies to the INPUTs', async () => {
     await fs.writeFile(path.join(tmp, 'mine.config.json'), '{ "title": "Mine", "studies": [ { "kind": "failures", "id": "my-failures", "title": "My failures", "runs": ["failures-n4"] } ] }\n');
     const r = await runCli(['build', 'mine', '--config', 'mine.config.json', '--out', 'site-mine2'], tmp);
