@@ -65,6 +65,8 @@ interface RampLevel {
   t: number;
   rps: number;
   p50: number | null;
+  /** Seconds the level lasted. */
+  durS: number;
 }
 
 /** Consecutive timeline points with the same user count, while users still grow towards their maximum. */
@@ -76,7 +78,7 @@ function risingLevels(run: Run, maxUsers: number): RampLevel[] {
     if (p.users >= maxUsers) break;
     let cur = levels[levels.length - 1];
     if (!cur || cur.users !== p.users) {
-      cur = { users: p.users, t: p.t, rps: 0, p50: null, n: 0, req: 0, latW: 0, lat: 0 };
+      cur = { users: p.users, t: p.t, rps: 0, p50: null, durS: 0, n: 0, req: 0, latW: 0, lat: 0 };
       levels.push(cur);
     }
     cur.n += 1;
@@ -86,7 +88,7 @@ function risingLevels(run: Run, maxUsers: number): RampLevel[] {
       cur.lat += p.latencyMs.p50 * p.requests;
     }
   }
-  return levels.map((l) => ({ users: l.users, t: l.t, rps: l.req / (l.n * interval), p50: l.latW > 0 ? l.lat / l.latW : null }));
+  return levels.map((l) => ({ users: l.users, t: l.t, rps: l.req / (l.n * interval), p50: l.latW > 0 ? l.lat / l.latW : null, durS: l.n * interval }));
 }
 
 /** Request-weighted p50 of the points inside a range. */
@@ -111,9 +113,12 @@ export function rampKnee(run: Run, steady: Range | null, saturationRps: number |
   if (!steady || saturationRps === null || saturationRps <= 0) return null;
   const xSat = saturationRps;
   const reached = (rps: number) => rps >= SATURATED_SHARE * xSat;
+  // A level far above the full-load rate (beyond twice the Poisson noise of its count) is a start-up
+  // rush, not saturation: throughput that falls back afterwards never stopped growing there.
+  const rush = (l: RampLevel) => l.rps > xSat + (2 * Math.sqrt(xSat * l.durS)) / l.durS;
   // A level inside a start-up burst reaches the full-load rate by the burst, not by saturating.
-  const inBurst = (l: RampLevel) => bursts.some((b) => l.t >= b.t - run.timelineIntervalS * 1e-6 && l.t < b.endT);
-  const i = levels.findIndex((l, k) => !inBurst(l) && reached(l.rps) && reached(k + 1 < levels.length ? levels[k + 1]!.rps : xSat));
+  const inBurst = (l: RampLevel) => bursts.some((b) => l.t >= b.fromT - 1e-6 && l.t < b.endT);
+  const i = levels.findIndex((l, k) => !inBurst(l) && !rush(l) && reached(l.rps) && reached(k + 1 < levels.length ? levels[k + 1]!.rps : xSat));
   if (i < 0) return null;
   const level = levels[i]!;
   const linear = maxUsers / level.users - 1;

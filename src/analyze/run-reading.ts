@@ -46,7 +46,7 @@ const BURST_SDS = 3;
 const TREND_BLOCKS = 40;
 /** Failures above this share of the full-load requests dominate the run: it is unsteady. */
 const FAILURES_DOMINATE = 0.5;
-/** Most users waiting in a queue (Little's law with a known think time): overloaded. */
+/** Most users waiting in a queue (Little's law on the queue, L_q = X·(R − R_min)): overloaded. */
 const QUEUED_SHARE = 0.5;
 
 /** Series names and queries that count capacity: replicas, pods, workers, instances, `up`. */
@@ -99,7 +99,7 @@ function findBursts(pts: TimelinePoint[], interval: number, level: number, sd: n
     const r = rateOf(p, interval);
     if (r > limit && p.requests > 0) {
       if (!cur) {
-        cur = { t: p.t, endT: p.t + interval, rps: r, from: i, to: i };
+        cur = { t: p.t, fromT: p.t, endT: p.t + interval, rps: r, from: i, to: i };
         out.push(cur);
       } else {
         cur.endT = p.t + interval;
@@ -289,7 +289,12 @@ export function readRun(run: Run, phase: PhaseResult, precision: LatencyPrecisio
   const closedLoop = users !== null && users > 0 && (run.tool === 'locust' || run.tool === 'k6');
   const rMin = rMinMs(all);
   // Little's law with a think time from the config: users in service or thinking are X·(R_min + Z); the rest wait.
-  const queued = closedLoop && configThink && fullRps !== null && rMin !== null ? 1 - (fullRps * (rMin / 1000 + configThink.value)) / users! : null;
+  // Little's law on the queue alone: L_q = X · (R − R_min) requests wait at any moment (R the full-load
+  // p50 level, R_min the unloaded response time). In a closed loop each waiting request is a user, so
+  // L_q / N is the share of the users that wait; it needs no think time.
+  const rLevel = lat ? median(lat.ys) : null;
+  const waiting = closedLoop && fullRps !== null && rMin !== null && rLevel !== null ? Math.max(0, (fullRps * (rLevel - rMin)) / 1000) : null;
+  const queued = waiting !== null ? waiting / users! : null;
   let state: RunState;
   let reason: string;
   const trendText = latencyTrend ? `${lat!.key} ${latencyTrend.msPerS >= 0 ? 'rises' : 'falls'} ${sig3(Math.abs(latencyTrend.msPerS))} ms per second (${num(latencyTrend.confidence * 100)}% CI ${sig3(latencyTrend.ci[0])} to ${sig3(latencyTrend.ci[1])}; Mann-Kendall p ${latencyTrend.p < 0.0001 ? '< 0.0001' : '= ' + sig3(latencyTrend.p)})` : '';
@@ -313,8 +318,8 @@ export function readRun(run: Run, phase: PhaseResult, precision: LatencyPrecisio
   } else if (queued !== null && queued > QUEUED_SHARE) {
     state = 'overloaded';
     reason =
-      `Latency settles, but at the queue's bound: by Little's law only X·(R_min + Z) = ${sig3(fullRps!)} × (${num(rMin! / 1000)} + ${num(configThink!.value)}) ≈ ${num(users! * (1 - queued))} of the ${num(users!)} users are served or thinking; ` +
-      `the other ${num(queued * 100)}% wait in a queue. Throughput is at capacity.`;
+      `Latency settles, but at the queue's bound: by Little's law X × (R − R_min) = ${sig3(fullRps!)} × (${sig3(rLevel! / 1000)} − ${sig3(rMin! / 1000)} s) ≈ ${num(waiting!)} of the ${num(users!)} users (${num(Math.min(1, queued) * 100)}%) are waiting in a queue at any moment ` +
+      `(R the full-load ${lat!.key}, R_min the lowest ${lat!.key} of the run). Throughput is at capacity.`;
   } else {
     state = 'steady';
     reason = latencyTrend ? `Latency settles at full load (no trend of more than half its level: ${trendText}).` : 'Throughput holds its level at full load.';
@@ -358,7 +363,7 @@ export function readRun(run: Run, phase: PhaseResult, precision: LatencyPrecisio
     endOfRun,
     latencyTrend,
     thinkTime,
-    bursts: bursts.map((b) => ({ t: b.t, endT: b.endT, rps: b.rps })),
+    bursts: bursts.map((b) => ({ t: b.t, fromT: b.fromT, endT: b.endT, rps: b.rps })),
     ...(capacityChanges ? { capacityChanges } : {}),
     loadLevels: loadLevelsOf(all, interval, precision),
     littleBound,

@@ -181,6 +181,8 @@ export interface ThinkTime {
 export interface Burst {
   /** Start (s since run start) of the busiest interval. */
   t: number;
+  /** Start and end of the whole burst. */
+  fromT: number;
   endT: number;
   /** Request rate of the busiest interval. */
   rps: number;
