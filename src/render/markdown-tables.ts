@@ -1,7 +1,7 @@
 // GFM tables for pages, report.md and `ce-report embed`. Every artifact string goes
 // through mdCell; only figures we format ourselves and links we build are trusted.
 import type { Model, Run, Stats } from '../model/types.js';
-import type { Analysis, ExperimentStudy, PeakVsSustainedStudy, Percentiles, RunAnalysis, ScalingStudy, Study } from '../analyze/types.js';
+import type { Analysis, ExperimentStudy, PeakVsSustainedStudy, Percentiles, RunAnalysis, ScalingStudy } from '../analyze/types.js';
 import type { FailureCategory, FailuresRun, FailuresStudy, LatencyGroup } from '../analyze/types.js';
 import { mdCell, mdText } from './escape.js';
 import { DASH, fmtBytes, fmtCount, fmtMs, fmtNum, fmtPct, fmtRate, fmtRps, fmtSeconds, precisionShort, toolName } from './format.js';
@@ -365,23 +365,6 @@ export function metricValue(metric: string, v: number | null, unit?: string): st
   if (metric === 'rps') return fmtRps(v);
   if (/p\d+/.test(metric)) return fmtMs(v);
   return fmtNum(v);
-}
-
-/** One row per study for the index page and report.md. */
-export function studiesTable(studies: Study[], links: Links): string {
-  const cols: Column[] = [{ header: 'Study' }, { header: 'Kind' }, { header: 'Runs', align: R }, { header: 'Result' }];
-  return markdownTable(
-    cols,
-    studies.map((s) => [link(s.title || s.id, links.study(s.id)), s.kind, md(fmtCount(s.runIds.length)), studyHeadline(s)]),
-  );
-}
-
-/** The one-line result of a study: a verdict badge, or its first conclusion. */
-export function studyHeadline(s: Study): Cell {
-  if (s.kind === 'experiment') {
-    return md(`${verdictBadge(s.verdict).md} ${mdText(s.metric)} ${fmtPct(s.changePct)}`);
-  }
-  return s.conclusions[0] ?? null;
 }
 
 function cmp(a: string, b: string): number {
