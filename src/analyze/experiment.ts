@@ -18,7 +18,7 @@ export const DEFAULT_CRITERION: Criterion = { direction: 'decrease', minChangePc
 /** Fewer sliding windows than this per run make the per-window evidence too thin. */
 const MIN_WINDOWS = 3;
 
-type ParsedMetric =
+export type ParsedMetric =
   | { kind: 'latency'; stat: 'max' | 'mean' | 'sustained'; p: PercentileKey }
   | { kind: 'error-rate' }
   | { kind: 'rps' };
@@ -163,7 +163,7 @@ function quantileSlope(run: Run, q: number): number | null {
 }
 
 /** Whole-run value and its standard error, for runs without a usable timeline. */
-function summaryEstimate(run: Run, m: ParsedMetric): { value: number; se: number } | null {
+export function summaryEstimate(run: Run, m: ParsedMetric): { value: number; se: number } | null {
   const n = run.summary.requests;
   if (m.kind === 'latency') {
     const q = Number(m.p.slice(1)) / 100;
