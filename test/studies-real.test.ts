@@ -18,8 +18,8 @@ import { ingestRuns } from '../src/ingest/pipeline.js';
 
 const ROOT = path.resolve(__dirname, '..', 'fixtures', 'studies');
 
-async function analyzeCase(name: string): Promise<Analysis> {
-  const { runs } = await ingestRuns([{ inputs: ['.'] }], { cwd: path.join(ROOT, name) });
+async function analyzeCase(name: string, inputs = ['.']): Promise<Analysis> {
+  const { runs } = await ingestRuns([{ inputs }], { cwd: path.join(ROOT, name) });
   return analyze(runs);
 }
 
@@ -178,6 +178,16 @@ describe('setting study (cache_rate 0 / 0.5 / 1)', () => {
     // All hits: a few milliseconds.
     expect(s.points[2]!.p50!).toBeLessThan(20);
   });
+
+  it('has no speed-up or efficiency either when its smallest value is not 0 (0.5 and 1 only)', async () => {
+    const s = scalingStudies(await analyzeCase('setting-cache-rate', ['cache_rate=0.5', 'cache_rate=1']))[0]!;
+    expect(s.factorKind).toBe('setting');
+    expect(s.points.map((p) => p.value)).toEqual([0.5, 1]);
+    expect(s.steps.map((x) => x.verdict)).toEqual(['gain']);
+    for (const p of s.points) expect([p.speedup, p.efficiency]).toEqual([null, null]);
+    for (const st of s.steps) expect([st.speedup, st.efficiency]).toEqual([null, null]);
+    expect(s.conclusions.filter((c) => /linear|speed-up|efficiency|×/i.test(c))).toEqual([]);
+  });
 });
 
 describe('two-factor grid (workers 1/2/4 × users 2/8/32)', () => {
@@ -279,5 +289,27 @@ describe('throughput of users in step', () => {
     const counts = perSecondCounts('grid-workers-users/workers=4/users=2');
     expectNear(meanOf(counts), 2 / 0.6, 5, 'Locust counts, mean');
     for (const w of [1, 2, 4]) expectNear(s.grid.find((c) => c.value === w && c.by === 2)!.rps, 2 / 0.6, TOL, `workers=${w}, users=2`);
+  });
+});
+
+// KNOWN BUG (reported, not fixed here): a run whose users all start at once never shows
+// the unloaded response time, so the run's own lowest p50 is not R_min. users=64 against
+// 40 req/s: Locust's first p50 rows already read 1200 and 1100 ms (run_stats_history.csv),
+// so X × (R − R_min) = 40 × (1.1 − 1.1 s) ≈ 0 users "wait" and the run reads steady, while
+// by design R_min = 0.1 s (the 4- to 16-user runs' p50) and 40 × (1.1 − 0.1) = 40 of the 64
+// users wait in the queue: overloaded. Likewise workers=1 with 16 users: 9 req/s, p50
+// 1.6 s from its first rows on (1500, 1600 ms), R_min 0.105 s by design, so 9 × 1.5 ≈ 14
+// of the 16 users wait.
+// `it.fails` passes while the bug is there; when it is fixed, drop `.fails`.
+describe('runs that queue from their first second', () => {
+  it.fails('read as overloaded (the 64-user run of the sweep, 1 worker with 16 users)', async () => {
+    const load = await analyzeCase('load-users');
+    const capacity = await analyzeCase('capacity-moved-bottleneck');
+    const stateOf = (a: Analysis, value: number) => {
+      const s = scalingStudies(a)[0]!;
+      return a.runs.find((r) => r.runId === s.points.find((p) => p.value === value)!.runId)!.state;
+    };
+    expect(stateOf(load, 64)).toBe('overloaded');
+    expect(stateOf(capacity, 1)).toBe('overloaded');
   });
 });
