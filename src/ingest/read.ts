@@ -5,6 +5,7 @@ import { constants as zlibConstants, createGunzip, type ZlibOptions } from 'node
 import type { TransformOptions } from 'node:stream';
 import path from 'node:path';
 import { InputError } from './errors.js';
+import { inflateRest } from './gzip-recover.js';
 import type { IngestContext, Sniff } from './types.js';
 
 const SNIFF_BYTES = 64 * 1024;
@@ -117,8 +118,20 @@ export async function* readChunks(file: string, ctx: IngestContext): AsyncGenera
     if (e instanceof InputError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'Z_BUF_ERROR' || code === 'Z_DATA_ERROR' || /unexpected end of file/i.test(String((e as Error).message))) {
+      // gunzip dropped the output it still held: read the deflate data again past what was handed out.
+      const state = { complete: false, overLimit: false };
+      for await (const chunk of inflateRest(file, total, limit, state)) {
+        total += chunk.length;
+        yield chunk;
+      }
+      if (state.overLimit) throw new InputError(file, `decompressed content exceeds the limit of ${formatBytes(limit)}; refusing to read further (decompression bomb?)`);
       if (total === 0) throw new InputError(file, 'gzip stream is corrupt or empty; nothing could be read');
-      ctx.warn({ file, message: `gzip stream is truncated or corrupt after ${formatBytes(total)} of content; kept what was readable` });
+      ctx.warn({
+        file,
+        message: state.complete
+          ? `gzip checksum or length does not match the content (a damaged or edited file?); kept all ${formatBytes(total)} of content`
+          : `gzip stream is truncated or corrupt after ${formatBytes(total)} of content; kept what was readable`,
+      });
       return;
     }
     throw new InputError(file, `cannot read: ${(e as Error).message}`);
