@@ -10,9 +10,11 @@ import { num, sig3 } from './format.js';
 import { minSteadyS, type PhaseResult } from './phases.js';
 import { median, quantileSorted } from './stats.js';
 import { blockMeans, trendOf } from './trend.js';
-import type { Burst, CapacityChange, EndOfRun, FullLoad, LatencyTrend, LittleBound, LoadLevel, RunState, ThinkTime } from './types.js';
-import { epochS, pointsIn, rangePercentiles, sortedTimeline, type Range } from './windows.js';
-import type { LatencyPrecision } from './types.js';
+import { findBursts, rateOf, robustSd } from './bursts.js';
+import { capacityChangesOf, latencyAroundChanges } from './capacity-changes.js';
+import { loadLevelsOf } from './load-levels.js';
+import type { Burst, CapacityChange, EndOfRun, FullLoad, LatencyPrecision, LatencyTrend, LittleBound, LoadLevel, RunState, ThinkTime } from './types.js';
+import { pointsIn, rangePercentiles, sortedTimeline, type Range } from './windows.js';
 
 export interface RunReading {
   state: RunState | null;
@@ -40,79 +42,12 @@ export const TREND_ALPHA = 0.05;
  * users in the seed study).
  */
 export const MIN_TREND_SHARE = 0.5;
-/** Robust outlier rule for bursts (Hampel identifier): more than 3 robust SDs above the level. */
-const BURST_SDS = 3;
 /** Most blocks the trend test averages the full-load latency into (see trend.ts). */
 const TREND_BLOCKS = 40;
 /** Failures above this share of the full-load requests dominate the run: it is unsteady. */
 const FAILURES_DOMINATE = 0.5;
 /** Most users waiting in a queue (Little's law on the queue, L_q = X·(R − R_min)): overloaded. */
 const QUEUED_SHARE = 0.5;
-
-/** Series names and queries that count capacity: replicas, pods, workers, instances, `up`. */
-const CAPACITY_NAME = /replica|\bpods?\b|workers?|instances?|capacity|^up$/i;
-const CAPACITY_QUERY = /kube_[a-z_]*replicas|^\s*(count|sum)\s*\(\s*up\b/i;
-
-export function isCapacitySeries(name: string, query: string | undefined, values: Array<number | null>): boolean {
-  if (!CAPACITY_NAME.test(name) && !(query && CAPACITY_QUERY.test(query))) return false;
-  const known = values.filter((v): v is number => v !== null);
-  return known.length > 0 && known.every((v) => v >= 0 && v <= 100000 && Math.abs(v - Math.round(v)) < 1e-6);
-}
-
-/** When the series that count capacity change value, in seconds since the run start. */
-export function capacityChangesOf(run: Run): CapacityChange[] | undefined {
-  const start = epochS(run.start);
-  if (start === null) return undefined;
-  const counting = run.series.filter((s) => isCapacitySeries(s.name, s.query, s.points.map((p) => p[1])));
-  if (counting.length === 0) return undefined;
-  const out: CapacityChange[] = [];
-  for (const s of counting) {
-    let prev: number | null = null;
-    for (const [ts, v] of [...s.points].sort((a, b) => a[0] - b[0])) {
-      if (v === null) continue;
-      const value = Math.round(v);
-      if (prev !== null && value !== prev) out.push({ t: ts - start, from: prev, to: value, series: s.name, p95Before: null, p95After: null });
-      prev = value;
-    }
-  }
-  return out.sort((a, b) => a.t - b.t || (a.series < b.series ? -1 : 1));
-}
-
-function rateOf(p: TimelinePoint, interval: number): number {
-  return p.requests / interval;
-}
-
-/** Robust spread: 1.4826 × MAD, at least the Poisson noise of the counts. */
-function robustSd(rates: number[], interval: number): { level: number; sd: number } {
-  const level = median(rates) ?? 0;
-  const mad = median(rates.map((r) => Math.abs(r - level))) ?? 0;
-  const poisson = Math.sqrt(Math.max(1, level * interval)) / interval;
-  return { level, sd: Math.max(1.4826 * mad, poisson) };
-}
-
-/** Consecutive points more than BURST_SDS robust SDs above the full-load level, one burst each. */
-function findBursts(pts: TimelinePoint[], interval: number, level: number, sd: number): Array<Burst & { from: number; to: number }> {
-  const out: Array<Burst & { from: number; to: number }> = [];
-  const limit = level + BURST_SDS * sd;
-  let cur: (Burst & { from: number; to: number }) | null = null;
-  pts.forEach((p, i) => {
-    const r = rateOf(p, interval);
-    if (r > limit && p.requests > 0) {
-      if (!cur) {
-        cur = { t: p.t, fromT: p.t, endT: p.t + interval, rps: r, from: i, to: i };
-        out.push(cur);
-      } else {
-        cur.endT = p.t + interval;
-        cur.to = i;
-        if (r > cur.rps) {
-          cur.rps = r;
-          cur.t = p.t;
-        }
-      }
-    } else cur = null;
-  });
-  return out;
-}
 
 /** Latency per point for the trend: p50, else p95 (whichever the timeline has). */
 function latencySeries(pts: TimelinePoint[]): { key: 'p50' | 'p95'; ts: number[]; ys: number[] } | null {
@@ -121,32 +56,6 @@ function latencySeries(pts: TimelinePoint[]): { key: 'p50' | 'p95'; ts: number[]
     if (with_.length >= Math.max(4, pts.length / 2)) return { key, ts: with_.map((p) => p.t), ys: with_.map((p) => p.latencyMs[key]!) };
   }
   return null;
-}
-
-/** Distinct user levels held for 3 or more intervals: a stepped load (users 1, 2, 5, 10, 20). */
-function loadLevelsOf(pts: TimelinePoint[], interval: number, precision: LatencyPrecision): LoadLevel[] {
-  const groups: TimelinePoint[][] = [];
-  for (const p of pts) {
-    if (p.users === null || p.users <= 0) continue;
-    const g = groups[groups.length - 1];
-    if (g && g[0]!.users === p.users && Math.abs(g[g.length - 1]!.t + interval - p.t) < 1e-6) g.push(p);
-    else groups.push([p]);
-  }
-  const held = groups.filter((g) => g.length >= 3);
-  if (new Set(held.map((g) => g[0]!.users)).size < 3) return [];
-  return held.map((g) => {
-    // The first interval of a level still carries the step itself.
-    const body = g.length >= 4 ? g.slice(1) : g;
-    const lat = rangePercentiles(body, precision);
-    return {
-      users: g[0]!.users!,
-      fromT: body[0]!.t,
-      toT: g[g.length - 1]!.t + interval,
-      rps: median(body.map((p) => rateOf(p, interval))) ?? 0,
-      p50: lat.p50,
-      p95: lat.p95,
-    };
-  });
 }
 
 /** The lowest per-interval p50 of the run: the unloaded response time R_min. */
@@ -348,14 +257,7 @@ export function readRun(run: Run, phase: PhaseResult, precision: LatencyPrecisio
     users,
     basis,
   };
-  // Latency before and after each capacity change.
-  for (const c of capacityChanges ?? []) {
-    const idx = capacityChanges!.indexOf(c);
-    const prevT = idx > 0 ? capacityChanges![idx - 1]!.t : all[0]!.t;
-    const nextT = idx + 1 < capacityChanges!.length ? capacityChanges![idx + 1]!.t : all[all.length - 1]!.t + interval;
-    c.p95Before = rangePercentiles(pointsIn(all, interval, { startT: prevT, endT: c.t }), precision).p95;
-    c.p95After = rangePercentiles(pointsIn(all, interval, { startT: c.t, endT: nextT }), precision).p95;
-  }
+  latencyAroundChanges(capacityChanges ?? [], all, interval, precision);
   return {
     state,
     stateReason: reason,
