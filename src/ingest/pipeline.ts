@@ -137,6 +137,8 @@ export async function ingestRuns(runInputs: RunInput[], opts: PipelineOptions = 
     plan.length > 1 ? Math.min(availableParallelism(), 4) : 1,
   );
 
+  const firstSkipped = new Map<RunInput, InputError>();
+  const produced = new Set<RunInput>();
   for (let i = 0; i < plan.length; i++) {
     const item = plan[i]!;
     const outcome = await outcomes[i]!;
@@ -149,6 +151,8 @@ export async function ingestRuns(runInputs: RunInput[], opts: PipelineOptions = 
     }
     progress(i, item.size);
     const parts = outcome.parts;
+    if (outcome.skipped && !firstSkipped.has(item.spec)) firstSkipped.set(item.spec, outcome.skipped);
+    if (parts.length > 0) produced.add(item.spec);
 
     const pathLabels = labelsFromPath(display);
     for (const part of parts) {
@@ -180,6 +184,9 @@ export async function ingestRuns(runInputs: RunInput[], opts: PipelineOptions = 
     }
   }
 
+  // A format forced on a folder that holds no file of it: the first file's error, as when it is named.
+  for (const [spec, error] of firstSkipped) if (!produced.has(spec)) throw error;
+
   const runs = nameAndMerge([...groups.values()]);
   const attached = attachPrometheusRuns(runs);
   attached.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
@@ -194,7 +201,7 @@ interface PlanItem {
 }
 
 /** What reading one input gave: its parts or the error to report, and its warnings in order. */
-type ItemOutcome = { format?: string | null; warnings: Warning[] } & ({ parts: RunPart[] } | { error: unknown });
+type ItemOutcome = { format?: string | null; warnings: Warning[] } & ({ parts: RunPart[]; skipped?: InputError } | { error: unknown });
 
 /** Detects and ingests one input (through the cache for big ones); never throws. */
 async function readItem(item: PlanItem, cwd: string, options: IngestOptions, opts: PipelineOptions, onBytes: (b: number) => void): Promise<ItemOutcome> {
@@ -242,6 +249,12 @@ async function readItem(item: PlanItem, cwd: string, options: IngestOptions, opt
     if (e instanceof NoDataInputError && !item.explicit) {
       warnings.push({ file: display, message: `${oneLine(e.detail)}; skipped this file` });
       return { format, warnings, parts: [] };
+    }
+    // A format forced on a folder (--format k6-json results/) meets its logs and other tools' files too.
+    if (item.spec.format && !item.explicit && e instanceof InputError) {
+      const at = e.line !== undefined ? { line: e.line, ...(e.column !== undefined ? { column: e.column } : {}) } : {};
+      warnings.push({ file: display, ...at, message: `not read as ${item.spec.format} (the format given): ${oneLine(e.detail)}; skipped this file` });
+      return { format, warnings, parts: [], skipped: new InputError(display, e.detail, at) };
     }
     if (e instanceof InputError && path.isAbsolute(e.file)) {
       return { format, warnings, error: new InputError(toDisplayPath(e.file, cwd), e.detail, { line: e.line, column: e.column }) };
