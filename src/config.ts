@@ -8,6 +8,7 @@ import { InputError, UsageError } from './ingest/errors.js';
 import { parseJsonText } from './ingest/read.js';
 import type { StudyConfig } from './analyze/types.js';
 import type { RunInput } from './ingest/pipeline.js';
+import { errorsOfOwnKind, knownKeysAt, type JsonSchema } from './config-errors.js';
 
 export const CONFIG_FILE_NAME = 'ce-report.config.json';
 
@@ -131,57 +132,30 @@ function configValidator(schema: object): ValidateFunction {
   return validatorCache;
 }
 
-type JsonSchema = { properties?: Record<string, JsonSchema>; items?: JsonSchema; oneOf?: JsonSchema[]; anyOf?: JsonSchema[]; additionalProperties?: unknown; $ref?: string; definitions?: Record<string, JsonSchema> };
-
 export function validateConfig(value: unknown, file: string, text = ''): Config {
   const schema = configSchema() as JsonSchema;
   const validate = configValidator(schema);
   if (validate(value)) return value as Config;
-  const errors = validate.errors ?? [];
-  // Unknown keys first: they are the most common mistake, and we can suggest the right one.
-  const extra = errors.find((e) => e.keyword === 'additionalProperties');
-  if (extra) {
-    const key = String((extra.params as { additionalProperty: string }).additionalProperty);
-    const known = knownKeysAt(schema, extra.instancePath, value);
+  // A study matches one alternative of the schema (by its kind); the others' complaints
+  // (its own valid keys "unknown", their required keys missing) are not about it.
+  const own = errorsOfOwnKind(schema, validate.errors ?? [], value);
+  if ('unknownKind' in own) throw new InputError(file, own.unknownKind, locate(text, own.kind));
+  const errors = own.errors;
+  // Unknown keys first: they are the most common mistake, and we can suggest the right
+  // one; the deepest first (a typo inside "split" rather than the study around it).
+  const extras = errors
+    .filter((e) => e.keyword === 'additionalProperties')
+    .map((e) => ({ e, key: String((e.params as { additionalProperty: string }).additionalProperty), known: knownKeysAt(schema, e.instancePath, value) }))
+    .filter((x) => !x.known.includes(x.key))
+    .sort((a, b) => b.e.instancePath.split('/').length - a.e.instancePath.split('/').length);
+  if (extras.length > 0) {
+    const { e: extra, key, known } = extras[0]!;
     const hint = suggest(key, known);
     const where = extra.instancePath || '(top level)';
     throw new InputError(file, `unknown key "${key}" in ${where}` + (hint ? `; did you mean "${hint}"?` : known.length ? `; known keys: ${known.join(', ')}` : ''), locate(text, key));
   }
   const e = errors[0]!;
   throw new InputError(file, `${e.instancePath || '(top level)'} ${e.message ?? 'is invalid'}` + (e.params && 'allowedValues' in e.params ? `: ${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')}` : ''));
-}
-
-function resolveRef(root: JsonSchema, s: JsonSchema): JsonSchema {
-  if (s.$ref?.startsWith('#/definitions/')) return root.definitions?.[s.$ref.slice('#/definitions/'.length)] ?? s;
-  return s;
-}
-
-/** The property names the schema allows at a JSON pointer (for suggestions). */
-function knownKeysAt(root: JsonSchema, pointer: string, value: unknown): string[] {
-  let s: JsonSchema | undefined = root;
-  let v: unknown = value;
-  for (const seg of pointer.split('/').filter(Boolean)) {
-    if (!s) return [];
-    s = resolveRef(root, s);
-    v = (v as Record<string, unknown>)?.[seg];
-    if (/^\d+$/.test(seg)) s = s.items;
-    else s = s.properties?.[seg];
-  }
-  if (!s) return [];
-  s = resolveRef(root, s);
-  const variants = s.oneOf ?? s.anyOf;
-  if (variants) {
-    const kind = (v as { kind?: string })?.kind;
-    const keys = new Set<string>();
-    for (const alt of variants) {
-      const a = resolveRef(root, alt);
-      const k = a.properties?.['kind'] as { const?: string } | undefined;
-      if (kind && k?.const && k.const !== kind) continue;
-      for (const key of Object.keys(a.properties ?? {})) keys.add(key);
-    }
-    return [...keys];
-  }
-  return Object.keys(s.properties ?? {});
 }
 
 /**
