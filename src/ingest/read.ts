@@ -14,6 +14,17 @@ export function isGzipMagic(b: Uint8Array): boolean {
   return b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b;
 }
 
+/**
+ * The UTF-16 byte order mark: Windows PowerShell's `>` writes text as UTF-16 (a
+ * redirected `bombardier … > run.txt`, a `curl … > p95.json`). Such text is turned into
+ * UTF-8 as it is read, so every reader sees what it would have in UTF-8.
+ */
+export function utf16Encoding(b: Uint8Array): 'utf-16le' | 'utf-16be' | null {
+  if (b.length >= 2 && b[0] === 0xff && b[1] === 0xfe) return 'utf-16le';
+  if (b.length >= 2 && b[0] === 0xfe && b[1] === 0xff) return 'utf-16be';
+  return null;
+}
+
 export async function sniffFile(file: string): Promise<Sniff> {
   const stat = await fs.stat(file);
   const fh = await fs.open(file, 'r');
@@ -32,7 +43,7 @@ export async function sniffFile(file: string): Promise<Sniff> {
   return {
     path: file,
     name: base.replace(/\.gz$/i, ''),
-    head: stripBom(head.subarray(0, SNIFF_BYTES).toString('utf8')),
+    head: stripBom(decodeHead(head.subarray(0, SNIFF_BYTES))),
     gzip,
     size: stat.size,
   };
@@ -67,6 +78,11 @@ function gunzipPrefix(raw: Buffer, max: number): Promise<Buffer> {
   });
 }
 
+function decodeHead(b: Buffer): string {
+  const utf16 = utf16Encoding(b);
+  return utf16 ? new TextDecoder(utf16).decode(b.subarray(0, b.length - (b.length % 2))) : b.toString('utf8');
+}
+
 export function stripBom(s: string): string {
   return s.charCodeAt(0) === 0xfeff ? s.slice(1) : s;
 }
@@ -77,6 +93,27 @@ export function stripBom(s: string): string {
  * `maxDecompressedBytes` is a clear error (decompression bomb).
  */
 export async function* readChunks(file: string, ctx: IngestContext): AsyncGenerator<Buffer> {
+  let decoder: InstanceType<typeof TextDecoder> | null | undefined;
+  for await (const chunk of readBytes(file, ctx)) {
+    // The first bytes say whether the content is UTF-16 (see utf16Encoding).
+    if (decoder === undefined) {
+      const enc = utf16Encoding(chunk);
+      decoder = enc ? new TextDecoder(enc) : null;
+    }
+    if (decoder === null) yield chunk;
+    else {
+      const text = decoder.decode(chunk, { stream: true });
+      if (text.length > 0) yield Buffer.from(text, 'utf8');
+    }
+  }
+  if (decoder) {
+    const rest = decoder.decode();
+    if (rest.length > 0) yield Buffer.from(rest, 'utf8');
+  }
+}
+
+/** The file's bytes, gunzipped when it starts with the gzip magic. */
+async function* readBytes(file: string, ctx: IngestContext): AsyncGenerator<Buffer> {
   const limit = ctx.options.maxDecompressedBytes;
   const fh = await fs.open(file, 'r');
   const magic = Buffer.alloc(2);

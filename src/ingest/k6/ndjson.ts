@@ -7,7 +7,7 @@
 import { promises as fs } from 'node:fs';
 import { samplesPart } from './aggregate.js';
 import { InputError } from '../errors.js';
-import { isGzipMagic, readChunks } from '../read.js';
+import { isGzipMagic, readChunks, utf16Encoding } from '../read.js';
 import type { IngestContext, Ingester, RunPart, Sniff } from '../types.js';
 import { createScan, finishScan, LineTooLongError, scanChunk, type LineProblem, type NdjsonScan } from './ndjson-scan.js';
 import { canScanInParallel, scanGzipInParallel, scanInParallel, warmWorkers } from './ndjson-parallel.js';
@@ -99,7 +99,8 @@ async function ingestOne(file: string, ctx: IngestContext, opts: NdjsonOptions):
   } finally {
     await fh.close();
   }
-  const gzip = isGzipMagic(head);
+  // UTF-16 text goes through readChunks like gzip does: it is turned into UTF-8 there.
+  const gzip = isGzipMagic(head) || utf16Encoding(head) !== null;
   const alone = activeReads === 1;
   const warm = warmWorkers() >= 2;
   // A gzip file alone is scanned on this thread while zlib inflates on the thread pool,
