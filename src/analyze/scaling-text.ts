@@ -79,8 +79,10 @@ function loadConclusions(study: ScalingStudy, think: ThinkLike | null): string[]
   const last = pts[pts.length - 1]!;
   if (sat) {
     const at = pts.filter((p) => p.value >= sat.from && !sat.excluded.includes(p.runId)).map((p) => p.rps!);
+    const [lo, hi] = [sig3(Math.min(...at)), sig3(Math.max(...at))];
+    const range = lo === hi ? `${lo} req/s at every load from there on` : `${lo}–${hi} req/s from there on`;
     out.push(
-      `Throughput saturates at ≈${sig3(sat.rps)} req/s from ${num(sat.from)} ${f} (${rpsName(first.rpsBasis)} ${sig3(Math.min(...at))}–${sig3(Math.max(...at))} req/s from there on); ` +
+      `Throughput saturates at ≈${sig3(sat.rps)} req/s from ${num(sat.from)} ${f} (${rpsName(first.rpsBasis)} ${range}); ` +
         `beyond that each added user only adds queueing: ≈ 1/X = ${sig3(sat.msPerUser)} ms of waiting per user (Little's law).`,
     );
     for (const s of study.steps.filter((x) => x.to <= sat.from && x.verdict === 'gain')) out.push(throughputStep(study, s));
