@@ -18,8 +18,8 @@ import { ingestRuns } from '../src/ingest/pipeline.js';
 
 const ROOT = path.resolve(__dirname, '..', 'fixtures', 'studies');
 
-async function analyzeCase(name: string, inputs = ['.']): Promise<Analysis> {
-  const { runs } = await ingestRuns([{ inputs }], { cwd: path.join(ROOT, name) });
+async function analyzeCase(name: string, inputs = ['.'], thinkTimeS?: number): Promise<Analysis> {
+  const { runs } = await ingestRuns([{ inputs, ...(thinkTimeS !== undefined ? { thinkTimeS } : {}) }], { cwd: path.join(ROOT, name) });
   return analyze(runs);
 }
 
@@ -275,6 +275,16 @@ describe('load study (users 4 … 64 against 4 workers)', () => {
     ]);
     // Beyond saturation each user queues: at 64 users R = 64 / 40 − 0.5 = 1.1 s.
     expectNear(s.points[5]!.p50, 1100, TOL, 'users=64 p50');
+  });
+
+  it('puts saturation where Little’s law does when the think time is given (as a config gives it)', async () => {
+    const s = scalingStudies(await analyzeCase('load-users', ['.'], 0.5))[0]!;
+    // N* = X × (R_min + Z) = 40 × (0.1 + 0.5) = 24 users by design; R_min is Locust's lowest
+    // p50 of the sweep, 100 ms (run_stats_history.csv of users=4 and users=16).
+    expect(s.conclusions).toContainEqual(expect.stringMatching(/^With a think time Z = 0\.5 s \(from the config\), Little's law puts saturation at N\* = X × \(R_min \+ Z\) = 40 × \(0\.1 \+ 0\.5\) ≈ 24 users\.$/));
+    expect(s.knee).not.toBeNull();
+    expectNear(s.knee!.littleN, 24, TOL, 'knee N*');
+    expect(s.saturation!.from).toBe(32);
   });
 });
 
