@@ -186,3 +186,93 @@ describe('the reading of real runs (bundled example)', () => {
     expect(ra.endOfRun!.p50!).toBeLessThan(690);
   }, 60_000);
 });
+
+// Real runs made on 127.0.0.1 by scripts/make-reading-fixtures.sh (fixtures/reading/README.md):
+// a worker pool that grows mid-run, scraped by a real Prometheus, and a stepped Locust load.
+// Expected values are read off the committed files (by hand, or by the small CSV reading
+// below), never computed by ce-report.
+describe('the reading of real runs (fixtures/reading)', () => {
+  const FIX = path.join(__dirname, '..', 'fixtures', 'reading');
+  /** Locust's Aggregated history rows: [Timestamp, User Count, Total Request Count, 95%]. */
+  const aggregatedRows = (file: string) => {
+    const [head, ...lines] = readFileSync(file, 'utf8').trim().split('\n').map((l) => l.split(','));
+    const col = (name: string) => head!.indexOf(name);
+    return lines
+      .filter((c) => c[col('Name')] === 'Aggregated')
+      .map((c) => ({ ts: Number(c[col('Timestamp')]), users: Number(c[col('User Count')]), total: Number(c[col('Total Request Count')]), p95: Number(c[col('95%')]) }));
+  };
+  /** Requests in each row: the difference of Total Request Count with the row before. */
+  const perRow = (rows: ReturnType<typeof aggregatedRows>) => rows.map((r, i) => ({ ...r, count: r.total - (i > 0 ? rows[i - 1]!.total : 0) }));
+  const med = (xs: number[]) => {
+    const s = [...xs].sort((a, b) => a - b);
+    return s.length % 2 === 1 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+  };
+
+  it('scale-out: the pool grows 1 → 2 → 4 workers; full load is read after the last change, at the latency of 4 workers', async () => {
+    const dir = path.join(FIX, 'scale-out');
+    const { runs } = await ingestRuns([{ id: 'scale-out', inputs: [dir] }]);
+    expect(runs).toHaveLength(1);
+    const run = runs[0]!;
+    const ra = analyze(runs, { studies: [] }).runs[0]!;
+    // prometheus/workers.json (model_pool_workers at a 1 s step), read by hand: 1 up to
+    // 1796471786, 2 from 1796471787, 4 from 1796471802 (Locust's first history row is at
+    // 1796471766, so 21 s and 36 s into the load).
+    const runStart = Date.parse(run.start!) / 1000;
+    expect(ra.capacityChanges!.map((c) => [runStart + c.t, c.from, c.to, c.series])).toEqual([
+      [1796471787, 1, 2, 'workers'],
+      [1796471802, 2, 4, 'workers'],
+    ]);
+    const last = ra.capacityChanges![1]!;
+    expect(ra.fullLoad!.fromT).toBeGreaterThanOrEqual(last.t);
+    expect(ra.fullLoad!.basis).toMatch(/after the last capacity change/);
+    // 20 users, 0.5 s think time, 4 workers of 100 ms (40 req/s): 20 / 0.6 ≈ 33 req/s offered, served.
+    expect(ra.state).toBe('steady');
+    const rows = perRow(aggregatedRows(path.join(dir, 'run_stats_history.csv')));
+    // Per-second counts from the change on (rows from 1796471802): median 32.
+    const after = rows.filter((r) => r.ts >= 1796471802);
+    expect(med(after.map((r) => r.count))).toBe(32);
+    expect(ra.fullLoad!.rps).toBe(32);
+    // Locust's 95% column is over its last 10 s: from 1796471812 on it holds only 4-worker
+    // requests, 120–190 ms, median 130 ms (the server's p95 in prometheus/p95.json: 0.12–0.20 s).
+    // With 1 worker it was 1,500–2,000 ms, with 2 workers 530–560 ms, and the whole run's p95
+    // in run_stats.csv (the mixed figure) is 1,500 ms.
+    const settled = med(rows.filter((r) => r.ts >= 1796471812).map((r) => r.p95));
+    expect(settled).toBe(130);
+    expect(ra.capacityChanges![0]!.p95Before!).toBeGreaterThan(1400);
+    expect(ra.fullLoad!.p95!).toBeLessThan(1500 / 2);
+  }, 60_000);
+
+  // Known bug: the full-load p95 is 251 ms, not ≈130 ms. Locust's history percentiles are
+  // over its last 10 s, so its rows for 10 s after the scale-out (530–560 ms) still carry
+  // 2-worker requests, and the full-load phase, which starts at the change, averages them in.
+  it.fails('scale-out: the full-load p95 is the latency of 4 workers, not one mixed with the pool before', async () => {
+    const dir = path.join(FIX, 'scale-out');
+    const { runs } = await ingestRuns([{ id: 'scale-out', inputs: [dir] }]);
+    const ra = analyze(runs, { studies: [] }).runs[0]!;
+    const rows = aggregatedRows(path.join(dir, 'run_stats_history.csv'));
+    // From 1796471812 (10 s after the change) Locust's 95% column holds 4-worker requests only: median 130 ms.
+    const settled = med(rows.filter((r) => r.ts >= 1796471812).map((r) => r.p95));
+    expect(ra.fullLoad!.p95!).toBeGreaterThan(settled * 0.75);
+    expect(ra.fullLoad!.p95!).toBeLessThan(settled * 1.25);
+  }, 60_000);
+
+  it('stepped: users 1, 2, 5, 10, 20 give one level each, throughput rising then flat at the capacity', async () => {
+    const dir = path.join(FIX, 'stepped');
+    const { runs } = await ingestRuns([{ id: 'stepped', inputs: [dir] }]);
+    const ra = analyze(runs, { studies: [] }).runs[0]!;
+    // Per-second counts of run_stats_history.csv, grouped by its User Count, medians:
+    // 1 user 2, 2 users 4, 5 users 10, 10 users 12, 20 users 12.
+    const rows = perRow(aggregatedRows(path.join(dir, 'run_stats_history.csv'))).filter((r) => r.users > 0);
+    const levels = [...new Set(rows.map((r) => r.users))];
+    expect(levels).toEqual([1, 2, 5, 10, 20]);
+    const expected = levels.map((u) => med(rows.filter((r) => r.users === u).map((r) => r.count)));
+    expect(expected).toEqual([2, 4, 10, 12, 12]);
+    expect(ra.loadLevels.map((l) => l.users)).toEqual(levels);
+    expect(ra.loadLevels.map((l) => l.rps)).toEqual(expected);
+    // By design: N users thinking 0.4 s against one 80 ms worker offer N / 0.48 req/s up to
+    // 1 / 0.08 = 12.5 req/s; each level within 10% of min(N / 0.48, 12.5).
+    ra.loadLevels.forEach((l) => expect(Math.abs(l.rps - Math.min(l.users / 0.48, 12.5)) / Math.min(l.users / 0.48, 12.5)).toBeLessThan(0.1));
+    // 20 users offer 42 req/s to a 12.5 req/s service: the last level queues.
+    expect(ra.state).toBe('overloaded');
+  }, 60_000);
+});
