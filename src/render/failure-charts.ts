@@ -71,7 +71,7 @@ export function latencyVsFailureSpec(opts: { rows: LatencyPointRow[]; splitPct: 
       data: { values: opts.rows },
       mark: { type: 'point', filled: true, size: 36, opacity: 0.8 },
       encoding: {
-        x: { field: 'failurePct', type: 'quantitative', title: 'failed requests in the interval (%)', scale: { padding: 8 } },
+        x: { field: 'failurePct', type: 'quantitative', title: 'failed requests in the interval (%)', scale: { padding: 8, nice: false, zero: true } },
         y: { field: 'p95', type: 'quantitative', title: 'p95 (ms)', scale: headroom(opts.rows.map((r) => r.p95)) },
         color: { field: 'phase', type: 'nominal', title: null, scale: { domain: phases, range: phases.map((p) => colorOf[p]!) }, legend: phases.length > 1 ? {} : null },
       },

@@ -220,31 +220,33 @@ function runName(model: Model, id: string): string {
   return model.runs.find((r) => r.id === id)?.name ?? id;
 }
 
-export function peakVsSustainedTable(study: PeakVsSustainedStudy, model: Model, links: Links): string {
+/**
+ * Peak against sustained latency, one row per run and side (the server's own figures on a
+ * row under the client's): the label, the run and who measured first, so the two rows of a
+ * run tell apart on a phone, then each percentile's peak beside its sustained figure.
+ * `keys`: the percentiles shown (p95 and p99 on the page; all four in its folded table).
+ */
+export function peakVsSustainedTable(study: PeakVsSustainedStudy, model: Model, links: Links, keys: ReadonlyArray<keyof Percentiles> = ['p95', 'p99']): string {
   const cols: Column[] = [
     { header: study.label ?? 'Run' },
     { header: 'Run' },
-    { header: 'State' },
-    { header: 'Peak p50 (ms)', align: R },
-    { header: 'Peak p90 (ms)', align: R },
-    { header: 'Peak p95 (ms)', align: R },
-    { header: 'Peak p99 (ms)', align: R },
-    { header: 'Sustained p50 (ms)', align: R },
-    { header: 'Sustained p90 (ms)', align: R },
-    { header: 'Sustained p95 (ms)', align: R },
-    { header: 'Sustained p99 (ms)', align: R },
     { header: 'Measured by' },
+    ...keys.flatMap((k): Column[] => [
+      { header: `Peak ${k} (ms)`, align: R },
+      { header: `Sustained ${k} (ms)`, align: R },
+    ]),
+    { header: 'State' },
     { header: 'Precision' },
   ];
-  const figures = (peak: Percentiles, sustained: Percentiles | null): Cell[] => [...percentileCells(peak), ...percentileCells(sustained)];
-  // The server's own figures (Prometheus) on a row right under the client's, same run.
+  const figures = (peak: Percentiles, sustained: Percentiles | null): Cell[] => keys.flatMap((k) => [md(fmtNum(peak[k] ?? null)), md(fmtNum(sustained?.[k] ?? null))]);
   const rows = study.rows.flatMap((r): Cell[][] => {
     const run = model.runs.find((x) => x.id === r.runId);
+    const name = link(runName(model, r.runId), links.run(r.runId));
     // A run that is not steady has no sustained figures: its state says why, with its end-of-run p95.
     const state = `${r.state ?? 'no timeline'}${r.endOfRun?.p95 !== null && r.endOfRun?.p95 !== undefined ? `, end-of-run p95 ${fmtMs(r.endOfRun.p95)}` : ''}`;
-    const client: Cell[] = [r.label, link(runName(model, r.runId), links.run(r.runId)), state, ...figures(r.peak, r.sustained), `client (${run ? toolName(run.tool) : 'load generator'})`, r.precision];
+    const client: Cell[] = [r.label, name, `client (${run ? toolName(run.tool) : 'load generator'})`, ...figures(r.peak, r.sustained), state, r.precision];
     if (!r.server) return [client];
-    return [client, [r.label, link(runName(model, r.runId), links.run(r.runId)), r.state ?? 'no timeline', ...figures(r.server.peak, r.server.sustained), 'server (Prometheus)', r.server.precision]];
+    return [client, [r.label, name, 'server (Prometheus)', ...figures(r.server.peak, r.server.sustained), r.state ?? 'no timeline', r.server.precision]];
   });
   return markdownTable(cols, rows);
 }

@@ -39,5 +39,5 @@ export function peakVsSustainedHeadline(study: PeakVsSustainedStudy): string {
 
 export function peakView(study: PeakVsSustainedStudy, ctx: SiteContext, links: Links, chartMd: string[]) {
   void chartMd;
-  return { isPeakVsSustained: true, label: study.label, rowsTable: peakVsSustainedTable(study, ctx.model, links) };
+  return { isPeakVsSustained: true, label: study.label, rowsTable: peakVsSustainedTable(study, ctx.model, links), allTable: peakVsSustainedTable(study, ctx.model, links, ['p50', 'p90', 'p95', 'p99']) };
 }
