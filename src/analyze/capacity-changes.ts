@@ -35,12 +35,28 @@ export function capacityChangesOf(run: Run): CapacityChange[] | undefined {
   return out.sort((a, b) => a.t - b.t || (a.series < b.series ? -1 : 1));
 }
 
-/** Fills each change's p95 between the previous change (or the run start) and it, and after it. */
-export function latencyAroundChanges(changes: CapacityChange[], all: TimelinePoint[], interval: number, precision: LatencyPrecision): void {
+/**
+ * Locust's history percentiles are over its last 10 s (its CURRENT_RESPONSE_TIME_PERCENTILE_WINDOW),
+ * so for 10 s after a capacity change they still hold requests served before it.
+ */
+export const LOCUST_PERCENTILE_WINDOW_S = 10;
+
+/** How long a run's timeline latency lags a change: Locust's window, else 0 (per-interval figures). */
+export function latencyLagS(run: Run): number {
+  return run.tool === 'locust' && run.timelineLatency === 'window' ? LOCUST_PERCENTILE_WINDOW_S : 0;
+}
+
+/**
+ * Fills each change's p95 between the previous change (or the run start) and it, and after it.
+ * With a lagging latency (`lagS`, see latencyLagS), a stretch after a change is read from
+ * `lagS` after it, when that leaves an interval; else from its last interval.
+ */
+export function latencyAroundChanges(changes: CapacityChange[], all: TimelinePoint[], interval: number, precision: LatencyPrecision, lagS = 0): void {
+  const settled = (startT: number, endT: number) => (endT - (startT + lagS) >= interval - 1e-9 ? startT + lagS : Math.max(startT, endT - interval));
   changes.forEach((c, idx) => {
-    const prevT = idx > 0 ? changes[idx - 1]!.t : all[0]!.t;
+    const prevT = idx > 0 ? settled(changes[idx - 1]!.t, c.t) : all[0]!.t;
     const nextT = idx + 1 < changes.length ? changes[idx + 1]!.t : all[all.length - 1]!.t + interval;
     c.p95Before = rangePercentiles(pointsIn(all, interval, { startT: prevT, endT: c.t }), precision).p95;
-    c.p95After = rangePercentiles(pointsIn(all, interval, { startT: c.t, endT: nextT }), precision).p95;
+    c.p95After = rangePercentiles(pointsIn(all, interval, { startT: settled(c.t, nextT), endT: nextT }), precision).p95;
   });
 }
