@@ -10,7 +10,7 @@ import { seededRng } from '../src/analyze/prng.js';
 import { parseServerMetric, rangeSelectorS, seriesStat } from '../src/analyze/server-metric.js';
 import { ingestRuns } from '../src/ingest/pipeline.js';
 import { emptyStats, type Run } from '../src/model/types.js';
-import { lognormal, syntheticRun } from './helpers/synthetic-run.js';
+import { lognormal, summaryOnlyRun, syntheticRun } from './helpers/synthetic-run.js';
 
 const ROOT = path.resolve(__dirname, '..');
 const FIX = 'fixtures/experiments/canary-threads';
@@ -249,6 +249,34 @@ describe('the analysed range', () => {
     expect(s.server!.steps.baseline).toBeLessThan(55);
     expect(s.conclusions[0]).toContain('steady phase');
     expect(s.verdict).toBe('PASS');
+  });
+});
+
+describe('inferred experiments of one tool and variant', () => {
+  it('are told apart by the labels that differ, then the file name, then the run id', () => {
+    const stats = { requests: 600, durationS: 60, min: 300, p50: 430, p90: 540, p95: 550, p99: 560, max: 600 };
+    const run = (id: string, labels: Record<string, string>, file: string) => {
+      const r = summaryOnlyRun(id, stats, labels);
+      r.sources = [{ path: `x/${id}/${file}`, format: 'bombardier-text' }];
+      return r;
+    };
+    const runs = [];
+    for (const pair of ['aa', 'threads']) {
+      for (const variant of ['stable', 'canary']) {
+        runs.push(run(`${pair}-${variant}-json`, { pair, variant, rate: '10' }, 'bombardier.json'));
+        runs.push(run(`${pair}-${variant}-text`, { pair, variant }, 'bombardier.txt'));
+      }
+    }
+    runs.push(run('extra-stable', { variant: 'stable', pair: 'aa', rate: '10' }, 'bombardier.json'));
+    runs.push(run('extra-canary', { variant: 'canary', pair: 'aa', rate: '10' }, 'bombardier.json'));
+    const titles = analyze(runs).studies.filter((s) => s.kind === 'experiment').map((s) => s.title).sort();
+    expect(titles).toEqual([
+      'canary vs stable (bombardier, aa-canary-json)',
+      'canary vs stable (bombardier, extra-canary)',
+      'canary vs stable (bombardier, pair=aa)',
+      'canary vs stable (bombardier, pair=threads)',
+      'canary vs stable (bombardier, pair=threads, rate=10)',
+    ]);
   });
 });
 

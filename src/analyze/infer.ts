@@ -120,11 +120,13 @@ export function inferStudies(runs: Run[], failureRateThreshold = 0.01): StudyCon
  */
 function distinguishing(cand: Run, peers: Run[]): string {
   const keys = [...new Set(peers.flatMap((r) => Object.keys(r.labels)))].filter((k) => k !== 'variant' && !namesRun(k)).sort();
-  const differ = keys.filter((k) => new Set(peers.map((r) => r.labels[k])).size > 1 && cand.labels[k] !== undefined);
-  const byLabels = differ.map((k) => `${k}=${cand.labels[k]}`).join(', ');
-  const unique = (f: (r: Run) => string) => peers.filter((r) => f(r) === f(cand)).length === 1;
-  if (byLabels && unique((r) => differ.map((k) => `${k}=${r.labels[k]}`).join(', '))) return byLabels;
-  return unique(sourceName) ? sourceName(cand) : cand.id;
+  const differ = keys.filter((k) => new Set(peers.map((r) => r.labels[k])).size > 1);
+  const byLabels = (r: Run) => differ.filter((k) => r.labels[k] !== undefined).map((k) => `${k}=${r.labels[k]}`).join(', ');
+  const withFile = (r: Run) => [byLabels(r), sourceName(r)].filter(Boolean).join(', ');
+  for (const describe of [byLabels, withFile, sourceName]) {
+    if (describe(cand) && peers.filter((r) => describe(r) === describe(cand)).length === 1) return describe(cand);
+  }
+  return cand.id;
 }
 
 /** The first input file's name, without folders: how two sides of a pair are told apart. */
