@@ -3,7 +3,7 @@
 // README has the truth: the campaign's own figures, not ours), plus the block bootstrap
 // and the fragility of a maximum on small made-up series.
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { analyze, type ExperimentStudy, type StudyConfig } from '../src/analyze/index.js';
 import { autocorrelation, blockMeans, chooseBlockLength, movingBlockResample } from '../src/analyze/block-bootstrap.js';
 import { seededRng } from '../src/analyze/prng.js';
@@ -11,6 +11,7 @@ import { parseServerMetric, rangeSelectorS, seriesStat } from '../src/analyze/se
 import { ingestRuns } from '../src/ingest/pipeline.js';
 import { emptyStats, type Run } from '../src/model/types.js';
 import { lognormal, summaryOnlyRun, syntheticRun } from './helpers/synthetic-run.js';
+import { k6Ndjson, prometheusMatrix, removeScratch, scratch } from './helpers/bad-inputs.js';
 
 const ROOT = path.resolve(__dirname, '..');
 const FIX = 'fixtures/experiments/canary-threads';
@@ -277,6 +278,24 @@ describe('inferred experiments of one tool and variant', () => {
       'canary vs stable (bombardier, pair=threads)',
       'canary vs stable (bombardier, pair=threads, rate=10)',
     ]);
+  });
+});
+
+describe('saved answers in a run folder that do not cover its time', () => {
+  afterAll(removeScratch);
+
+  it('stay with the run of their folder, with a warning naming the folder and both times', async () => {
+    const s = await scratch();
+    await s.write('results/stable/k6.json', k6Ndjson(30)); // 2026-01-01T00:00:00Z, 30 s
+    const dayLater = Date.UTC(2026, 0, 2) / 1000;
+    await s.write('results/stable/prometheus/p95.json', prometheusMatrix([[dayLater, '0.1'], [dayLater + 1, '0.2']]));
+    const { runs, warnings } = await s.ingest(['results']);
+    expect(runs.map((r) => [r.id, r.series.length])).toEqual([['stable', 1]]);
+    expect(warnings).toContainEqual({
+      file: 'results/stable/prometheus',
+      message:
+        "the saved Prometheus answers here cover 2026-01-02T00:00:00Z to 2026-01-02T00:00:01Z, outside run stable's time (2026-01-01T00:00:00Z to 2026-01-01T00:00:29Z); they stay with the run of their folder, but none of their points falls inside it (saved over another test?)",
+    });
   });
 });
 

@@ -8,7 +8,7 @@
 //      clock belong to the run they overlap most.
 // A folder of Prometheus files that neither rule claims stays a run of its own.
 import path from 'node:path';
-import type { Run } from '../model/types.js';
+import type { Run, Warning } from '../model/types.js';
 
 interface Span {
   s: number;
@@ -102,7 +102,7 @@ function attach(target: Run, prom: Run, range: Span | undefined): void {
  * its series' points, not from run.start/end: merging several saved files keeps only
  * one part's start/end, which need not span them all.
  */
-export function attachPrometheusRuns(runs: Run[]): Run[] {
+export function attachPrometheusRuns(runs: Run[], warn: (w: Warning) => void = () => {}): Run[] {
   const loads = runs.filter((r) => !isPrometheusOnly(r));
   const clocked = new Map<Run, Span>();
   for (const r of loads) {
@@ -123,7 +123,16 @@ export function attachPrometheusRuns(runs: Run[]): Run[] {
       r.end = new Date(range.e).toISOString();
       r.durationS = (range.e - range.s) / 1000;
     }
-    const target = byFolder(r, loads, range, clocked) ?? bestOverlap(range, byTime);
+    const inFolder = byFolder(r, loads, range, clocked);
+    const own = inFolder && clocked.get(inFolder);
+    if (own && range && overlap(own, range) <= 0) {
+      const at = (ms: number) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
+      warn({
+        file: [...dirsOf(r)][0],
+        message: `the saved Prometheus answers here cover ${at(range.s)} to ${at(range.e)}, outside run ${inFolder!.id}'s time (${at(own.s)} to ${at(own.e)}); they stay with the run of their folder, but none of their points falls inside it (saved over another test?)`,
+      });
+    }
+    const target = inFolder ?? bestOverlap(range, byTime);
     if (target) attach(target, r, range);
     else keep.push(r);
   }

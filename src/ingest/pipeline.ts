@@ -188,7 +188,7 @@ export async function ingestRuns(runInputs: RunInput[], opts: PipelineOptions = 
   for (const [spec, error] of firstSkipped) if (!produced.has(spec)) throw error;
 
   const runs = nameAndMerge([...groups.values()]);
-  const attached = attachPrometheusRuns(runs);
+  const attached = attachPrometheusRuns(runs, (w) => warnings.push(w));
   attached.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   return { runs: attached, warnings };
 }
