@@ -17,6 +17,9 @@ import { describeFsError, isFileSystemError } from './fs-errors.js';
 import { generatorInfo } from './version.js';
 import { siteUrlBase } from './render/site-url.js';
 import { attachLiveSeries } from './live.js';
+import { loadBaseline, type LoadedBaseline } from './baseline/load.js';
+import type { Comparison } from './baseline/types.js';
+import { appendStepSummary, writeContinuous } from './continuous.js';
 
 export interface BuildOptions {
   inputs: string[];
@@ -31,6 +34,10 @@ export interface BuildOptions {
   timestamp?: boolean;
   /** Where the site is published (https://…): report.md links its studies, runs and charts there. */
   siteUrl?: string;
+  /** A site built earlier (folder or published http(s) address) to compare with and carry the history of. */
+  baseline?: string;
+  /** Keep the build history (data/history.json) even without a baseline. */
+  history?: boolean;
   cwd?: string;
   /** Reuse ingested big inputs whose size and modification time did not change (default true). */
   cache?: boolean;
@@ -48,6 +55,8 @@ export interface BuildResult {
   warnings: Warning[];
   /** Lines for the terminal about how the build was set up (which config applies). */
   notes: string[];
+  /** The comparison with --baseline. */
+  comparison: Comparison | null;
 }
 
 /** Runs the config or command line declares, with paths resolved. */
@@ -99,6 +108,8 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
       throw new UsageError((e as Error).message);
     }
   }
+  // A baseline that cannot be read fails before any input is.
+  const baseline = opts.baseline !== undefined ? await loadBaseline(opts.baseline, cwd) : null;
   // Started first: the chart workers load vega while the inputs are read.
   const drawer = startChartRenderer();
   // The renderer's modules (unified, remark, handlebars: a few hundred files) load while
@@ -107,13 +118,13 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
   renderer.catch(() => undefined);
   const charts = opts.cache === false ? drawer : cachedChartRenderer(drawer, defaultCacheDir());
   try {
-    return await buildWith(opts, cwd, log, charts, renderer);
+    return await buildWith(opts, cwd, log, charts, renderer, baseline);
   } finally {
     await charts.close();
   }
 }
 
-async function buildWith(opts: BuildOptions, cwd: string, log: (line: string) => void, charts: ReturnType<typeof startChartRenderer>, renderer: Promise<typeof import('./render/index.js')>): Promise<BuildResult> {
+async function buildWith(opts: BuildOptions, cwd: string, log: (line: string) => void, charts: ReturnType<typeof startChartRenderer>, renderer: Promise<typeof import('./render/index.js')>, baseline: LoadedBaseline | null): Promise<BuildResult> {
   // Where the time goes, for `--verbose` (issue reports about slow builds start here).
   let mark = performance.now();
   const took = (what: string) => {
@@ -173,12 +184,22 @@ async function buildWith(opts: BuildOptions, cwd: string, log: (line: string) =>
       charts,
     } as Parameters<typeof renderSite>[3]);
     took('pages and charts');
+    const continuous = await writeContinuous(tmpDir, model, analysis, {
+      baseline,
+      history: !!opts.history,
+      regression: cfg.regression,
+      siteUrl: opts.siteUrl,
+      timestamp: opts.timestamp ? new Date().toISOString() : undefined,
+      title: opts.title ?? cfg.title ?? 'Load test report',
+      cwd,
+    });
     await fs.writeFile(path.join(tmpDir, '.nojekyll'), '');
     await writeSiteMarker(tmpDir, 'complete');
     const { files, bytes } = await folderSize(tmpDir);
     const swapNotes = await outputStep(outDir, () => withOutLock(outDir, () => swapIn(tmpDir, outDir)));
     for (const message of swapNotes) warnings.push({ message });
-    return { outDir, files, bytes, model, analysis, warnings, notes };
+    appendStepSummary(continuous.summary);
+    return { outDir, files, bytes, model, analysis, warnings, notes, comparison: continuous.comparison };
   } catch (e) {
     await fs.rm(tmpDir, { recursive: true, force: true });
     // A full disk or a read-only mount while writing pages: one line naming the folder.

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The ce-report command line. Exit codes: 0 success, 1 bad input / config / usage,
-// 2 an experiment verdict FAILED and --fail-on-verdict was given, 70 internal error.
+// 2 an experiment verdict FAILED and --fail-on-verdict was given, 3 a run regressed
+// against --baseline and --fail-on-regression was given (2 wins when both apply), 70 internal error.
 // First: tunes V8 before the rest of the command's code runs.
 import './v8-tuning.js';
 import { promises as fs } from 'node:fs';
@@ -18,7 +19,7 @@ import { embedCommand } from './embed-command.js';
 import { printWarnings } from './cli-warnings.js';
 import { describeFsError, isFileSystemError } from './fs-errors.js';
 
-export const EXIT = { ok: 0, input: 1, verdict: 2, internal: 70 } as const;
+export const EXIT = { ok: 0, input: 1, verdict: 2, regression: 3, internal: 70 } as const;
 
 function collectLabel(value: string, previous: Record<string, string> | undefined): Record<string, string> {
   const m = /^([^=\s]+)=(.*)$/.exec(value);
@@ -92,6 +93,9 @@ export function makeProgram(): Command {
     .option('--fail-on-verdict', 'exit with code 2 when an experiment verdict is FAIL (for CI gating)')
     .option('--offline', 'use the Prometheus responses saved by the previous build instead of querying the server')
     .option('--timestamp', 'print the build time in the site (off by default so builds are byte-identical)')
+    .option('--baseline <path-or-url>', 'compare each run with the same run of a site built earlier (its folder, or its published http(s) address), and carry its build history forward')
+    .option('--fail-on-regression', 'exit with code 3 when a run regressed against --baseline (for CI gating)')
+    .option('--history', 'keep the build history (data/history.json, history.html) without a --baseline: the first build of a series')
     .option('--site-url <url>', 'where the site is published (https://…): report.md links its studies, runs and charts there')
     .option('--open', 'open the built site in a browser')
     .option('--no-cache', 'read every input and draw every chart again instead of reusing the cache (big unchanged inputs, rendered charts)')
@@ -104,10 +108,12 @@ Examples:
   $ ce-report build results/ --config study.json     # the same runs, the studies of study.json
   $ ce-report build 'runs/replicas=*/' --label service=api
   $ ce-report build --config ci.config.json --fail-on-verdict
-  $ ce-report build --site-url https://me.github.io/perf   # report.md links to the published site`,
+  $ ce-report build --site-url https://me.github.io/perf   # report.md links to the published site
+  $ ce-report build --baseline https://me.github.io/perf --fail-on-regression   # CI: compare with the published site`,
     )
     .action(async (inputs: string[], o: Record<string, unknown>, cmd: Command) => {
       const flags = cmd.optsWithGlobals() as GlobalFlags;
+      if (o.failOnRegression && o.baseline === undefined) throw new UsageError('--fail-on-regression needs --baseline (the site to compare with)');
       const progress = createProgress(flags);
       const result = await build({
         inputs,
@@ -119,6 +125,8 @@ Examples:
         offline: !!o.offline,
         timestamp: !!o.timestamp,
         siteUrl: o.siteUrl as string | undefined,
+        baseline: o.baseline as string | undefined,
+        history: !!o.history,
         cache: o.cache !== false,
         onProgress: progress.update,
         onFile: flags.verbose ? (f, fmt) => process.stderr.write(`${fmt ?? 'skipped (unknown format)'}: ${f}\n`) : undefined,
@@ -135,6 +143,13 @@ Examples:
           const verdict = (s as { verdict?: string }).verdict;
           process.stdout.write(`  ${s.kind}: ${s.title}${verdict ? ` — ${verdict}` : ''}\n`);
         }
+        if (result.comparison) {
+          const c = result.comparison;
+          process.stdout.write(`Against the baseline ${c.source}: ${c.verdict}${c.regressions > 0 ? ` in ${c.regressions} of ${c.runs.length} matched run(s)` : ` (${c.runs.length} matched run(s))`} — ${rel}/baseline.md\n`);
+          for (const r of c.runs) if (r.verdict === 'REGRESSION') process.stdout.write(`  REGRESSION: ${oneLine(r.runId)} (${r.metrics.filter((m) => m.verdict === 'REGRESSION').map((m) => m.metric).join(', ')})\n`);
+          if (c.unmatched.current.length > 0) process.stdout.write(`  not in the baseline: ${c.unmatched.current.map((x) => oneLine(x)).join(', ')}\n`);
+          if (c.unmatched.baseline.length > 0) process.stdout.write(`  baseline runs not built: ${c.unmatched.baseline.map((x) => oneLine(x)).join(', ')}\n`);
+        }
         process.stdout.write(`Open ${rel}/index.html, or publish ${rel}/ to GitHub Pages.\n`);
       }
       if (o.open) openInBrowser(path.join(result.outDir, 'index.html'));
@@ -142,6 +157,10 @@ Examples:
       if (o.failOnVerdict && failed.length > 0) {
         process.stderr.write(`verdict FAIL: ${failed.map((s) => s.id).join(', ')}\n`);
         process.exitCode = EXIT.verdict;
+      }
+      if (o.failOnRegression && result.comparison?.verdict === 'REGRESSION') {
+        process.stderr.write(`regression against the baseline: ${result.comparison.runs.filter((r) => r.verdict === 'REGRESSION').map((r) => oneLine(r.runId)).join(', ')}\n`);
+        if (process.exitCode !== EXIT.verdict) process.exitCode = EXIT.regression;
       }
     });
 

@@ -8,6 +8,7 @@ import { InputError, UsageError } from './ingest/errors.js';
 import { parseJsonText } from './ingest/read.js';
 import type { StudyConfig } from './analyze/types.js';
 import type { RunInput } from './ingest/pipeline.js';
+import type { RegressionThresholds } from './baseline/types.js';
 import { errorsOfOwnKind, knownKeysAt, type JsonSchema } from './config-errors.js';
 
 export const CONFIG_FILE_NAME = 'ce-report.config.json';
@@ -47,6 +48,8 @@ export interface Config {
   failureRateThreshold?: number;
   /** Infer studies from labels even when `studies` is given (default: only when it is not). */
   inferStudies?: boolean;
+  /** How much worse a run may get against --baseline before it is a regression. */
+  regression?: RegressionThresholds;
   $schema?: string;
 }
 

@@ -1,0 +1,102 @@
+// Continuous experimentation (issue 22): what a build adds to its site for later builds
+// (data/figures.json, always), the comparison with --baseline (baseline.md for a pull
+// request or step summary, baseline.html, data/comparison.json), and the history of
+// builds (data/history.json, history.md/.html) with --baseline or --history.
+import { appendFileSync, promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { Analysis } from './analyze/types.js';
+import { compareBuilds } from './baseline/compare.js';
+import { figuresFile } from './baseline/figures.js';
+import { isUrl, type LoadedBaseline } from './baseline/load.js';
+import { comparisonSections, pullRequestMarkdown, sourceText } from './baseline/markdown.js';
+import { FIGURES_FILE, type Comparison, type RegressionThresholds } from './baseline/types.js';
+import { appendBuild, historyFile, previousBuilds, thisBuild } from './history/history.js';
+import { buildIdentity } from './history/identity.js';
+import { historyMarkdown } from './history/page.js';
+import type { HistoryFile } from './history/types.js';
+import { UsageError } from './ingest/errors.js';
+import type { Model } from './model/types.js';
+import { uniqueSlugs } from './render/escape.js';
+import { markdownToHtmlBody } from './render/markdown-html.js';
+import { siteUrlBase } from './render/site-url.js';
+import { renderLayout } from './render/templates.js';
+
+export interface ContinuousOptions {
+  baseline: LoadedBaseline | null;
+  history: boolean;
+  regression?: RegressionThresholds;
+  siteUrl?: string;
+  /** The build time, only with --timestamp. */
+  timestamp?: string;
+  title: string;
+  cwd: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface ContinuousResult {
+  comparison: Comparison | null;
+  history: HistoryFile | null;
+  /** baseline.md's text, for $GITHUB_STEP_SUMMARY. */
+  summary: string | null;
+}
+
+function page(title: string, siteTitle: string, markdown: string, mdFile: string, generator: string, timestamp: string | undefined): string {
+  return renderLayout({ pageTitle: `${title} · ${siteTitle}`, siteTitle, root: '', body: markdownToHtmlBody(markdown), markdownHref: mdFile, generator, timestamp });
+}
+
+async function write(dir: string, rel: string, text: string): Promise<void> {
+  const target = path.join(dir, ...rel.split('/'));
+  await fs.mkdir(path.dirname(target), { recursive: true });
+  await fs.writeFile(target, text);
+}
+
+/** The time a history entry carries: the build time with --timestamp, else the latest run start. */
+function entryTime(model: Model, timestamp: string | undefined): { iso: string | null; basis: 'build' | 'runs' | 'none' } {
+  if (timestamp) return { iso: timestamp, basis: 'build' };
+  const starts = model.runs.map((r) => r.start).filter((s): s is string => typeof s === 'string').sort();
+  return starts.length > 0 ? { iso: starts[starts.length - 1]!, basis: 'runs' } : { iso: null, basis: 'none' };
+}
+
+export async function writeContinuous(dir: string, model: Model, analysis: Analysis, o: ContinuousOptions): Promise<ContinuousResult> {
+  const figures = figuresFile(model.runs, analysis);
+  await write(dir, FIGURES_FILE, JSON.stringify(figures) + '\n');
+  const slugs = uniqueSlugs(model.runs.map((r) => r.id));
+  const runLink = (ext: 'md' | 'html') => (id: string) => `runs/${slugs.get(id) ?? 'missing'}.${ext}`;
+  const generator = `${model.generator.name} ${model.generator.version}`;
+  const siteUrl = o.siteUrl === undefined ? undefined : siteUrlBase(o.siteUrl);
+  let comparison: Comparison | null = null;
+  let summary: string | null = null;
+  if (o.baseline) {
+    const source = isUrl(o.baseline.source) ? o.baseline.source : path.basename(path.resolve(o.cwd, o.baseline.source));
+    comparison = compareBuilds(o.baseline.figures, figures, source, o.regression);
+    const shown = sourceText(source, isUrl(o.baseline.source));
+    summary = pullRequestMarkdown(comparisonSections(comparison, runLink('md'), shown), siteUrl);
+    await write(dir, 'baseline.md', summary);
+    await write(dir, 'baseline.html', page('Against the baseline', o.title, comparisonSections(comparison, runLink('html'), shown).join(''), 'baseline.md', generator, o.timestamp));
+    await write(dir, 'data/comparison.json', JSON.stringify(comparison, null, 2) + '\n');
+  }
+  let history: HistoryFile | null = null;
+  if (o.history || o.baseline) {
+    const previous = previousBuilds(o.baseline?.history ?? null);
+    if ('problem' in previous) throw new UsageError(`--baseline ${o.baseline!.source}: data/history.json: ${previous.problem}`);
+    const entry = thisBuild(figures, buildIdentity(o.cwd, o.env), entryTime(model, o.timestamp), previous.builds.length);
+    history = historyFile(appendBuild(previous.builds, entry));
+    await write(dir, 'data/history.json', JSON.stringify(history, null, 1) + '\n');
+    const inSite = new Set(model.runs.map((r) => r.id));
+    const md = historyMarkdown(history, (id) => (inSite.has(id) ? runLink('md')(id) : null));
+    await write(dir, 'history.md', md);
+    await write(dir, 'history.html', page('Build history', o.title, historyMarkdown(history, (id) => (inSite.has(id) ? runLink('html')(id) : null)), 'history.md', generator, o.timestamp));
+  }
+  return { comparison, history, summary };
+}
+
+/** Appends the comparison to GitHub's step summary when the variable names a file. */
+export function appendStepSummary(summary: string | null, env: NodeJS.ProcessEnv = process.env): void {
+  const file = env.GITHUB_STEP_SUMMARY;
+  if (!summary || !file) return;
+  try {
+    appendFileSync(file, (summary.endsWith('\n') ? summary : summary + '\n') + '\n');
+  } catch (e) {
+    throw new UsageError(`GITHUB_STEP_SUMMARY ${file}: cannot append the comparison (${(e as Error).message})`);
+  }
+}
