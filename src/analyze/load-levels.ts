@@ -5,8 +5,13 @@ import { median } from './stats.js';
 import type { LatencyPrecision, LoadLevel } from './types.js';
 import { rangePercentiles } from './windows.js';
 
-/** Distinct user levels held for 3 or more intervals: a stepped load (users 1, 2, 5, 10, 20). */
-export function loadLevelsOf(pts: TimelinePoint[], interval: number, precision: LatencyPrecision): LoadLevel[] {
+/**
+ * Distinct user levels held for 3 or more intervals: a stepped load (users 1, 2, 5, 10, 20).
+ * `lagS`: how long the timeline's latency lags a step (Locust's percentiles cover its last
+ * 10 s, capacity-changes.ts latencyLagS); a level's latency is read from that long after its
+ * step, or from its last interval when the level is shorter.
+ */
+export function loadLevelsOf(pts: TimelinePoint[], interval: number, precision: LatencyPrecision, lagS = 0): LoadLevel[] {
   const groups: TimelinePoint[][] = [];
   for (const p of pts) {
     if (p.users === null || p.users <= 0) continue;
@@ -19,7 +24,8 @@ export function loadLevelsOf(pts: TimelinePoint[], interval: number, precision: 
   return held.map((g) => {
     // The first interval of a level still carries the step itself.
     const body = g.length >= 4 ? g.slice(1) : g;
-    const lat = rangePercentiles(body, precision);
+    const settled = g.filter((p) => p.t >= g[0]!.t + lagS - 1e-9);
+    const lat = rangePercentiles(lagS > 0 ? (settled.length > 0 ? settled : g.slice(-1)) : body, precision);
     return {
       users: g[0]!.users!,
       fromT: body[0]!.t,
