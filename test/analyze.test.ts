@@ -374,6 +374,12 @@ describe('determinism and inference', () => {
     expect(scaling[1]!.title).toBe('Load sweep: users (services=1, workers=1)');
   });
 
+  it('reads two labels that move in step (replicas=N beside a workers=N tag) as one factor', () => {
+    const runs = [1, 2, 4].map((n) => syntheticRun({ id: `r${n}`, seconds: 30, users: () => 20, rps: () => 10 * n, latency: constant(100), labels: { replicas: String(n), workers: String(n * 2) } }));
+    const scaling = analyze(runs).studies.filter((s) => s.kind === 'scaling') as ScalingStudy[];
+    expect(scaling.map((s) => [s.factor, s.runIds])).toEqual([['replicas', ['r1', 'r2', 'r4']]]);
+  });
+
   it('reads two crossed factors as one grid study, compared at the highest load every value reached', () => {
     // replicas 1/3/5 × users 1/5/20: a capacity of 6 req/s per replica up to an API cap of 11 req/s.
     const runs: Run[] = [];

@@ -173,7 +173,11 @@ function titleOf(label: string, kind: ReturnType<typeof factorKindOf>, fixed: st
  */
 function factorStudies(label: string, rs: Run[], labelNames: string[]): StudyConfig[] {
   const withL = rs.filter((r) => isNumeric(r.labels[label]));
-  const otherKey = (r: Run, skip: string[]) => JSON.stringify(Object.entries(r.labels).filter(([k]) => !skip.includes(k) && !namesRun(k)).sort());
+  // Labels that move in step with this one (replicas=3 always beside workers=3) say the same thing twice:
+  // they are not held equal, and only the first of them by name makes a study.
+  const aliases = labelNames.filter((m) => m !== label && movesInStep(withL, label, m));
+  if (aliases.some((m) => m < label)) return [];
+  const otherKey = (r: Run, skip: string[]) => JSON.stringify(Object.entries(r.labels).filter(([k]) => !skip.includes(k) && !aliases.includes(k) && !namesRun(k)).sort());
   const parts = new Map<string, Run[]>();
   for (const r of withL) {
     const k = otherKey(r, [label]);
@@ -210,4 +214,19 @@ function factorStudies(label: string, rs: Run[], labelNames: string[]): StudyCon
     out.push({ kind: 'peak-vs-sustained', id: `peak-vs-sustained-${slugify(label)}${suffix}`, title: `Peak vs sustained latency by ${label}${shownFixed ? ` (${shownFixed})` : ''}`, label, runs: ids });
   }
   return out;
+}
+
+/** Every run with `a` also has `b`, and their values map one to one (with two values or more). */
+function movesInStep(rs: Run[], a: string, b: string): boolean {
+  if (rs.length < 2 || !rs.every((r) => r.labels[b] !== undefined)) return false;
+  const ab = new Map<string, string>();
+  const ba = new Map<string, string>();
+  for (const r of rs) {
+    const va = r.labels[a]!;
+    const vb = r.labels[b]!;
+    if ((ab.has(va) && ab.get(va) !== vb) || (ba.has(vb) && ba.get(vb) !== va)) return false;
+    ab.set(va, vb);
+    ba.set(vb, va);
+  }
+  return ab.size >= 2;
 }
