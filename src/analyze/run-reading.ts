@@ -13,7 +13,7 @@ import { blockMeans, trendOf } from './trend.js';
 import { findBursts, rateOf, robustSd } from './bursts.js';
 import { capacityChangesOf, latencyAroundChanges } from './capacity-changes.js';
 import { loadLevelsOf } from './load-levels.js';
-import type { Burst, CapacityChange, EndOfRun, FullLoad, LatencyPrecision, LatencyTrend, LittleBound, LoadLevel, RunState, ThinkTime } from './types.js';
+import type { Burst, CapacityChange, EndOfRun, FullLoad, LatencyPrecision, LatencyTrend, LittleBound, LoadLevel, Percentiles, RunState, ThinkTime } from './types.js';
 import { pointsIn, rangePercentiles, sortedTimeline, type Range } from './windows.js';
 
 export interface RunReading {
@@ -31,6 +31,8 @@ export interface RunReading {
   littleBound: LittleBound | null;
   /** The full-load range, for later stages (null without one). */
   range: Range | null;
+  /** Percentiles over the full-load phase, bursts left out; only for a steady run. */
+  sustained: Percentiles | null;
 }
 
 /** Significance level of the Mann-Kendall test for a latency trend. */
@@ -70,7 +72,7 @@ function rMinMs(pts: TimelinePoint[]): number | null {
 }
 
 function none(state: RunState | null, reason: string, extra: Partial<RunReading> = {}): RunReading {
-  return { state, stateReason: reason, fullLoad: null, endOfRun: null, latencyTrend: null, thinkTime: null, bursts: [], loadLevels: [], littleBound: null, range: null, ...extra };
+  return { state, stateReason: reason, fullLoad: null, endOfRun: null, latencyTrend: null, thinkTime: null, bursts: [], loadLevels: [], littleBound: null, range: null, sustained: null, ...extra };
 }
 
 export function readRun(run: Run, phase: PhaseResult, precision: LatencyPrecision, windowS: number): RunReading {
@@ -246,7 +248,19 @@ export function readRun(run: Run, phase: PhaseResult, precision: LatencyPrecisio
       ? { users: users!, rps: fullRps, thinkTimeS: configThink.value, boundMs: Math.max(0, (users! / fullRps - configThink.value) * 1000), measuredMs: endOfRun.p50 }
       : null;
 
-  const steadyLat = state === 'steady' ? rangePercentiles(calm, precision) : null;
+  // Latency over every interval of the phase: a burst later on (a retry storm, a failure event) is part of how
+  // the service behaved at full load, unlike for throughput, where it would pass for capacity.
+  const steadyLat = state === 'steady' ? rangePercentiles(pts, precision) : null;
+  // Capacity changes in one sentence: "replicas 2 → 5 between 40 and 56 s; p95 820 → 140 ms".
+  const changes = capacityChanges ?? [];
+  if (changes.length > 0) {
+    latencyAroundChanges(changes, all, interval, precision);
+    const first = changes[0]!;
+    const last = changes[changes.length - 1]!;
+    const when = first === last ? `at t=${num(first.t)} s` : `between t=${num(first.t)} and ${num(last.t)} s`;
+    const lat = first.p95Before !== null && last.p95After !== null ? `; p95 ${sig3(first.p95Before)} → ${sig3(last.p95After)} ms` : '';
+    reason += ` Capacity changed: ${first.series} ${num(first.from)} → ${num(last.to)} ${when}${lat}; full load is read from t=${num(range.startT)} s.`;
+  }
   const fullLoad: FullLoad = {
     rps: fullRps,
     rpsNoise,
@@ -257,7 +271,6 @@ export function readRun(run: Run, phase: PhaseResult, precision: LatencyPrecisio
     users,
     basis,
   };
-  latencyAroundChanges(capacityChanges ?? [], all, interval, precision);
   return {
     state,
     stateReason: reason,
@@ -270,5 +283,6 @@ export function readRun(run: Run, phase: PhaseResult, precision: LatencyPrecisio
     loadLevels: loadLevelsOf(all, interval, precision),
     littleBound,
     range,
+    sustained: steadyLat,
   };
 }
