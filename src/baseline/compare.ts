@@ -87,7 +87,7 @@ export function compareBuilds(baseline: FiguresFile, current: FiguresFile, sourc
     `the error rate the failed share of its requests; latency p50/p95/p99 is over the full-load phase of a steady run and over the end-of-run window of any other (overloaded: no steady latency exists), ` +
     `each side on its own basis. The ${pct}% CI of the change (relative, in %; for the error rate, the difference in percentage points) comes from a seeded moving-block bootstrap of the per-interval values ` +
     `(${RESAMPLES} resamples, seed ${SEED}; blocks as long as the values' autocorrelation lasts), and a two-sided Mann-Whitney test compares block means. Runs without a timeline, and endpoints, ` +
-    `are compared on whole-run figures with a parametric bootstrap from their sampling errors and no rank test; endpoint rows are shown but do not decide the verdict. ` +
+    `are compared on whole-run figures with a parametric bootstrap from their sampling errors and no rank test; endpoint rows are shown but do not decide the verdict. An error rate of zero on both sides cannot vary in resamples: each is bounded by −ln(1 − c)/n at confidence c (the rule of three at 95%), which bounds the difference. ` +
     `REGRESSION: the whole CI is worse than the threshold and the rank test agrees; OK: the whole CI stays short of a regression that large; IMPROVED: the whole CI is better by more than the threshold; ` +
     `INCONCLUSIVE otherwise, and with fewer than ${MIN_VALUES} values or ${Math.min(MIN_BLOCKS, MIN_VALUES)} blocks a side. This measures the noise within each build, not between builds of the same code.`;
   const verdict = overall(runs.map((r) => r.verdict));

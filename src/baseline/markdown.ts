@@ -50,7 +50,7 @@ export function thresholdsText(t: RegressionThresholds): string {
   if (t.p95Pct !== undefined) parts.push(`p95 +${fmtNum(t.p95Pct)}%`);
   if (t.p99Pct !== undefined) parts.push(`p99 +${fmtNum(t.p99Pct)}%`);
   if (t.rpsPct !== undefined) parts.push(`throughput −${fmtNum(t.rpsPct)}%`);
-  if (t.errorRatePct !== undefined) parts.push(`error rate +${fmtNum(t.errorRatePct)} percentage points`);
+  if (t.errorRatePct !== undefined) parts.push(`error rate +${fmtNum(t.errorRatePct)} pp (percentage points)`);
   return parts.length > 0 ? parts.join(', ') : 'none (every metric is shown, none judged)';
 }
 

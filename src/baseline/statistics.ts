@@ -76,6 +76,10 @@ function sideOf(metric: Metric, f: RunFigures): Side | null {
   return { values: ok.map((i) => series[i]!), estimate, all: exact };
 }
 
+function sum(xs: readonly number[]): number {
+  return xs.reduce((a, b) => a + b, 0);
+}
+
 function blockIndices(n: number, length: number, rng: Rng): number[] {
   const b = Math.max(1, Math.min(length, n));
   const out: number[] = [];
@@ -126,6 +130,8 @@ export function compareMetric(input: MetricInput): MetricComparison {
   let enough = true;
   const unit = metric === 'errorRate' ? 'pp' : '%';
   const sign = worseSign(metric);
+  /** Requests behind each side's error rate (for a rate of zero). */
+  let requests = { baseline: 0, current: 0 };
   if (sb && sc && isRun(input.baseline) && isRun(input.current)) {
     const lb = chooseBlockLength(sb.values, 1).length;
     const lc = chooseBlockLength(sc.values, 1).length;
@@ -145,6 +151,7 @@ export function compareMetric(input: MetricInput): MetricComparison {
       rankOk = rankSignificant && worse;
       goodRankOk = rankSignificant && !worse;
     }
+    requests = { baseline: sum(input.baseline.fullLoad?.requests ?? []), current: sum(input.current.fullLoad?.requests ?? []) };
     enough = nb >= MIN_VALUES && nc >= MIN_VALUES && Math.min(mb.length, mc.length) >= Math.min(MIN_BLOCKS, MIN_VALUES);
     out = {
       metric,
@@ -170,6 +177,8 @@ export function compareMetric(input: MetricInput): MetricComparison {
         if (ch !== null) changes.push(ch);
       }
     }
+    const whole = (x: RunFigures | WholeRunFigures) => (isRun(x) ? x.wholeRun : x);
+    requests = { baseline: whole(input.baseline).requests, current: whole(input.current).requests };
     enough = !!wb && !!wc && (wb.se > 0 || wc.se > 0);
     out = {
       metric,
@@ -185,7 +194,14 @@ export function compareMetric(input: MetricInput): MetricComparison {
       n: { baseline: 0, current: 0 },
     };
   }
-  const ci = percentileCi(changes, confidence);
+  let ci = percentileCi(changes, confidence);
+  if (metric === 'errorRate' && out.baseline === 0 && out.current === 0 && requests.baseline > 0 && requests.current > 0) {
+    // No failure on either side: resamples cannot vary. Each rate is below −ln(1 − c)/n
+    // with confidence c (the "rule of three" at 95%), which bounds the difference.
+    const k = -Math.log(1 - confidence);
+    ci = [(-k / requests.baseline) * 100, (k / requests.current) * 100];
+    enough = true;
+  }
   out.ci = finiteCi(ci);
   if (threshold !== null) out.verdict = judge(ci, sign, threshold, { rankOk, rankSignificant, goodRankOk, enough });
   return out;

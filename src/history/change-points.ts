@@ -14,7 +14,7 @@ export interface ChangePointOptions {
   minSize?: number;
   /** Permutations per test (default 499). */
   permutations?: number;
-  /** Significance level of the permutation test (default 0.01). */
+  /** Significance level of the permutation test (default 0.05). */
   alpha?: number;
   seed?: number;
 }
@@ -28,7 +28,7 @@ export interface ChangePoint {
   q: number;
 }
 
-export const DEFAULTS = { minSize: 3, permutations: 499, alpha: 0.01, seed: 1 } as const;
+export const DEFAULTS = { minSize: 3, permutations: 499, alpha: 0.05, seed: 1 } as const;
 
 /** The best split of xs (an index in [minSize, n − minSize]) and its statistic; null when the segment is too short. */
 export function bestSplit(xs: readonly number[], minSize: number): { index: number; q: number } | null {
