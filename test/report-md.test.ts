@@ -88,13 +88,16 @@ describe('report.md of the bundled example', () => {
 
 describe('absoluteMarkdown', () => {
   it('keeps escaped artifact text as text: no HTML, no link made of it, bare addresses not linked', () => {
-    const md = 'Run &lt;script&gt;x&lt;/script&gt; and \\[a\\](javascript:alert(1)) in [the run](runs/a.md) ![p95 over time](charts/a.svg): 500 for url: http://127.0.0.1:1/x, www.a.io, ops@a.io\n';
+    const md =
+      'Run &lt;script&gt;x&lt;/script&gt; and \\[a\\](javascript:alert(1)) in [the run](runs/a.md) ![p95 over time](charts/a.svg): 500 for url: http://127.0.0.1:1/x, www.a.io, ops@a.io\n\n' +
+      '| Run | Message |\n| --- | --- |\n| [&lt;img src=x onerror=alert(1)&gt;](runs/a.md) | &lt;/script&gt; at http://h.io/p |\n';
     for (const site of [SITE, undefined]) {
       const out = absoluteMarkdown(md, site);
       const tree = nodes(out);
       expect(tree.filter((n) => n.type === 'html' || n.type === 'image')).toEqual([]);
       const links = tree.filter((n) => n.type === 'link').map((n) => n.url);
-      expect(links).toEqual(site ? [`${SITE}/runs/a.html`, `${SITE}/charts/a.svg`] : []);
+      expect(links).toEqual(site ? [`${SITE}/runs/a.html`, `${SITE}/charts/a.svg`, `${SITE}/runs/a.html`] : []);
+      expect(out).toContain('&lt;img src=x onerror=alert(1)&gt;');
       expect(String(unified().use(remarkParse).use(remarkGfm).use(remarkHtml, { sanitize: false }).processSync(out))).toContain('&#x3C;script>x&#x3C;/script>');
     }
   });

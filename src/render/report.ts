@@ -6,7 +6,6 @@
 import { unified } from 'unified';
 import remarkParse from 'remark-parse';
 import remarkGfm from 'remark-gfm';
-import remarkStringify from 'remark-stringify';
 import { mdText } from './escape.js';
 import { runsTable } from './markdown-tables.js';
 import { indexSummary } from './pages/index-page.js';
@@ -18,16 +17,11 @@ export const GITHUB_COMMENT_LIMIT = 65_536;
 
 interface MdNode {
   type: string;
-  position?: { start: { offset?: number } };
+  position?: { start: { offset?: number }; end: { offset?: number } };
   url?: string;
   alt?: string | null;
   value?: string;
   children?: MdNode[];
-}
-
-/** Text of a node and its children. */
-function textOf(node: MdNode): string {
-  return node.value ?? (node.children ?? []).map(textOf).join('');
 }
 
 /**
@@ -39,34 +33,46 @@ function unlinkable(text: string): string {
   return text.replace(/:\/\//g, ':\u200b//').replace(/(\S)@/g, '$1\u200b@').replace(/\bwww\./gi, (w) => `${w.slice(0, 3)}\u200b.`);
 }
 
+const processor = unified().use(remarkParse).use(remarkGfm);
+
 /**
  * Our Markdown (links relative to the site root) made to render anywhere: with `siteUrl`
  * each relative link points into the site and each chart image becomes a link to its SVG
  * ("chart: …"); without, links become their text and chart images are left out. Every
  * link we write has `[text](url)` syntax; any other (a bare address in artifact text,
- * which GFM links by itself) is made plain text that stays so on GitHub.
+ * which GFM links by itself) is made plain text that stays so on GitHub. The Markdown is
+ * edited in place at the positions its syntax tree gives, so the escaping of artifact
+ * text stays exactly as written.
  */
 export function absoluteMarkdown(markdown: string, siteUrl: string | undefined): string {
-  const processor = unified().use(remarkParse).use(remarkGfm, { tablePipeAlign: false }).use(remarkStringify, { bullet: '-', rule: '-' });
-  const tree = processor.parse(markdown) as MdNode;
+  const edits: Array<{ start: number; end: number; text: string }> = [];
+  const at = (n: MdNode) => ({ start: n.position!.start.offset!, end: n.position!.end.offset! });
   const isRelative = (url: string) => !/^[a-z][a-z0-9+.-]*:/i.test(url) && !url.startsWith('#');
-  const visit = (node: MdNode): MdNode[] => {
-    if (node.type === 'image') {
-      if (!siteUrl || !node.url || !isRelative(node.url)) return [];
-      return [{ type: 'link', url: `${siteUrl}/${node.url}`, children: [{ type: 'text', value: `chart: ${node.alt ?? 'chart'}` }] }];
+  const visit = (node: MdNode): void => {
+    if (node.type === 'image' && node.url && isRelative(node.url)) {
+      edits.push({ ...at(node), text: siteUrl ? `[chart: ${mdText(node.alt ?? 'chart')}](${siteUrl}/${node.url})` : '' });
+      return;
     }
-    const start = node.position?.start.offset;
-    if (node.type === 'link' && (start === undefined || markdown[start] !== '[')) return [{ type: 'text', value: unlinkable(textOf(node)) }];
-    if (node.type === 'text' && node.value) node.value = unlinkable(node.value);
-    if (node.type === 'link' && node.url && isRelative(node.url)) {
-      if (!siteUrl) return (node.children ?? []).flatMap(visit);
-      node.url = `${siteUrl}/${node.url.replace(/\.md(#|$)/, '.html$1')}`;
+    if (node.type === 'link') {
+      const { start, end } = at(node);
+      const kids = node.children ?? [];
+      const inner = kids.length > 0 ? markdown.slice(at(kids[0]!).start, at(kids[kids.length - 1]!).end) : '';
+      if (markdown[start] !== '[') edits.push({ start, end, text: unlinkable(markdown.slice(start, end)) });
+      else if (node.url && isRelative(node.url)) edits.push({ start, end, text: siteUrl ? `[${inner}](${siteUrl}/${node.url.replace(/\.md(#|$)/, '.html$1')})` : inner });
+      return;
     }
-    if (node.children) node.children = node.children.flatMap(visit);
-    return [node];
+    if (node.type === 'text') {
+      const { start, end } = at(node);
+      const source = markdown.slice(start, end);
+      if (unlinkable(source) !== source) edits.push({ start, end, text: unlinkable(source) });
+      return;
+    }
+    for (const c of node.children ?? []) visit(c);
   };
-  visit(tree);
-  return processor.stringify(tree as never);
+  visit(processor.parse(markdown) as MdNode);
+  let out = markdown;
+  for (const e of edits.sort((x, y) => y.start - x.start)) out = out.slice(0, e.start) + e.text + out.slice(e.end);
+  return out;
 }
 
 /** The report's sections in order; when all do not fit within `limit`, the later ones are left out and a note says so. */
@@ -90,7 +96,8 @@ export function reportMarkdown(ctx: SiteContext, studyPages: PageDraft[], siteUr
     const title = `## [${mdText(study.title || study.id)}](${links.study(study.id)})`;
     const charts = studyPages[i]!.charts.map((c) => chartMarkdown(c, links));
     const conclusions = study.conclusions.map((c) => `- ${mdText(c)}`).join('\n');
-    const parts = [title, studyHeadline(study, ctx), studyMainTables(study, ctx, links).trimEnd(), ...charts, conclusions].filter((p) => p !== '');
+    // Without the site's URL a chart has nowhere to link to: left out.
+    const parts = [title, studyHeadline(study, ctx), studyMainTables(study, ctx, links).trimEnd(), ...(siteUrl ? charts : []), conclusions].filter((p) => p !== '');
     sections.push(`\n${parts.join('\n\n')}\n`);
   }
   sections.push(`\n## Runs\n\n${runsTable(ctx.model, ctx.analysis, links).trimEnd()}\n`);
