@@ -5,9 +5,10 @@
 import { promises as fs, type Stats } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from './ingest/errors.js';
+import { SITE_MARKER } from './ingest/site-marker.js';
 
 /** Written into every site; its presence lets the next build replace the folder. */
-export const SITE_MARKER = '.ce-report-site';
+export { SITE_MARKER };
 export const SITE_MARKER_TEXT = 'This folder is a report site written by ce-report.\n`ce-report build` replaces it whole: keep nothing else in it.\n';
 
 /** What sites written before the marker hold at their top level, and nothing else. */

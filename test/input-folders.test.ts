@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../src/ingest/errors.js';
-import { k6Ndjson, removeScratch, scratch } from './helpers/bad-inputs.js';
+import { k6Ndjson, prometheusMatrix, removeScratch, scratch } from './helpers/bad-inputs.js';
 
 afterAll(removeScratch);
 
@@ -38,6 +38,17 @@ describe('input folders', () => {
       ['b', 6],
     ]);
     expect(r.warnings.some((w) => /dangling\.json$/.test(w.file ?? '') && /broken link/.test(w.message))).toBe(true);
+  });
+
+  it('a site ce-report wrote inside the folder is output, not input (its saved Prometheus answers are not read)', async () => {
+    const s = await scratch();
+    await s.write('results/run/k6.json', k6Ndjson(5));
+    await s.write('site/.ce-report-site', 'marker');
+    await s.write('site/data/prometheus/p95.json', prometheusMatrix([[1767225601, '0.1']]));
+    const r = await s.ingest(['.']);
+    const sources = r.runs.flatMap((x) => [...x.sources.map((y) => y.path), ...x.series.map((y) => y.source)]);
+    expect(sources.some((p) => p.startsWith('site'))).toBe(false);
+    expect(r.runs[0]!.summary.requests).toBe(5);
   });
 
   it('a FIFO or a device named as INPUT is an error that says what it is', async () => {

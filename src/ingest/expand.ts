@@ -1,12 +1,14 @@
 // Turning INPUT arguments (files, folders, globs) into a sorted list of files. Inside a
 // folder, symbolic links to files and folders are followed (each real folder once), and
 // what cannot be read is skipped with a warning instead of stopping the build: a file
-// name that is not valid UTF-8, a broken link. A FIFO, socket or device named on the
-// command line is an error that says so.
-import { promises as fs, type Stats } from 'node:fs';
+// name that is not valid UTF-8, a broken link. A site ce-report wrote (with its marker)
+// inside a folder is not walked. A FIFO, socket or device named on the command line is
+// an error that says so.
+import { existsSync, promises as fs, type Stats } from 'node:fs';
 import path from 'node:path';
 import { glob } from 'tinyglobby';
 import { UsageError } from './errors.js';
+import { SITE_MARKER } from './site-marker.js';
 import type { Warning } from '../model/types.js';
 
 export interface ExpandedFile {
@@ -47,7 +49,8 @@ async function walk(dir: string, out: string[], warn: Warn, seen = new Set<strin
       }
       kind = st.isDirectory() ? 'dir' : st.isFile() ? 'file' : 'other';
     }
-    if (kind === 'dir') await walk(p, out, warn, seen);
+    // A site ce-report wrote (its data holds saved Prometheus answers) is output, not input.
+    if (kind === 'dir' && !existsSync(path.join(p, SITE_MARKER))) await walk(p, out, warn, seen);
     else if (kind === 'file') out.push(p);
   }
 }
