@@ -50,6 +50,25 @@ describe('impossible numbers in the inputs', () => {
   });
 });
 
+describe('timeline order', () => {
+  it('a Locust report whose history is out of order gives a timeline in time order, with a warning', async () => {
+    const { checkPartNumbers } = await import('../src/ingest/number-checks.js');
+    const { emptyRunPart } = await import('../src/ingest/types.js');
+    const part = emptyRunPart({ groupKey: 'g', rank: 1, tool: 'locust', source: { path: 'report.html', format: 'locust-html' } });
+    const pt = (t: number, requests: number) => ({ t, requests, failures: 0, users: 5, latencyMs: { p50: 10, p90: 12, p95: 13, p99: 14, max: 15 } });
+    part.timeline = [pt(0, 5), pt(10, 7), pt(5, 6), pt(15, 8)];
+    const warnings: string[] = [];
+    checkPartNumbers(part, (m) => warnings.push(m));
+    expect(part.timeline.map((p) => [p.t, p.requests])).toEqual([
+      [0, 5],
+      [5, 6],
+      [10, 7],
+      [15, 8],
+    ]);
+    expect(warnings).toEqual(["the timeline's intervals were not in time order (first: t=5 s after t=10 s); sorted them"]);
+  });
+});
+
 describe('latency order', () => {
   const tol = { samples: { rel: 0.002, abs: 0.001 }, reported: { rel: 0.06, abs: 1 } };
 

@@ -90,6 +90,12 @@ function checkStats(s: Stats, what: string, warn: (m: string) => void): boolean 
 }
 
 function checkTimeline(points: TimelinePoint[], warn: (m: string) => void): void {
+  const firstBack = points.findIndex((p, i) => i > 0 && p.t < points[i - 1]!.t);
+  if (firstBack > 0) {
+    // A history written out of order (edited, merged): the intervals in time order.
+    warn(`the timeline's intervals were not in time order (first: t=${points[firstBack]!.t} s after t=${points[firstBack - 1]!.t} s); sorted them`);
+    points.sort((a, b) => a.t - b.t);
+  }
   let capped = 0;
   let firstCapped = 0;
   let disordered = 0;
