@@ -83,8 +83,8 @@ export function compareBuilds(baseline: FiguresFile, current: FiguresFile, sourc
   });
   const pct = num(confidence * 100);
   const method =
-    `Each run is matched with the baseline's run of the same labels (by run id when the labels do not single out one run). Throughput is the median per-interval request rate over the full-load phase (start-up bursts left out), ` +
-    `the error rate the failed share of its requests; latency p50/p95/p99 is over the full-load phase of a steady run and over the end-of-run window of any other (overloaded: no steady latency exists), ` +
+    `Each run is matched with the baseline's run of the same labels (by run id when the labels do not single out one run). Throughput is the mean per-interval request rate over the full-load phase (burst intervals left out), ` +
+    `the error rate the failed share of its requests; latency p50/p95/p99 is over every interval of the full-load phase of a steady run and over the end-of-run window of any other (bursts left out) (overloaded: no steady latency exists), ` +
     `each side on its own basis. The ${pct}% CI of the change (relative, in %; for the error rate, the difference in percentage points) comes from a seeded moving-block bootstrap of the per-interval values ` +
     `(${RESAMPLES} resamples, seed ${SEED}; blocks as long as the values' autocorrelation lasts), and a two-sided Mann-Whitney test compares block means. Runs without a timeline, and endpoints, ` +
     `are compared on whole-run figures with a parametric bootstrap from their sampling errors and no rank test; endpoint rows are shown but do not decide the verdict. An error rate of zero on both sides cannot vary in resamples: each is bounded by −ln(1 − c)/n at confidence c (the rule of three at 95%), which bounds the difference. ` +

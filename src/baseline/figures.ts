@@ -86,13 +86,15 @@ export function runFigures(run: Run, ra: RunAnalysis): RunFigures {
     if (calm.length > 0) {
       fullLoad = intervalValues(calm, interval, range);
       rpsBasis = 'full-load';
-      value.rps = roundOrNull(ra.fullLoad.rps);
+      // The mean per-interval rate, as the analysis reads full-load throughput.
       const requests = calm.reduce((a, p) => a + p.requests, 0);
+      value.rps = round4(requests / (calm.length * interval));
       value.errorRate = requests > 0 ? round4(calm.reduce((a, p) => a + p.failures, 0) / requests) : null;
       if (run.timelineLatency !== 'none') {
         const steady = ra.state === 'steady';
         const latRange = steady || !ra.endOfRun ? range : { startT: ra.endOfRun.fromT, endT: ra.endOfRun.toT };
-        const latPts = steady ? calm : pointsIn(all, interval, latRange).filter((p) => !inBurst(p, ra));
+        // A steady run's latency covers every interval of its full load (a burst is part of how it behaved); the end-of-run window leaves bursts out.
+        const latPts = steady ? pointsIn(all, interval, range) : pointsIn(all, interval, latRange).filter((p) => !inBurst(p, ra));
         if (latPts.length > 0) {
           const exact = rangePercentiles(latPts, latencyPrecisionOf(run));
           latency = intervalValues(latPts, interval, latRange);

@@ -5,7 +5,7 @@
 // whole-run figures, a parametric bootstrap from their sampling errors and no rank test.
 import { blockMeans, chooseBlockLength, MIN_BLOCKS } from '../analyze/block-bootstrap.js';
 import { randomIndex, randomNormal, seededRng, type Rng } from '../analyze/prng.js';
-import { mannWhitney, median } from '../analyze/stats.js';
+import { mannWhitney } from '../analyze/stats.js';
 import { decideVerdict, finiteCi, percentileCi, resampleChangePct } from '../analyze/verdict.js';
 import type { Basis, Estimate, IntervalValues, Metric, MetricComparison, RegressionVerdict, RunFigures, WholeRunFigures } from './types.js';
 
@@ -34,7 +34,7 @@ function sideOf(metric: Metric, f: RunFigures): Side | null {
   const every = Array.from({ length: n }, (_, i) => i);
   if (metric === 'rps') {
     const values = iv.requests.map((r) => r / iv.stepS);
-    const estimate = (idx: number[]) => median(idx.map((i) => values[i]!));
+    const estimate = (idx: number[]) => (idx.length === 0 ? null : idx.reduce((acc, i) => acc + values[i]!, 0) / idx.length);
     return { values, estimate, all: f.value.rps };
   }
   if (metric === 'errorRate') {
