@@ -2,10 +2,11 @@
 // (numbers inside ids compare as numbers, so worker-2 comes before worker-10) and take
 // colours from the Okabe-Ito palette (Okabe and Ito, "Color Universal Design", 2008):
 // hues that stay apart for readers with red-green or blue-yellow colour blindness, and
-// mid-tones readable on light and dark pages. Its black is left out (dark pages), its
-// yellow comes last (light pages).
+// mid-tones readable on light and dark pages. Its black (invisible on dark pages) is
+// replaced by a dark grey that stays apart from the others for those readers too
+// (test/chart-layout.test.ts simulates them); its yellow comes last (light pages).
 
-export const RUN_PALETTE = ['#0072B2', '#E69F00', '#009E73', '#D55E00', '#56B4E9', '#CC79A7', '#999999', '#F0E442'] as const;
+export const RUN_PALETTE = ['#0072B2', '#E69F00', '#009E73', '#D55E00', '#56B4E9', '#CC79A7', '#666666', '#F0E442'] as const;
 
 /** Fixed colours for latency percentiles on timeline charts, from the same palette. */
 export const PERCENTILE_COLORS: Record<string, string> = {

@@ -64,7 +64,7 @@ export interface LatencyPointRow {
 
 /** One point per timeline interval: its failure rate against its p95, coloured by phase. */
 export function latencyVsFailureSpec(opts: { rows: LatencyPointRow[]; splitPct: number | null; size?: ChartSize }): TopLevelSpec {
-  const colorOf: Record<string, string> = { 'ramp-up': '#CC79A7', steady: '#E69F00', 'ramp-down': '#999999', run: '#E69F00' };
+  const colorOf: Record<string, string> = { 'ramp-up': '#CC79A7', steady: '#E69F00', 'full-load': '#E69F00', 'ramp-down': '#666666', run: '#E69F00' };
   const phases = Object.keys(colorOf).filter((p) => opts.rows.some((r) => r.phase === p));
   const layers: object[] = [
     {
