@@ -17,6 +17,7 @@ export function tmpDirFor(outDir: string): string {
   return `${outDir}.tmp-${process.pid}`;
 }
 
+/** Whether process `pid` still runs (this one does). */
 function processAlive(pid: number): boolean {
   if (pid === process.pid) return true;
   try {
@@ -29,18 +30,29 @@ function processAlive(pid: number): boolean {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Locks this process holds: two builds in one process into one folder take turns too. */
+const held = new Set<string>();
+
 /** Runs `fn` holding the output folder's lock; a lock left by a dead process is taken over. */
 export async function withOutLock<T>(outDir: string, fn: () => Promise<T>): Promise<T> {
   const lock = `${outDir}.ce-report-lock`;
   const started = Date.now();
   for (;;) {
+    if (held.has(lock)) {
+      await sleep(50);
+      continue;
+    }
     try {
       await fs.writeFile(lock, `${process.pid}\n`, { flag: 'wx' });
+      held.add(lock);
       break;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       const pid = Number.parseInt(await fs.readFile(lock, 'utf8').catch(() => ''), 10);
-      if (Number.isInteger(pid) && pid > 0 && !processAlive(pid)) {
+      // A lock with this process's id that it does not hold was left by an earlier
+      // process with the same id (containers reuse ids).
+      const mine = pid === process.pid;
+      if (Number.isInteger(pid) && pid > 0 && (mine ? !held.has(lock) : !processAlive(pid))) {
         await fs.rm(lock, { force: true });
         continue;
       }
@@ -53,6 +65,7 @@ export async function withOutLock<T>(outDir: string, fn: () => Promise<T>): Prom
   try {
     return await fn();
   } finally {
+    held.delete(lock);
     await fs.rm(lock, { force: true });
   }
 }
@@ -116,6 +129,11 @@ export async function recoverOutDir(outDir: string): Promise<string[]> {
  */
 export async function swapIn(tmpDir: string, outDir: string): Promise<string[]> {
   const old = `${outDir}.old-${process.pid}`;
+  // Left by an earlier process with this one's id (containers reuse ids): only ever a site.
+  if (existsSync(old)) {
+    if ((await siteState(old)) === null) throw new UsageError(`${old} is in the way of the swap and is not a site ce-report wrote; move it away`);
+    await fs.rm(old, { recursive: true, force: true });
+  }
   let hadOld = false;
   try {
     await fs.rename(outDir, old);

@@ -6,6 +6,8 @@ import { existsSync, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { k6Ndjson } from './helpers/bad-inputs.js';
+import { swapIn, withOutLock } from '../src/output-swap.js';
+import { writeSiteMarker } from '../src/output-dir.js';
 
 const root = path.resolve(__dirname, '..');
 const cli = path.join(root, 'dist', 'cli.js');
@@ -156,4 +158,23 @@ describe('the swap keeps a complete site', () => {
     expect(await fs.readFile(at('twice', 'index.html'), 'utf8')).toMatch(/<title>[^<]*(A|B)/);
     expect((await leftovers()).filter((n) => n.startsWith('twice'))).toEqual([]);
   }, 60_000);
+});
+
+describe('leftovers of an earlier process with this one\'s id (containers reuse ids)', () => {
+  it('its lock is taken over at once and its old site is removed at the swap', async () => {
+    const out = at('reused');
+    await fs.mkdir(out);
+    await writeSiteMarker(out, 'complete');
+    await fs.writeFile(`${out}.ce-report-lock`, `${process.pid}\n`);
+    await fs.mkdir(`${out}.old-${process.pid}`);
+    await writeSiteMarker(`${out}.old-${process.pid}`, 'complete');
+    await fs.mkdir(`${out}.tmp-${process.pid}`);
+    await writeSiteMarker(`${out}.tmp-${process.pid}`, 'complete');
+    await fs.writeFile(path.join(`${out}.tmp-${process.pid}`, 'index.html'), 'new');
+    const t0 = Date.now();
+    await withOutLock(out, () => swapIn(`${out}.tmp-${process.pid}`, out));
+    expect(Date.now() - t0).toBeLessThan(2000);
+    expect(await fs.readFile(path.join(out, 'index.html'), 'utf8')).toBe('new');
+    expect((await leftovers()).filter((n) => n.startsWith('reused'))).toEqual([]);
+  });
 });
