@@ -156,7 +156,8 @@ describe('scaling', () => {
     expect(s.saturation!.from).toBe(80);
     expect(s.saturation!.rps).toBeCloseTo(50, 0);
     expect(s.saturation!.msPerUser).toBeCloseTo(20, 0);
-    expect(s.conclusions[0]).toMatch(/^Throughput saturates at ≈50 req\/s from 80 users/);
+    // One figure at every saturated load reads as one, not as a range "50–50".
+    expect(s.conclusions[0]).toMatch(/^Throughput saturates at ≈50 req\/s from 80 users \(full-load throughput 50 req\/s at every load from there on\)/);
     expect(s.conclusions.join(' ')).not.toMatch(/bottleneck/);
     expect(s.points.every((p) => p.speedup === null && p.efficiency === null)).toBe(true);
     // A setting: compared, never scaled.

@@ -64,26 +64,25 @@ function medianOf(xs: number[]): number {
 const meanOf = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 /**
- * ce-report's full-load throughput is the median of the same counts, give or take the
- * second in which Locust spawned the users (its row already shows the full user count):
- * one more value, which moves a median at most to a neighbouring count.
+ * ce-report's full-load throughput is the mean of the same counts (no burst among them),
+ * give or take the second in which Locust spawned the users (its row already shows the full
+ * user count, with the requests of a partial second): one more count, within 3% here.
  */
-function expectLocustMedian(rps: number | null, runDir: string): void {
+function expectLocustMean(rps: number | null, runDir: string): void {
   const c = perSecondCounts(runDir);
-  const lo = medianOf([...c, -Infinity]);
-  const hi = medianOf([...c, Infinity]);
+  const slack = 0.03 * meanOf(c);
   expect(rps, `${runDir}: counts ${c.join(' ')}`).not.toBeNull();
-  expect(rps!, `${runDir}: counts ${c.join(' ')}`).toBeGreaterThanOrEqual(lo);
-  expect(rps!, `${runDir}: counts ${c.join(' ')}`).toBeLessThanOrEqual(hi);
+  expect(Math.abs(rps! - meanOf(c)), `${runDir}: counts ${c.join(' ')}, mean ${meanOf(c)}`).toBeLessThanOrEqual(slack);
 }
 
 /**
  * Tolerance against the design, in percent. The design's service times are sleeps; on
  * the shared 2-core machine that made the runs each request also spent ≈5 ms in Python's
  * HTTP stack and Locust (cache_rate=0 served 19 req/s where 2 workers × 100 ms give 20),
- * and per-second counts are whole numbers (9 or 10 at ≈9.5 req/s).
+ * and per-second counts are whole numbers (9 or 10 at ≈9.5 req/s). Locust's own mean rates
+ * sit 1–13% below the sleeps' design (cache_rate=0.5: 34.6 req/s against 39.6).
  */
-const TOL = 12;
+const TOL = 15;
 
 /** Within `pct` percent of a figure of the design. */
 function expectNear(value: number | null, design: number, pct: number, what: string): void {
@@ -125,7 +124,7 @@ describe('capacity study with a moved bottleneck (workers 1/2/4 behind 2 databas
     expect(s.saturation).toBeNull();
     expect(s.points.map((p) => p.value)).toEqual([1, 2, 4]);
     expect(s.points.map((p) => p.rpsBasis)).toEqual(['full-load', 'full-load', 'full-load']);
-    for (const p of s.points) expectLocustMedian(p.rps, `capacity-moved-bottleneck/workers=${p.value}`);
+    for (const p of s.points) expectLocustMean(p.rps, `capacity-moved-bottleneck/workers=${p.value}`);
     const [w1, w2, w4] = s.points;
     expectNear(w1!.rps, 1000 / 105, TOL, 'workers=1');
     expectNear(w2!.rps, 2000 / 105, TOL, 'workers=2');
@@ -162,7 +161,7 @@ describe('setting study (cache_rate 0 / 0.5 / 1)', () => {
     expect(s.saturation).toBeNull();
     expect(s.points.map((p) => p.value)).toEqual([0, 0.5, 1]);
     expect(s.points.map((p) => p.rpsBasis)).toEqual(['full-load', 'full-load', 'full-load']);
-    for (const p of s.points) expectLocustMedian(p.rps, `setting-cache-rate/cache_rate=${p.value}`);
+    for (const p of s.points) expectLocustMean(p.rps, `setting-cache-rate/cache_rate=${p.value}`);
     expectNear(s.points[0]!.rps, 20, TOL, 'cache_rate=0');
     expectNear(s.points[1]!.rps, 2000 / 50.5, TOL, 'cache_rate=0.5');
     expect(s.points[2]!.rps!).toBeLessThanOrEqual(8 / 0.051);
@@ -211,7 +210,7 @@ describe('two-factor grid (workers 1/2/4 × users 2/8/32)', () => {
       [2, 32],
       [4, 32],
     ]);
-    for (const p of s.points) expectLocustMedian(p.rps, `grid-workers-users/workers=${p.value}/users=32`);
+    for (const p of s.points) expectLocustMean(p.rps, `grid-workers-users/workers=${p.value}/users=32`);
     s.points.forEach((p) => expectNear(p.rps, p.value * 10, TOL, `workers=${p.value} at 32 users`));
     expect(s.steps.map((x) => x.verdict)).toEqual(['gain', 'gain']);
     expect(s.points[2]!.speedup!).toBeGreaterThan(3.5);
@@ -231,7 +230,7 @@ describe('two-factor grid (workers 1/2/4 × users 2/8/32)', () => {
     ]);
     for (const c of s.grid) {
       expect(c.rpsBasis).toBe('full-load');
-      expectLocustMedian(c.rps, `grid-workers-users/workers=${c.value}/users=${c.by}`);
+      expectLocustMean(c.rps, `grid-workers-users/workers=${c.value}/users=${c.by}`);
     }
     const cell = (w: number, u: number) => s.grid.find((c) => c.value === w && c.by === u)!.rps;
     // At 8 users: 1 worker serves its 10 req/s, 2 and 4 serve what the users offer (13.3).
@@ -254,24 +253,24 @@ describe('load study (users 4 … 64 against 4 workers)', () => {
     expect(s.factorKind).toBe('load');
     expect(s.points.map((p) => p.value)).toEqual([4, 8, 16, 32, 48, 64]);
     expect(s.points.map((p) => p.rpsBasis)).toEqual(Array(6).fill('full-load'));
-    for (const p of s.points) expectLocustMedian(p.rps, `load-users/users=${p.value}`);
+    for (const p of s.points) expectLocustMean(p.rps, `load-users/users=${p.value}`);
     expectNear(s.points[2]!.rps, 16 / 0.6, TOL, 'users=16');
     for (const p of s.points.slice(3)) expectNear(p.rps, 40, TOL, `users=${p.value}`);
 
     expect(s.saturation).not.toBeNull();
     expect(s.saturation!.from).toBe(32);
     expectNear(s.saturation!.rps, 40, TOL, 'saturation');
-    // The level is the median of the saturated runs' figures, each Locust's own median.
-    const level = medianOf([32, 48, 64].map((u) => medianOf(perSecondCounts(`load-users/users=${u}`))));
+    // The level is the median of the saturated runs' figures, each the mean of Locust's own counts.
+    const level = medianOf([32, 48, 64].map((u) => meanOf(perSecondCounts(`load-users/users=${u}`))));
     expect(Math.abs(s.saturation!.rps - level)).toBeLessThanOrEqual(1);
 
     expect(s.steps.map((x) => x.verdict)).toEqual(['gain', 'gain', 'gain', 'no-effect', 'no-effect']);
     for (const p of s.points) expect([p.speedup, p.efficiency]).toEqual([null, null]);
     expectNoise(s);
     expect(s.conclusions.filter((c) => MOVED.test(c))).toEqual([]);
-    // 40 req/s at 32, 48 and 64 users: one figure, not a range "40–40".
+    // ≈40 req/s at 32, 48 and 64 users (Locust's means 39.7, 38.7 and 39.5).
     expect(s.conclusions.filter((c) => c.startsWith('Throughput saturates at ≈'))).toEqual([
-      expect.stringMatching(/^Throughput saturates at ≈40(\.0)? req\/s from 32 users \(full-load throughput 40(\.0)? req\/s at every load from there on\)/),
+      expect.stringMatching(/^Throughput saturates at ≈(3[89](\.\d)?|40) req\/s from 32 users \(full-load throughput 3[89](\.\d)?–(3[89](\.\d)?|40) req\/s from there on\)/),
     ]);
     // Beyond saturation each user queues: at 64 users R = 64 / 40 − 0.5 = 1.1 s.
     expectNear(s.points[5]!.p50, 1100, TOL, 'users=64 p50');
@@ -281,23 +280,21 @@ describe('load study (users 4 … 64 against 4 workers)', () => {
     const s = scalingStudies(await analyzeCase('load-users', ['.'], 0.5))[0]!;
     // N* = X × (R_min + Z) = 40 × (0.1 + 0.5) = 24 users by design; R_min is Locust's lowest
     // p50 of the sweep, 100 ms (run_stats_history.csv of users=4 and users=16).
-    expect(s.conclusions).toContainEqual(expect.stringMatching(/^With a think time Z = 0\.5 s \(from the config\), Little's law puts saturation at N\* = X × \(R_min \+ Z\) = 40 × \(0\.1 \+ 0\.5\) ≈ 24 users\.$/));
+    expect(s.conclusions).toContainEqual(expect.stringMatching(/^With a think time Z = 0\.5 s \(from the config\), Little's law puts saturation at N\* = X × \(R_min \+ Z\) = (3[89](\.\d)?|40) × \(0\.1 \+ 0\.5\) ≈ 2[34](\.\d)? users\.$/));
     expect(s.knee).not.toBeNull();
     expectNear(s.knee!.littleN, 24, TOL, 'knee N*');
     expect(s.saturation!.from).toBe(32);
   });
 });
 
-// KNOWN BUG (reported, not fixed here): the full-load throughput is the median of the
-// per-second counts. Closed-loop users spawned together with a constant think time stay in
-// step: at 2 users and a 0.6 s cycle, some seconds end one cycle of both users and others
-// two, so Locust's counts for workers=4/users=2 alternate 2 and 4 (run_stats_history.csv:
-// 2 4 4 2 4 4 2 4 4 2 4 2 4 4 2 4 4 2, mean 3.22) and their median is 4 req/s, while the
-// users offered 2 / 0.6 = 3.33 req/s. The three users=2 cells of the grid (the same offered
-// load by design; means 3.28, 3.22, 3.22) then read 3, 3 and 4 req/s.
-// `it.fails` passes while the bug is there; when it is fixed, drop `.fails`.
+// Closed-loop users spawned together with a constant think time stay in step: at 2 users
+// and a 0.6 s cycle, some seconds end one cycle of both users and others two, so Locust's
+// counts for workers=4/users=2 alternate 2 and 4 (run_stats_history.csv: 2 4 4 2 4 4 2 4 4 2
+// 4 2 4 4 2 4 4 2, mean 3.22). A median of those counts reads 4 req/s; the users offered
+// 2 / 0.6 = 3.33 req/s, and the three users=2 cells of the grid (the same offered load by
+// design; means 3.28, 3.22, 3.22) must read alike.
 describe('throughput of users in step', () => {
-  it.fails('is their mean rate, not the median of counts that alternate (3.33 req/s at 2 users)', async () => {
+  it('is their mean rate, not the median of counts that alternate (3.33 req/s at 2 users)', async () => {
     const s = scalingStudies(await analyzeCase('grid-workers-users'))[0]!;
     const counts = perSecondCounts('grid-workers-users/workers=4/users=2');
     expectNear(meanOf(counts), 2 / 0.6, 5, 'Locust counts, mean');

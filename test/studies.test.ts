@@ -32,9 +32,9 @@ describe('scaling study on the Locust example runs', () => {
     const runs = await ingest([workers(1), workers(2), workers(4)]);
     const s = analyze(runs, { studies: [study] }).studies[0] as ScalingStudy;
     expect(s.points.map((p) => p.runId)).toEqual(['workers-1', 'workers-2', 'workers-4']);
-    // Full load: the median of the per-second request counts at 50 users in _stats_history.csv
-    // (Total Request Count differences; 41 seconds each): 15, 29 and 62.
-    expect(s.points.map((p) => p.rps)).toEqual([15, 29, 62]);
+    // Full load: the mean of the per-second request counts at 50 users in _stats_history.csv
+    // (Total Request Count differences; 41 seconds each, no burst among them): 619, 1226 and 2546 requests.
+    expect(s.points.map((p) => p.rps)).toEqual([619 / 41, 1226 / 41, 2546 / 41]);
     expect(s.points.map((p) => p.rpsBasis)).toEqual(['full-load', 'full-load', 'full-load']);
     // Locust HTML report, Aggregated row, "Requests/s" (ramp included): only under its own name.
     expect(s.points.map((p) => p.averageRps)).toEqual([16.2, 30.9, 60.9]);
@@ -50,11 +50,11 @@ describe('scaling study on the Locust example runs', () => {
     expect(k2!.p50).toBe(63); // the "50%" column of that row
     // R_min: the lowest "50%" of each history (44 and 63 ms); Z = 0.3 s from the config.
     expect([k1!.rMinMs, k2!.rMinMs]).toEqual([44, 63]);
-    expect(k1!.littleN).toBeCloseTo(15 * (0.044 + 0.3), 9);
-    expect(k2!.littleN).toBeCloseTo(29 * (0.063 + 0.3), 9);
+    expect(k1!.littleN).toBeCloseTo((619 / 41) * (0.044 + 0.3), 9);
+    expect(k2!.littleN).toBeCloseTo((1226 / 41) * (0.063 + 0.3), 9);
     // Little's law agrees with the measured knee within a few users.
     for (const k of [k1!, k2!]) expect(Math.abs(k.littleN! - k.users)).toBeLessThan(5);
-    expect(s.conclusions).toContain("At workers = 1, throughput stops growing at ≈5 users during the run's own ramp (17 req/s at t=1 s); Little's law N* ≈ 5.16 users.");
+    expect(s.conclusions).toContain("At workers = 1, throughput stops growing at ≈5 users during the run's own ramp (17 req/s at t=1 s); Little's law N* ≈ 5.19 users.");
     expect(s.steps.map((x) => x.verdict)).toEqual(['gain', 'gain']);
 
     const ctx = siteContext(modelOf(runs), analyze(runs, { studies: [study] }), 'x');
@@ -63,7 +63,7 @@ describe('scaling study on the Locust example runs', () => {
     const page = studyPage(s, ctx).view('md', '../') as { pointsTable: string };
     expect(page.pointsTable).toContain('| Full-load throughput (req/s) |');
     expect(page.pointsTable).toContain('| Whole-run average (req/s) |');
-    expect(page.pointsTable).toMatch(/\| 1 \| .* \| overloaded \| 15 ± [\d.]+ \| 1× \| 100% \| .* \| end of run \| 0% \| 16\.2 \|/);
+    expect(page.pointsTable).toMatch(/\| 1 \| .* \| overloaded \| 15\.1 ± [\d.]+ \| 1× \| 100% \| .* \| end of run \| 0% \| 16\.2 \|/);
   }, 60_000);
 });
 

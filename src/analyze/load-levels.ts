@@ -1,7 +1,6 @@
 // A stepped load (users 1, 2, 5, 10, 20 in one run): throughput and latency per level.
 import type { TimelinePoint } from '../model/types.js';
 import { rateOf } from './bursts.js';
-import { median } from './stats.js';
 import type { LatencyPrecision, LoadLevel } from './types.js';
 import { rangePercentiles } from './windows.js';
 
@@ -30,7 +29,8 @@ export function loadLevelsOf(pts: TimelinePoint[], interval: number, precision: 
       users: g[0]!.users!,
       fromT: body[0]!.t,
       toT: g[g.length - 1]!.t + interval,
-      rps: median(body.map((p) => rateOf(p, interval))) ?? 0,
+      // The mean, as for full-load throughput (run-reading.ts): whole counts of users in step make a median jump.
+      rps: body.reduce((a, p) => a + rateOf(p, interval), 0) / body.length,
       p50: lat.p50,
       p95: lat.p95,
     };

@@ -8,7 +8,7 @@
 import type { Run, TimelinePoint } from '../model/types.js';
 import { num, sig3 } from './format.js';
 import { minSteadyS, type PhaseResult } from './phases.js';
-import { median, quantileSorted } from './stats.js';
+import { median } from './stats.js';
 import { blockMeans, trendOf } from './trend.js';
 import { findBursts, rateOf, robustSd } from './bursts.js';
 import { capacityChangesOf, latencyAroundChanges } from './capacity-changes.js';
@@ -127,14 +127,17 @@ export function readRun(run: Run, phase: PhaseResult, precision: LatencyPrecisio
   const burstPoint = new Set<TimelinePoint>();
   for (const b of bursts) for (let i = b.from; i <= b.to; i++) burstPoint.add(all[i]!);
   const calm = pts.filter((p) => !burstPoint.has(p));
-  const rates = calm.map((p) => rateOf(p, interval)).sort((a, b) => a - b);
-  const fullRps = quantileSorted(rates, 0.5);
-  // 95% half-width of the median: 1.2533 × σ / √n (its asymptotic standard error), σ from the MAD.
-  const rpsNoise = rates.length >= 3 ? (1.96 * 1.2533 * robustSd(rates, interval).sd) / Math.sqrt(rates.length) : null;
+  const rates = calm.map((p) => rateOf(p, interval));
+  // The mean of the intervals once bursts are out (Hampel's rule already removed what a mean is fragile
+  // to): a median of whole counts is biased when users move in step (Locust or k6 users with a constant
+  // wait alternate 2, 4, 2, 4 requests a second: median 4, mean 3).
+  const fullRps = rates.length > 0 ? rates.reduce((a, b) => a + b, 0) / rates.length : null;
+  // 95% half-width of the mean: 1.96 × σ / √n, σ robust (1.4826 × MAD, at least the counts' Poisson noise).
+  const rpsNoise = rates.length >= 3 ? (1.96 * robustSd(rates, interval).sd) / Math.sqrt(rates.length) : null;
   const users = pts.length > 0 && pts.every((p) => p.users !== null) ? median(pts.map((p) => p.users!)) : null;
   const left = pts.length - calm.length;
   const basis =
-    `median of ${calm.length} intervals of ${num(interval)} s from t=${num(range.startT)} to ${num(range.endT)} s` +
+    `mean of ${calm.length} intervals of ${num(interval)} s from t=${num(range.startT)} to ${num(range.endT)} s` +
     (users !== null ? ` at ${num(users)} users` : '') +
     (notes.length > 0 ? `, ${notes.join(' and ')}` : '') +
     (left > 0 ? `; ${left} burst interval${left === 1 ? '' : 's'} left out` : '');

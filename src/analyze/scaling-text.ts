@@ -171,9 +171,9 @@ export function scalingDefinitions(study: ScalingStudy, windowS: number): string
   const f = study.factor;
   const defs = [
     `Kind of factor: ${study.factorKind} (${study.factorKind === 'load' ? 'more of it is more work: the study reads the capacity curve' : study.factorKind === 'capacity' ? 'more of it should serve more: the study reads speed-up and efficiency' : 'its values are compared, never scaled'}); a config sets it with "factorKind".`,
-    "Full-load throughput: the median of the per-interval request rate over the run's full-load phase (after the ramp, after start-up bursts, after the last capacity change); the tool's whole-run average is shown only under that name.",
+    "Full-load throughput: the mean of the per-interval request rate over the run's full-load phase (after the ramp, after start-up bursts, after the last capacity change), burst intervals left out (Hampel's rule); the tool's whole-run average is shown only under that name.",
     "Latency: full-load percentiles for a steady run; for an overloaded run (latency still rising, or settled at its queue's bound) the end-of-run percentiles over the last window, since no sustained latency exists; whole-run percentiles for runs without a timeline.",
-    `A step's noise: the two runs' 95% half-widths of their full-load throughput combined (√(a² + b²)), each the asymptotic standard error of a median (1.2533 × σ / √n, σ = 1.4826 × the MAD of the per-interval rates, at least their Poisson noise √count / interval); a change within it is "no-effect".`,
+    `A step's noise: the two runs' 95% half-widths of their full-load throughput combined (√(a² + b²)), each 1.96 × σ / √n over the run's n full-load intervals (σ = 1.4826 × the MAD of the per-interval rates, at least their Poisson noise √count / interval); a change within it is "no-effect".`,
   ];
   if (study.factorKind === 'capacity') defs.push(`Speed-up = full-load throughput / that at the smallest ${f}; efficiency = speed-up / (${f} / smallest ${f}); 100% is linear. "The bottleneck moved" is said only when a step stops helping after an earlier step helped.`);
   if (study.factorKind === 'load') {

@@ -189,7 +189,7 @@ export function scalingStudy(cfg: ScalingStudyConfig & { id: string }, facts: Ru
   }
   const st = steps(points, kind);
   const noises = points.map((p) => p.rpsNoise).filter((x): x is number => x !== null);
-  const noise = noises.length > 0 ? { rps: median(noises)!, basis: "the median of the runs' 95% half-widths of their full-load throughput (asymptotic standard error of a median from the per-interval spread, at least the counts' Poisson noise)" } : null;
+  const noise = noises.length > 0 ? { rps: median(noises)!, basis: "the median of the runs' 95% half-widths of their full-load throughput (1.96 σ/√n of the per-interval rates, σ robust and at least the counts' Poisson noise)" } : null;
   const saturation = kind === 'load' ? saturationOf(points, failureRateThreshold) : null;
 
   // Knee: across runs of a load sweep, else within a run whose own users ramp.

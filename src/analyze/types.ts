@@ -114,8 +114,12 @@ export const DEFAULT_ANALYZE_OPTIONS: AnalyzeOptions = {
 
 import type { Precision } from '../model/types.js';
 
-/** `full-load`: the plateau of a run that is not steady (overloaded, unsteady), which no one should call steady. */
-export type PhaseName = 'ramp-up' | 'steady' | 'full-load' | 'ramp-down';
+/**
+ * `full-load`: the plateau of a run that is not steady (overloaded, unsteady), which no one
+ * should call steady; `settling`: the start of the plateau before its full-load phase
+ * (start-up bursts, a scale-out).
+ */
+export type PhaseName = 'ramp-up' | 'settling' | 'steady' | 'full-load' | 'ramp-down';
 
 /**
  * What the full-load phase of a run is:
@@ -129,9 +133,9 @@ export type RunState = 'steady' | 'overloaded' | 'unsteady' | 'too-short';
 
 /** Throughput (and, for steady runs, latency) over the full-load phase. */
 export interface FullLoad {
-  /** Median of the per-interval request rate over the full-load phase, bursts left out. */
+  /** Mean of the per-interval request rate over the full-load phase, bursts left out. */
   rps: number | null;
-  /** 95% half-width of `rps` (asymptotic standard error of a median, 1.2533·σ/√n, σ from the MAD), req/s. */
+  /** 95% half-width of `rps` (1.96·σ/√n, σ = 1.4826·MAD of the per-interval rates, at least their Poisson noise), req/s. */
   rpsNoise: number | null;
   /** Latency over the full-load phase; null unless the run is steady (no stable latency exists otherwise). */
   p50: number | null;
@@ -205,7 +209,7 @@ export interface LoadLevel {
   users: number;
   fromT: number;
   toT: number;
-  /** Median per-interval request rate on the level. */
+  /** Mean per-interval request rate on the level. */
   rps: number;
   p50: number | null;
   p95: number | null;
