@@ -5,8 +5,8 @@ import { detectPhases, type PhaseResult } from './phases.js';
 import { readRun, type RunReading } from './run-reading.js';
 import { withSeriesTimeline } from './series-timeline.js';
 import { coefficientOfVariation } from './stats.js';
-import type { AnalyzeOptions, LatencyPrecision, PeakPercentiles, Percentiles, RunAnalysis } from './types.js';
-import { epochS, latencyPrecisionOf, PERCENTILES, pointsIn, rangePercentiles, slidingWindows, sortedTimeline, timelineSpan, type Range, type WindowValue } from './windows.js';
+import type { AnalyzeOptions, LatencyPrecision, PeakPercentiles, Percentiles, Phase, RunAnalysis } from './types.js';
+import { epochS, latencyPrecisionOf, PERCENTILES, pointsIn, slidingWindows, sortedTimeline, timelineSpan, type Range, type WindowValue } from './windows.js';
 
 /** What later stages (studies) need besides the published RunAnalysis. */
 export interface RunFacts {
@@ -154,19 +154,15 @@ function analyzeTimeline(run: Run, opts: AnalyzeOptions): RunFacts {
   const windows = span ? slidingWindows(run, span, opts.windowS, hasLatency ? precision : 'reported') : [];
   const fullWindows = windows.filter((w) => w.endT - w.startT >= opts.windowS - 1e-6);
   const reading = readRun(run, phase, hasLatency ? precision : 'reported', opts.windowS);
-  const steady = reading.state === 'steady' ? phase.steady : null;
-
+  // The steady phase is the full-load phase of a steady run: after start-up bursts and the last capacity change.
+  const steady = reading.state === 'steady' ? reading.range : null;
   // Only a steady run has a sustained latency: an overloaded run's latency is a queue that grows.
-  let sustained: Percentiles | null = null;
-  if (steady && hasLatency) {
-    const pts = pointsIn(sortedTimeline(run), run.timelineIntervalS, steady);
-    sustained = rangePercentiles(pts, precision);
-  }
+  const sustained: Percentiles | null = steady && hasLatency ? reading.sustained : null;
   const steadyRate = steady ? rangeRps(run, steady) : null;
   const errRate = errorRate(run);
   const base = { run, phase, precision, windows };
   // The plateau of a run that is not steady is its full-load phase, never "steady".
-  const phases = reading.state === 'steady' ? phase.phases : phase.phases.map((ph) => (ph.name === 'steady' ? { ...ph, name: 'full-load' as const } : ph));
+  const phases = phasesOf(phase.phases, reading);
   const analysis: RunAnalysis = {
     runId: run.id,
     phases,
@@ -194,4 +190,24 @@ function analyzeTimeline(run: Run, opts: AnalyzeOptions): RunFacts {
     warnings: runWarnings(run, base, opts, errRate),
   };
   return { ...base, analysis, reading };
+}
+
+/**
+ * The phases as read: the plateau is `steady` only for a steady run (`full-load` otherwise) and
+ * starts where the reading's full-load phase starts; the time between the plateau's start and
+ * there (start-up bursts, a scale-out) is `settling`.
+ */
+function phasesOf(phases: Phase[], reading: RunReading): Phase[] {
+  const name = reading.state === 'steady' ? ('steady' as const) : ('full-load' as const);
+  const out: Phase[] = [];
+  for (const ph of phases) {
+    if (ph.name !== 'steady') {
+      out.push(ph);
+      continue;
+    }
+    const from = reading.range && reading.range.startT > ph.startT && reading.range.startT < ph.endT ? reading.range.startT : ph.startT;
+    if (from > ph.startT) out.push({ name: 'settling', startT: ph.startT, endT: from });
+    out.push({ name, startT: from, endT: ph.endT });
+  }
+  return out;
 }
