@@ -201,17 +201,19 @@ function timeX(axis: TimeAxis) {
 }
 
 const numbers = (rows: Row[], field: string) => rows.map((r) => r[field]).filter((v): v is number => typeof v === 'number');
+/** The rows inside the time axis: a line drawn from points outside it would be cut at the plot's edge, and set the y scale. */
+const shown = (rows: Row[], axis: TimeAxis) => rows.filter((r) => typeof r.t === 'number' && r.t >= axis.domain[0] && r.t <= axis.domain[1]);
 
 /** Lines over the run's time axis, one per `series` value, with fixed colours. */
 export function timelineSpec(opts: { title: string; yTitle: string; axis: TimeAxis; rows: Row[]; colors: Record<string, string>; area?: boolean; extraY?: number[]; size?: ChartSize }): TopLevelSpec {
   const size = opts.size ?? WIDE;
   const domain = Object.keys(opts.colors);
   const layer = {
-    data: { values: opts.rows },
+    data: { values: shown(opts.rows, opts.axis) },
     mark: opts.area ? { type: 'area', line: true, opacity: 0.35, clip: true } : { type: 'line', interpolate: 'linear', clip: true },
     encoding: {
       x: timeX(opts.axis),
-      y: { field: 'value', type: 'quantitative', title: encodingTitle(opts.yTitle), axis: yAxis(opts.rows), scale: headroom([...numbers(opts.rows, 'value'), ...(opts.extraY ?? [])]) },
+      y: { field: 'value', type: 'quantitative', title: encodingTitle(opts.yTitle), axis: yAxis(opts.rows), scale: headroom([...numbers(shown(opts.rows, opts.axis), 'value'), ...(opts.extraY ?? [])]) },
       color: { field: 'series', type: 'nominal', title: null, scale: { domain, range: domain.map((d) => opts.colors[d]) }, legend: domain.length > 1 ? {} : null },
     },
   };
@@ -229,11 +231,11 @@ export function seriesSpec(opts: { title: string; yTitle: string; axis: TimeAxis
   const size = opts.size ?? WIDE;
   const range = opts.seriesOrder.map((_, i) => RUN_PALETTE[i % RUN_PALETTE.length]);
   const layer = {
-    data: { values: opts.rows },
+    data: { values: shown(opts.rows, opts.axis) },
     mark: { type: 'line', clip: true },
     encoding: {
       x: timeX(opts.axis),
-      y: { field: 'value', type: 'quantitative', title: encodingTitle(opts.yTitle), axis: yAxis(opts.rows), scale: headroom(numbers(opts.rows, 'value')) },
+      y: { field: 'value', type: 'quantitative', title: encodingTitle(opts.yTitle), axis: yAxis(opts.rows), scale: headroom(numbers(shown(opts.rows, opts.axis), 'value')) },
       color: { field: 'series', type: 'nominal', title: null, scale: { domain: opts.seriesOrder, range }, legend: opts.seriesOrder.length > 1 ? {} : null },
     },
   };
