@@ -192,6 +192,7 @@ async function buildWith(opts: BuildOptions, cwd: string, log: (line: string) =>
       timestamp: opts.timestamp ? new Date().toISOString() : undefined,
       title: opts.title ?? cfg.title ?? 'Load test report',
       cwd,
+      charts,
     });
     await fs.writeFile(path.join(tmpDir, '.nojekyll'), '');
     await writeSiteMarker(tmpDir, 'complete');

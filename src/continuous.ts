@@ -20,6 +20,11 @@ import { uniqueSlugs } from './render/escape.js';
 import { markdownToHtmlBody } from './render/markdown-html.js';
 import { siteUrlBase } from './render/site-url.js';
 import { renderLayout } from './render/templates.js';
+import { labelledSvg, standaloneSvg } from './render/charts.js';
+import type { ChartRenderer } from './render/chart-pool.js';
+import { inlineCharts } from './render/markdown-html.js';
+import { CHART_METRICS, historySpec, NARROW, WIDE } from './history/charts.js';
+import type { HistoryChart } from './history/page.js';
 
 export interface ContinuousOptions {
   baseline: LoadedBaseline | null;
@@ -31,6 +36,8 @@ export interface ContinuousOptions {
   title: string;
   cwd: string;
   env?: NodeJS.ProcessEnv;
+  /** Draws the history charts; without one the history page has tables only. */
+  charts?: ChartRenderer;
 }
 
 export interface ContinuousResult {
@@ -40,8 +47,29 @@ export interface ContinuousResult {
   summary: string | null;
 }
 
-function page(title: string, siteTitle: string, markdown: string, mdFile: string, generator: string, timestamp: string | undefined): string {
-  return renderLayout({ pageTitle: `${title} · ${siteTitle}`, siteTitle, root: '', body: markdownToHtmlBody(markdown), markdownHref: mdFile, generator, timestamp });
+type Inline = Parameters<typeof inlineCharts>[1];
+
+function page(title: string, siteTitle: string, markdown: string, mdFile: string, generator: string, timestamp: string | undefined, inline: Inline = []): string {
+  return renderLayout({ pageTitle: `${title} · ${siteTitle}`, siteTitle, root: '', body: inlineCharts(markdownToHtmlBody(markdown), inline), markdownHref: mdFile, generator, timestamp });
+}
+
+/** Each metric's chart over the builds, drawn wide and narrow; the .svg files written under charts/. */
+async function historyCharts(dir: string, h: HistoryFile, renderer: ChartRenderer): Promise<{ charts: HistoryChart[]; inline: Inline }> {
+  const charts: HistoryChart[] = [];
+  const inline: Inline = [];
+  for (const m of CHART_METRICS) {
+    const wide = historySpec(h, m.metric, WIDE);
+    const narrow = historySpec(h, m.metric, NARROW);
+    if (!wide || !narrow) continue;
+    const id = `history-${m.metric.toLowerCase()}`;
+    const alt = `${m.title}: one line per run, a triangle where a shift starts`;
+    const svg = labelledSvg(await renderer.render(wide, id), id, m.title, alt);
+    const small = labelledSvg(await renderer.render(narrow, `${id}-narrow`), `${id}-narrow`, m.title, alt);
+    await write(dir, `charts/${id}.svg`, standaloneSvg(svg));
+    charts.push({ file: `${id}.svg`, alt });
+    inline.push({ src: `charts/${id}.svg`, svg, narrow: small });
+  }
+  return { charts, inline };
 }
 
 async function write(dir: string, rel: string, text: string): Promise<void> {
@@ -83,9 +111,10 @@ export async function writeContinuous(dir: string, model: Model, analysis: Analy
     history = historyFile(appendBuild(previous.builds, entry));
     await write(dir, 'data/history.json', JSON.stringify(history, null, 1) + '\n');
     const inSite = new Set(model.runs.map((r) => r.id));
-    const md = historyMarkdown(history, (id) => (inSite.has(id) ? runLink('md')(id) : null));
+    const drawn = o.charts ? await historyCharts(dir, history, o.charts) : { charts: [], inline: [] };
+    const md = historyMarkdown(history, (id) => (inSite.has(id) ? runLink('md')(id) : null), drawn.charts);
     await write(dir, 'history.md', md);
-    await write(dir, 'history.html', page('Build history', o.title, historyMarkdown(history, (id) => (inSite.has(id) ? runLink('html')(id) : null)), 'history.md', generator, o.timestamp));
+    await write(dir, 'history.html', page('Build history', o.title, historyMarkdown(history, (id) => (inSite.has(id) ? runLink('html')(id) : null), drawn.charts), 'history.md', generator, o.timestamp, drawn.inline));
   }
   return { comparison, history, summary };
 }

@@ -37,7 +37,13 @@ function runTable(builds: HistoryBuild[], key: string, shifts: Shift[]): string 
   return ['| # | Build | Branch | Time | State (latency basis) | Throughput | p50 | p95 | p99 | Error rate |', '| ---: | --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: |', ...rows].join('\n');
 }
 
-export function historyMarkdown(h: HistoryFile, runLink: (runId: string) => string | null): string {
+/** A chart of the page: its file under charts/ and its text alternative. */
+export interface HistoryChart {
+  file: string;
+  alt: string;
+}
+
+export function historyMarkdown(h: HistoryFile, runLink: (runId: string) => string | null, charts: HistoryChart[] = []): string {
   const out: string[] = ['# Build history'];
   const first = h.builds[0];
   const last = h.builds[h.builds.length - 1];
@@ -48,13 +54,15 @@ export function historyMarkdown(h: HistoryFile, runLink: (runId: string) => stri
   out.push('## Shifts');
   out.push(h.shifts.length === 0 ? (h.builds.length < 6 ? 'None: at least 6 builds (3 on each side of a shift) are needed to find one.' : 'None found: no metric of any run shifted.') : h.shifts.map((s) => `- ${mdText(shiftSentence(s))}`).join('\n'));
   out.push(`How: ${mdText(h.method)}`);
+  if (charts.length > 0) out.push('## Over the builds', ...charts.map((c) => `![${mdText(c.alt)}](charts/${c.file})`));
   const keys: Array<{ key: string; name: string; runId: string }> = [];
   for (const b of [...h.builds].reverse()) for (const r of b.runs) if (!keys.some((k) => k.key === r.key)) keys.push({ key: r.key, name: r.name, runId: r.runId });
   for (const k of keys) {
     const link = runLink(k.runId);
     out.push(`## ${link ? `[${mdText(k.name)}](${link})` : mdText(k.name)}`);
-    const labels = h.builds.map((b) => b.runs.find((r) => r.key === k.key)).find((r) => r);
-    const bases = labels ? `Throughput and error rate over the ${String(labels.rpsBasis).replace(/-/g, ' ')} phase; latency over the ${String(labels.latencyBasis).replace(/-/g, ' ')}${labels.latencyBasis === 'end-of-run' ? ' window' : ''} (in the latest build with this run).` : '';
+    const labels = [...h.builds].reverse().map((b) => b.runs.find((r) => r.key === k.key)).find((r) => r);
+    const where = (b: string) => (b === 'full-load' ? 'the full-load phase' : b === 'end-of-run' ? 'the end-of-run window' : b === 'whole-run' ? 'the whole run' : String(b));
+    const bases = labels ? `Throughput and error rate over ${where(labels.rpsBasis)}; latency over ${where(labels.latencyBasis)} (in the latest build with this run).` : '';
     out.push(`${mdText(bases)}`);
     out.push(runTable(h.builds, k.key, h.shifts.filter((s) => s.key === k.key)));
   }
