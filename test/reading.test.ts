@@ -193,13 +193,13 @@ describe('the reading of real runs (bundled example)', () => {
 // below), never computed by ce-report.
 describe('the reading of real runs (fixtures/reading)', () => {
   const FIX = path.join(__dirname, '..', 'fixtures', 'reading');
-  /** Locust's Aggregated history rows: [Timestamp, User Count, Total Request Count, 95%]. */
+  /** Locust's Aggregated history rows: Timestamp, User Count, Total Request Count, 50%, 95%. */
   const aggregatedRows = (file: string) => {
     const [head, ...lines] = readFileSync(file, 'utf8').trim().split('\n').map((l) => l.split(','));
     const col = (name: string) => head!.indexOf(name);
     return lines
       .filter((c) => c[col('Name')] === 'Aggregated')
-      .map((c) => ({ ts: Number(c[col('Timestamp')]), users: Number(c[col('User Count')]), total: Number(c[col('Total Request Count')]), p95: Number(c[col('95%')]) }));
+      .map((c) => ({ ts: Number(c[col('Timestamp')]), users: Number(c[col('User Count')]), total: Number(c[col('Total Request Count')]), p50: Number(c[col('50%')]), p95: Number(c[col('95%')]) }));
   };
   /** Requests in each row: the difference of Total Request Count with the row before. */
   const perRow = (rows: ReturnType<typeof aggregatedRows>) => rows.map((r, i) => ({ ...r, count: r.total - (i > 0 ? rows[i - 1]!.total : 0) }));
@@ -242,10 +242,11 @@ describe('the reading of real runs (fixtures/reading)', () => {
     expect(ra.fullLoad!.p95!).toBeLessThan(1500 / 2);
   }, 60_000);
 
-  // Known bug: the full-load p95 is 251 ms, not ≈130 ms. Locust's history percentiles are
-  // over its last 10 s, so its rows for 10 s after the scale-out (530–560 ms) still carry
-  // 2-worker requests, and the full-load phase, which starts at the change, averages them in.
-  it.fails('scale-out: the full-load p95 is the latency of 4 workers, not one mixed with the pool before', async () => {
+  // Locust's history percentiles are over its last 10 s, so its rows for 10 s after each scale-out
+  // still carry requests served by the smaller pool (530–560 ms for 10 s after the last one); the
+  // full-load p95 and the latency after each change are read from one window after it (before
+  // that was fixed: a full-load p95 of 251 ms, and 1,164 ms after the 1 → 2 change).
+  it('scale-out: the full-load p95 is the latency of 4 workers, and each change is reported with the latency of each pool', async () => {
     const dir = path.join(FIX, 'scale-out');
     const { runs } = await ingestRuns([{ id: 'scale-out', inputs: [dir] }]);
     const ra = analyze(runs, { studies: [] }).runs[0]!;
@@ -254,6 +255,17 @@ describe('the reading of real runs (fixtures/reading)', () => {
     const settled = med(rows.filter((r) => r.ts >= 1796471812).map((r) => r.p95));
     expect(ra.fullLoad!.p95!).toBeGreaterThan(settled * 0.75);
     expect(ra.fullLoad!.p95!).toBeLessThan(settled * 1.25);
+    // With 2 workers (1796471787–1796471801), Locust's 95% column from 10 s after that change:
+    // 530, 550, 550, 550, 560 ms (median 550). With 1 worker, from 10 s after the load began
+    // (1796471777) to the change: 1,600–1,700 ms (median 1,600).
+    const twoWorkers = med(rows.filter((r) => r.ts >= 1796471797 && r.ts < 1796471802).map((r) => r.p95));
+    const oneWorker = med(rows.filter((r) => r.ts >= 1796471777 && r.ts < 1796471787).map((r) => r.p95));
+    expect([twoWorkers, oneWorker]).toEqual([550, 1600]);
+    const [first, second] = ra.capacityChanges!;
+    expect(Math.abs(first!.p95After! - twoWorkers) / twoWorkers).toBeLessThan(0.1);
+    expect(Math.abs(second!.p95Before! - twoWorkers) / twoWorkers).toBeLessThan(0.1);
+    expect(Math.abs(second!.p95After! - settled) / settled).toBeLessThan(0.25);
+    expect(first!.p95Before!).toBeGreaterThan(oneWorker * 0.9);
   }, 60_000);
 
   it('stepped: users 1, 2, 5, 10, 20 give one level each, throughput rising then flat at the capacity', async () => {
@@ -275,6 +287,17 @@ describe('the reading of real runs (fixtures/reading)', () => {
     // By design: N users thinking 0.4 s against one 80 ms worker offer N / 0.48 req/s up to
     // 1 / 0.08 = 12.5 req/s; each level within 10% of min(N / 0.48, 12.5).
     ra.loadLevels.forEach((l) => expect(Math.abs(l.rps - Math.min(l.users / 0.48, 12.5)) / Math.min(l.users / 0.48, 12.5)).toBeLessThan(0.1));
+    // Latency per level: Locust's 50% column covers its last 10 s, so only the rows from 10 s
+    // after each step hold that level's requests alone (the last row of each 11 s level): 87,
+    // 84, 85, 410 and 1,200 ms. Beyond the capacity users queue: R = N / X − Z = 10 / 12.5 − 0.4
+    // = 0.4 s and 20 / 12.5 − 0.4 = 1.2 s. (Read from the step on, the 10-user level said 307 ms
+    // and the 20-user level 884 ms, half of it the previous level's latency.)
+    const p50s = levels.map((u) => {
+      const at = rows.filter((r) => r.users === u);
+      return med(at.filter((r) => r.ts >= at[0]!.ts + 10).map((r) => r.p50));
+    });
+    expect(p50s).toEqual([87, 84, 85, 410, 1200]);
+    ra.loadLevels.forEach((l, i) => expect(Math.abs(l.p50! - p50s[i]!) / p50s[i]!).toBeLessThan(0.1));
     // 20 users offer 42 req/s to a 12.5 req/s service: the last level queues.
     expect(ra.state).toBe('overloaded');
   }, 60_000);

@@ -11,7 +11,7 @@ import { minSteadyS, type PhaseResult } from './phases.js';
 import { median } from './stats.js';
 import { blockMeans, trendOf } from './trend.js';
 import { findBursts, rateOf, robustSd } from './bursts.js';
-import { capacityChangesOf, latencyAroundChanges } from './capacity-changes.js';
+import { capacityChangesOf, latencyAroundChanges, latencyLagS } from './capacity-changes.js';
 import { loadLevelsOf } from './load-levels.js';
 import type { Burst, CapacityChange, EndOfRun, FullLoad, LatencyPrecision, LatencyTrend, LittleBound, LoadLevel, Percentiles, RunState, ThinkTime } from './types.js';
 import { pointsIn, rangePercentiles, sortedTimeline, type Range } from './windows.js';
@@ -87,6 +87,9 @@ export function readRun(run: Run, phase: PhaseResult, precision: LatencyPrecisio
   const minS = minSteadyS(windowS, interval);
   let range: Range = { ...phase.steady };
   const notes: string[] = [];
+  // Latency figures start here: after a capacity change, a latency that lags it (Locust's
+  // percentiles over its last 10 s) still holds requests served before the change for that long.
+  let latencyFromT = -Infinity;
   // Capacity added or removed inside the plateau: full load is read after the last change.
   const inside = (capacityChanges ?? []).filter((c) => c.t > range.startT && c.t < range.endT);
   if (inside.length > 0) {
@@ -95,6 +98,11 @@ export function readRun(run: Run, phase: PhaseResult, precision: LatencyPrecisio
     if (range.endT - from >= minS - 1e-9) {
       range = { startT: from, endT: range.endT };
       notes.push(`after the last capacity change at t=${num(last.t)} s`);
+      const lagS = latencyLagS(run);
+      if (lagS > 0 && range.endT - (from + lagS) >= minS - 1e-9) {
+        latencyFromT = from + lagS;
+        notes.push(`latency from t=${num(latencyFromT)} s (Locust's percentiles cover its last ${num(lagS)} s)`);
+      }
     } else {
       return none('too-short', `Capacity changed at t=${num(last.t)} s, leaving less than ${num(minS)} s of full load after it.`, extra);
     }
@@ -127,6 +135,7 @@ export function readRun(run: Run, phase: PhaseResult, precision: LatencyPrecisio
   const burstPoint = new Set<TimelinePoint>();
   for (const b of bursts) for (let i = b.from; i <= b.to; i++) burstPoint.add(all[i]!);
   const calm = pts.filter((p) => !burstPoint.has(p));
+  const calmLatency = calm.filter((p) => p.t >= latencyFromT - 1e-9);
   const rates = calm.map((p) => rateOf(p, interval));
   // The mean of the intervals once bursts are out (Hampel's rule already removed what a mean is fragile
   // to): a median of whole counts is biased when users move in step (Locust or k6 users with a constant
@@ -142,7 +151,7 @@ export function readRun(run: Run, phase: PhaseResult, precision: LatencyPrecisio
     (notes.length > 0 ? `, ${notes.join(' and ')}` : '') +
     (left > 0 ? `; ${left} burst interval${left === 1 ? '' : 's'} left out` : '');
 
-  const lat = latencySeries(calm);
+  const lat = latencySeries(calmLatency);
   const endRange: Range = { startT: Math.max(range.startT, range.endT - Math.max(windowS, interval)), endT: range.endT };
   const endPts = pointsIn(all, interval, endRange).filter((p) => !burstPoint.has(p));
   const endLat = rangePercentiles(endPts.length > 0 ? endPts : pts.slice(-1), precision);
@@ -154,7 +163,7 @@ export function readRun(run: Run, phase: PhaseResult, precision: LatencyPrecisio
     const t = trendOf(blocks.ts, blocks.ys);
     const levelMs = median(lat.ys) ?? 0;
     if (t) {
-      const changeMs = t.slope * (range.endT - range.startT);
+      const changeMs = t.slope * (range.endT - Math.max(range.startT, latencyFromT));
       latencyTrend = {
         series: lat.key,
         msPerS: t.slope,
@@ -253,11 +262,11 @@ export function readRun(run: Run, phase: PhaseResult, precision: LatencyPrecisio
 
   // Latency over every interval of the phase: a burst later on (a retry storm, a failure event) is part of how
   // the service behaved at full load, unlike for throughput, where it would pass for capacity.
-  const steadyLat = state === 'steady' ? rangePercentiles(pts, precision) : null;
+  const steadyLat = state === 'steady' ? rangePercentiles(pts.filter((p) => p.t >= latencyFromT - 1e-9), precision) : null;
   // Capacity changes in one sentence: "replicas 2 → 5 between 40 and 56 s; p95 820 → 140 ms".
   const changes = capacityChanges ?? [];
   if (changes.length > 0) {
-    latencyAroundChanges(changes, all, interval, precision);
+    latencyAroundChanges(changes, all, interval, precision, latencyLagS(run));
     const first = changes[0]!;
     const last = changes[changes.length - 1]!;
     const when = first === last ? `at t=${num(first.t)} s` : `between t=${num(first.t)} and ${num(last.t)} s`;
@@ -283,7 +292,7 @@ export function readRun(run: Run, phase: PhaseResult, precision: LatencyPrecisio
     thinkTime,
     bursts: bursts.map((b) => ({ t: b.t, fromT: b.fromT, endT: b.endT, rps: b.rps })),
     ...(capacityChanges ? { capacityChanges } : {}),
-    loadLevels: loadLevelsOf(all, interval, precision),
+    loadLevels: loadLevelsOf(all, interval, precision, latencyLagS(run)),
     littleBound,
     range,
     sustained: steadyLat,
