@@ -145,11 +145,13 @@ export function endpointsTable(run: Run): string {
 }
 
 export function errorsTable(run: Run): string {
-  const cols: Column[] = [{ header: 'Kind' }, { header: 'Endpoint' }, { header: 'Method' }, { header: 'Status' }, { header: 'Message' }, { header: 'Count', align: R }];
   const sorted = [...run.errors].sort((a, b) => b.count - a.count || cmp(a.endpoint, b.endpoint) || cmp(a.message, b.message));
+  // k6 names endpoints "POST /predict": a Method column beside them would read "POST POST /predict".
+  const methodInName = sorted.every((e) => !e.method || e.endpoint.startsWith(`${e.method} `));
+  const cols: Column[] = [{ header: 'Kind' }, { header: 'Endpoint' }, ...(methodInName ? [] : [{ header: 'Method' }]), { header: 'Status' }, { header: 'Message' }, { header: 'Count', align: R }];
   return markdownTable(
     cols,
-    sorted.map((e) => [e.kind, e.endpoint, e.method, e.status, e.message, md(fmtCount(e.count))]),
+    sorted.map((e) => [e.kind, e.endpoint, ...(methodInName ? [] : [e.method]), e.status, e.message, md(fmtCount(e.count))]),
   );
 }
 
