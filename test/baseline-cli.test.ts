@@ -226,6 +226,11 @@ describe('build --baseline', () => {
     const page = await read('B/history.md');
     expect(page).toContain('# Build history');
     expect(page).toContain(sha(2).slice(0, 12));
+    // Each metric's chart, inlined in the HTML page, the hostile run name never as markup.
+    const html = await read('B/history.html');
+    expect(html.match(/<figure class="chart">/g)).toHaveLength(5);
+    expect(html).not.toContain('<img src=x');
+    expect(await read('B/charts/history-p95.svg')).toContain('<title id="history-p95-title">p95 over the builds');
   });
 });
 
