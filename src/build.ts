@@ -12,7 +12,7 @@ import { ingestRuns, type PipelineOptions, type RunInput } from './ingest/pipeli
 import { SCHEMA_VERSION, type Model, type Run, type Warning } from './model/types.js';
 import { startChartRenderer } from './render/chart-pool.js';
 import { checkOutDir, writeSiteMarker } from './output-dir.js';
-import { recoverOutDir, swapIn, tmpDirFor, withOutLock } from './output-swap.js';
+import { recoverOutDir, removeOnSignal, swapIn, tmpDirFor, withOutLock } from './output-swap.js';
 import { describeFsError, isFileSystemError } from './fs-errors.js';
 import { generatorInfo } from './version.js';
 import { siteUrlBase } from './render/site-url.js';
@@ -149,6 +149,8 @@ async function buildWith(opts: BuildOptions, cwd: string, log: (line: string) =>
     await fs.mkdir(tmpDir, { recursive: true });
     await writeSiteMarker(tmpDir, 'building');
   });
+  // Ctrl-C or SIGTERM while the pages are written removes the unfinished folder.
+  const stopWatching = removeOnSignal(tmpDir);
   try {
     if (cfg.prometheus) {
       const liveWarnings = await attachLiveSeries(runs, cfg.prometheus, {
@@ -197,11 +199,13 @@ async function buildWith(opts: BuildOptions, cwd: string, log: (line: string) =>
     await fs.writeFile(path.join(tmpDir, '.nojekyll'), '');
     await writeSiteMarker(tmpDir, 'complete');
     const { files, bytes } = await folderSize(tmpDir);
-    const swapNotes = await outputStep(outDir, () => withOutLock(outDir, () => swapIn(tmpDir, outDir)));
+    stopWatching();
+    const swapNotes = await outputStep(outDir, () => swapIn(tmpDir, outDir));
     for (const message of swapNotes) warnings.push({ message });
     appendStepSummary(continuous.summary);
     return { outDir, files, bytes, model, analysis, warnings, notes, comparison: continuous.comparison };
   } catch (e) {
+    stopWatching();
     await fs.rm(tmpDir, { recursive: true, force: true });
     // A full disk or a read-only mount while writing pages: one line naming the folder.
     if (isFileSystemError(e) && !(e instanceof UsageError)) throw new UsageError(`${outDir}: cannot write the site (${describeFsError(e, tmpDir)}); the previous site is unchanged`);

@@ -6,7 +6,7 @@
 // complete (its marker, written first as "unfinished", has its final text), else
 // `OUT.old-PID`. Only folders with ce-report's marker are touched. Leftovers of builds whose process is gone are removed, and a lock file
 // (`OUT.ce-report-lock`, holding the PID) makes two builds into one folder take turns.
-import { promises as fs, existsSync } from 'node:fs';
+import { promises as fs, existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from './ingest/errors.js';
 import { siteState } from './output-dir.js';
@@ -125,9 +125,53 @@ export async function recoverOutDir(outDir: string): Promise<string[]> {
 /**
  * Replaces `outDir` by the complete site in `tmpDir`: at every moment a complete site is
  * at `outDir`, or (between the two renames) at `OUT.old-PID` and `OUT.tmp-PID`, which
- * `recoverOutDir` puts back. Returns warnings (an old site that could not be removed).
+ * `recoverOutDir` puts back. Takes the folder's lock, and holds Ctrl-C and SIGTERM back
+ * until the lock is released. Returns warnings (an old site that could not be removed).
  */
 export async function swapIn(tmpDir: string, outDir: string): Promise<string[]> {
+  return deferSignals(() => withOutLock(outDir, () => swap(tmpDir, outDir)));
+}
+
+const DEFERRED_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+/**
+ * Runs `fn` with Ctrl-C, SIGTERM (a cancelled CI job) and SIGHUP held back: the swap
+ * finishes, then the signal takes its usual effect. (SIGKILL cannot be held back; the
+ * next build's recoverOutDir covers it.)
+ */
+async function deferSignals<T>(fn: () => Promise<T>): Promise<T> {
+  const caught: NodeJS.Signals[] = [];
+  const hold = (sig: NodeJS.Signals) => caught.push(sig);
+  for (const sig of DEFERRED_SIGNALS) process.on(sig, hold);
+  try {
+    return await fn();
+  } finally {
+    for (const sig of DEFERRED_SIGNALS) process.off(sig, hold);
+    if (caught.length > 0) process.kill(process.pid, caught[0]);
+  }
+}
+
+/**
+ * While a build writes `tmpDir`, Ctrl-C or SIGTERM removes it before the process ends
+ * (no `OUT.tmp-PID` is left). Returns the function that stops watching.
+ */
+export function removeOnSignal(tmpDir: string): () => void {
+  const handler = (sig: NodeJS.Signals) => {
+    try {
+      rmSync(tmpDir, { recursive: true, force: true });
+    } finally {
+      stop();
+      process.kill(process.pid, sig);
+    }
+  };
+  const stop = () => {
+    for (const sig of DEFERRED_SIGNALS) process.off(sig, handler);
+  };
+  for (const sig of DEFERRED_SIGNALS) process.once(sig, handler);
+  return stop;
+}
+
+async function swap(tmpDir: string, outDir: string): Promise<string[]> {
   const old = `${outDir}.old-${process.pid}`;
   // Left by an earlier process with this one's id (containers reuse ids): only ever a site.
   if (existsSync(old)) {
@@ -145,6 +189,10 @@ export async function swapIn(tmpDir: string, outDir: string): Promise<string[]> 
   // (test/output-safety.test.ts).
   if (process.env.CE_REPORT_FAULT === 'kill-between-renames') process.kill(process.pid, 'SIGKILL');
   if (process.env.CE_REPORT_FAULT === 'pause-between-renames') await sleep(400);
+  if (process.env.CE_REPORT_FAULT === 'sigterm-between-renames') {
+    process.kill(process.pid, 'SIGTERM');
+    await sleep(100);
+  }
   try {
     await fs.rename(tmpDir, outDir);
   } catch (e) {

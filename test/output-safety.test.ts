@@ -6,7 +6,7 @@ import { existsSync, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { k6Ndjson } from './helpers/bad-inputs.js';
-import { swapIn, withOutLock } from '../src/output-swap.js';
+import { swapIn } from '../src/output-swap.js';
 import { writeSiteMarker } from '../src/output-dir.js';
 
 const root = path.resolve(__dirname, '..');
@@ -137,6 +137,14 @@ describe('the swap keeps a complete site', () => {
     expect(await leftovers()).toEqual(['user.old-1']);
   }, 60_000);
 
+  it('SIGTERM (a cancelled CI job) between the two renames: the swap finishes first, then the process ends', async () => {
+    const child = spawn(process.execPath, [cli, 'build', 'results', '--out', 'termed', '-q', '--title', 'Termed'], { cwd: tmp, env: { ...process.env, CE_REPORT_FAULT: 'sigterm-between-renames' }, stdio: 'ignore' });
+    const signal = await new Promise((resolve) => child.on('exit', (_code, sig) => resolve(sig)));
+    expect(signal).toBe('SIGTERM');
+    expect(await fs.readFile(at('termed', 'index.html'), 'utf8')).toMatch(/Termed/);
+    expect((await leftovers()).filter((n) => n.startsWith('termed'))).toEqual([]);
+  }, 60_000);
+
   it('restores the interrupted build\'s site even when the next build fails', async () => {
     const dead = 2_000_000_000; // no such process
     await fs.rename(at('site'), at(`site.old-${dead}`));
@@ -172,7 +180,7 @@ describe('leftovers of an earlier process with this one\'s id (containers reuse 
     await writeSiteMarker(`${out}.tmp-${process.pid}`, 'complete');
     await fs.writeFile(path.join(`${out}.tmp-${process.pid}`, 'index.html'), 'new');
     const t0 = Date.now();
-    await withOutLock(out, () => swapIn(`${out}.tmp-${process.pid}`, out));
+    await swapIn(`${out}.tmp-${process.pid}`, out);
     expect(Date.now() - t0).toBeLessThan(2000);
     expect(await fs.readFile(path.join(out, 'index.html'), 'utf8')).toBe('new');
     expect((await leftovers()).filter((n) => n.startsWith('reused'))).toEqual([]);
