@@ -39,7 +39,10 @@ export function plotWidth(size: ChartSize): number {
 
 /** Shared look: transparent background, neutral grid, text in the page's colour, no text under TEXT_PX. */
 function config(size: ChartSize): object {
-  const labelLimit = size.narrow ? 150 : 230;
+  // Legend entries in as many columns of this width as fit; a single column may take the plot's width.
+  const columnPx = size.narrow ? 180 : 260;
+  const columns = Math.max(1, Math.floor(plotWidth(size) / columnPx));
+  const labelLimit = (columns === 1 ? plotWidth(size) : columnPx) - 30;
   return {
     font: CHART_FONT,
     background: 'transparent',
@@ -69,7 +72,7 @@ function config(size: ChartSize): object {
       titleFontWeight: 'normal',
       orient: 'bottom',
       direction: 'horizontal',
-      columns: Math.max(1, Math.floor(plotWidth(size) / (labelLimit + 30))),
+      columns,
       labelLimit,
       labelFontSize: TEXT_PX,
       titleFontSize: TEXT_PX,
