@@ -184,6 +184,7 @@ async function buildWith(opts: BuildOptions, cwd: string, log: (line: string) =>
       timestamp: opts.timestamp ? new Date().toISOString() : undefined,
       siteUrl: opts.siteUrl,
       charts,
+      continuous: { baseline: baseline !== null, history: !!opts.history || baseline !== null },
     } as Parameters<typeof renderSite>[3]);
     took('pages and charts');
     const continuous = await writeContinuous(tmpDir, model, analysis, {

@@ -43,6 +43,8 @@ export interface RenderOptions {
    * closed at the end.
    */
   charts?: ChartRenderer;
+  /** Which pages of continuous experimentation the build adds (baseline.html, history.html): the index links them. */
+  continuous?: { baseline: boolean; history: boolean };
 }
 
 export interface RenderResult {
@@ -60,7 +62,7 @@ export async function renderSite(model: Model, analysis: Analysis, outDir: strin
 }
 
 async function renderSiteWith(renderer: ChartRenderer, model: Model, analysis: Analysis, outDir: string, options: RenderOptions): Promise<RenderResult> {
-  const ctx = siteContext(model, analysis, options.title, options.description);
+  const ctx = { ...siteContext(model, analysis, options.title, options.description), continuous: options.continuous };
   const studyPages = analysis.studies.map((s) => studyPage(s, ctx));
   const pages: PageDraft[] = [indexPage(ctx, studyPages), ...studyPages, ...model.runs.map((r) => runPage(r, ctx))];
   const out = new Map<string, string>();

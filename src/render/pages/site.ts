@@ -49,6 +49,8 @@ export interface SiteContext {
   runSlugs: Map<string, string>;
   studySlugs: Map<string, string>;
   colors: RunColors;
+  /** Pages of a build with --baseline / --history (src/continuous.ts writes them), for the index to link. */
+  continuous?: { baseline: boolean; history: boolean };
 }
 
 export function siteContext(model: Model, analysis: Analysis, title: string, description?: string): SiteContext {
