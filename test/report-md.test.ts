@@ -72,6 +72,16 @@ describe('report.md of the bundled example', () => {
     }
   }, 120_000);
 
+  it('refuses a --site-url that is not an http(s) address before reading anything', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'ce-report-md-'));
+    try {
+      await expect(build({ inputs: [], cwd: root, out: path.join(dir, 'site'), cache: false, siteUrl: 'javascript:alert(1)' })).rejects.toThrow(/--site-url must start with https:\/\//);
+      expect(existsSync(path.join(dir, 'site'))).toBe(false);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('without --site-url: no link and no image at all, the names as text', async () => {
     const { report, dir } = await reportOf(undefined);
     try {
