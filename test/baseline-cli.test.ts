@@ -231,6 +231,11 @@ describe('build --baseline', () => {
     expect(html.match(/<figure class="chart">/g)).toHaveLength(5);
     expect(html).not.toContain('<img src=x');
     expect(await read('B/charts/history-p95.svg')).toContain('<title id="history-p95-title">p95 over the builds');
+    // The index links the pages the build made.
+    expect(await read('B/index.md')).toContain('- [Against the baseline](baseline.md)');
+    expect(await read('B/index.html')).toContain('<a href="history.html">Build history</a>');
+    expect(await read('A/index.md')).toContain('- [Build history](history.md)');
+    expect(await read('A/index.md')).not.toContain('Against the baseline');
   });
 });
 
