@@ -101,9 +101,14 @@ function checkTimeline(points: TimelinePoint[], warn: (m: string) => void): void
   let disordered = 0;
   let firstDisordered = 0;
   let example = '';
+  let badCounts = 0;
+  let firstBad = 0;
   for (const p of points) {
-    if (!validCount(p.requests)) p.requests = 0;
-    if (!validCount(p.failures)) p.failures = 0;
+    if (!validCount(p.requests) || !validCount(p.failures)) {
+      if (badCounts++ === 0) firstBad = p.t;
+      if (!validCount(p.requests)) p.requests = 0;
+      if (!validCount(p.failures)) p.failures = 0;
+    }
     if (p.failures > p.requests) {
       if (capped++ === 0) firstCapped = p.t;
       p.failures = p.requests;
@@ -114,6 +119,7 @@ function checkTimeline(points: TimelinePoint[], warn: (m: string) => void): void
       example = problem;
     }
   }
+  if (badCounts > 0) warn(`${badCounts} timeline interval(s) had an impossible request or failure count (negative or beyond 2^53), counted as 0 (first at t=${firstBad} s)`);
   if (capped > 0) warn(`${capped} timeline interval(s) had more failures than requests; failures capped at the requests (first at t=${firstCapped} s)`);
   if (disordered > 0) warn(`${disordered} timeline interval(s) had latency figures out of order (first at t=${firstDisordered} s: ${example} ms); their percentiles are left out`);
 }
