@@ -9,7 +9,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { analyze } from '../src/analyze/index.js';
 import { ingestFromOptions } from '../src/build.js';
-import { figuresFile } from '../src/baseline/figures.js';
+import { figuresFile, runFigures } from '../src/baseline/figures.js';
+import type { Run } from '../src/model/types.js';
+import type { Analysis } from '../src/analyze/types.js';
 import type { FiguresFile } from '../src/baseline/types.js';
 import { appendBuild, historyFile, thisBuild } from '../src/history/history.js';
 import { historyMarkdown } from '../src/history/page.js';
@@ -19,6 +21,8 @@ const data = path.resolve(__dirname, '..', 'examples', 'data');
 let tmp: string;
 let plain: FiguresFile;
 let swapped: FiguresFile;
+let plainRuns: Run[];
+let plainAnalysis: Analysis;
 
 function config(swap: boolean): string {
   const runs = [
@@ -32,7 +36,9 @@ function config(swap: boolean): string {
 
 async function figuresOf(file: string): Promise<FiguresFile> {
   const { runs } = await ingestFromOptions({ inputs: [], config: file, cwd: tmp, cache: false });
-  return figuresFile(runs, analyze(runs, { studies: [] }));
+  const analysis = analyze(runs, { studies: [] });
+  if (!plainRuns) [plainRuns, plainAnalysis] = [runs, analysis];
+  return figuresFile(runs, analysis);
 }
 
 beforeAll(async () => {
@@ -84,5 +90,16 @@ describe('history of real runs', () => {
     for (let i = 0; i < 10; i++) builds = appendBuild(builds, thisBuild(plain, { commit: String(i).repeat(40), branch: 'main' }, { iso: null, basis: 'none' }, builds.length));
     expect(historyFile(builds).shifts).toEqual([]);
     expect(JSON.stringify(historyFile(tenBuilds()))).toBe(JSON.stringify(historyFile(tenBuilds())));
+  });
+
+  it('a run whose percentiles are since-start (cumulative) compares latency on whole-run figures', () => {
+    const run = plainRuns.find((r) => r.id === 'workers-4')!;
+    const ra = plainAnalysis.runs.find((r) => r.runId === 'workers-4')!;
+    expect(runFigures(run, ra).latencyBasis).toBe('end-of-run');
+    const f = runFigures({ ...run, timelineLatency: 'cumulative' }, ra);
+    expect(f.latencyBasis).toBe('whole-run');
+    expect(f.latency).toBeNull();
+    expect(f.value.p95).toBe(f.wholeRun.p95!.value);
+    expect(f.rpsBasis).toBe('full-load');
   });
 });

@@ -90,7 +90,8 @@ export function runFigures(run: Run, ra: RunAnalysis): RunFigures {
       const requests = calm.reduce((a, p) => a + p.requests, 0);
       value.rps = round4(requests / (calm.length * interval));
       value.errorRate = requests > 0 ? round4(calm.reduce((a, p) => a + p.failures, 0) / requests) : null;
-      if (run.timelineLatency !== 'none') {
+      // Since-start (cumulative) percentiles cannot be cut into intervals: such a run's latency is compared on whole-run figures.
+      if (run.timelineLatency !== 'none' && run.timelineLatency !== 'cumulative') {
         const steady = ra.state === 'steady';
         const latRange = steady || !ra.endOfRun ? range : { startT: ra.endOfRun.fromT, endT: ra.endOfRun.toT };
         // A steady run's latency covers every interval of its full load (a burst is part of how it behaved); the end-of-run window leaves bursts out.
