@@ -4,4 +4,4 @@
 export { chartMarkdown, makeLinks, siteContext, type ChartJob, type Ext, type PageDraft, type SiteContext } from './pages/site.js';
 export { indexPage } from './pages/index-page.js';
 export { runCharts, runPage } from './pages/run.js';
-export { studyCharts, studyEmbedBlocks, studyHeadline, studyMainTables, studyPage } from './pages/study.js';
+export { studyCharts, studyEmbedBlocks, studyMainTables, studyPage } from './pages/study.js';
