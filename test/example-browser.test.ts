@@ -94,6 +94,7 @@ describe.skipIf(!runBrowserTests)('the bundled example site in Chromium', () => 
           if (errors.length > 0) problems.push(`${rel}: console errors ${errors.join('; ')}`);
           if (got.overflowPx > 0) problems.push(`${rel}: the page is ${got.overflowPx} px wider than the window`);
           for (const t of got.smallText) problems.push(`${rel}: chart text at ${t.px} px: ${t.text}`);
+          if (got.unlabelled > 0) problems.push(`${rel}: ${got.unlabelled} chart(s) without a title and description`);
           for (const t of got.cutTitles) problems.push(`${rel}: chart title cut off: ${t}`);
           for (const [a, b] of got.overlaps) problems.push(`${rel}: chart labels overlap: "${a}" and "${b}"`);
           for (const m of got.marksOut) problems.push(`${rel}: ${m.chart}: ${m.mark} ${m.why}`);

@@ -8,6 +8,8 @@ export interface PageLayout {
   overflowPx: number;
   /** Chart texts drawn smaller than the minimum: text and size in px. */
   smallText: Array<{ text: string; px: number }>;
+  /** Charts without a text alternative: role="img" named by a non-empty <title> and <desc>. */
+  unlabelled: number;
   /** Chart titles cut off with an ellipsis. */
   cutTitles: string[];
   /** Pairs of chart texts whose boxes overlap. */
@@ -33,13 +35,15 @@ export function measureLayout(minTextPx: number): PageLayout {
     return true;
   };
   const intersect = (a: DOMRect, b: DOMRect, tol: number) => Math.min(a.right, b.right) - Math.max(a.left, b.left) > tol && Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > tol;
-  const out: PageLayout = { overflowPx: 0, smallText: [], cutTitles: [], overlaps: [], marksOut: [], plotWidths: [], charts: 0, words: 0 };
+  const out: PageLayout = { overflowPx: 0, unlabelled: 0, smallText: [], cutTitles: [], overlaps: [], marksOut: [], plotWidths: [], charts: 0, words: 0 };
   out.overflowPx = Math.max(0, document.documentElement.scrollWidth - document.documentElement.clientWidth);
 
   for (const svg of document.querySelectorAll('figure.chart svg')) {
     if (!visible(svg)) continue;
     out.charts++;
-    const name = svg.querySelector('title')?.textContent ?? '?';
+    const name = svg.querySelector(':scope > title')?.textContent ?? '?';
+    const desc = svg.querySelector(':scope > desc')?.textContent ?? '';
+    if (svg.getAttribute('role') !== 'img' || name.trim() === '' || name === '?' || desc.trim() === '') out.unlabelled++;
     const texts = [...svg.querySelectorAll('text')].filter((t) => (t.textContent ?? '').trim() !== '' && visible(t));
     for (const t of texts) {
       // The drawn scale, rotation aside (a y-axis title is turned by 90°).
