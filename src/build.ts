@@ -151,6 +151,8 @@ async function buildWith(opts: BuildOptions, cwd: string, log: (line: string) =>
   });
   // Ctrl-C or SIGTERM while the pages are written removes the unfinished folder.
   const stopWatching = removeOnSignal(tmpDir);
+  // Fault injection for the test of Ctrl-C while the pages are written (test/output-safety.test.ts).
+  if (process.env.CE_REPORT_FAULT === 'sigint-while-writing') process.kill(process.pid, 'SIGINT');
   try {
     if (cfg.prometheus) {
       const liveWarnings = await attachLiveSeries(runs, cfg.prometheus, {

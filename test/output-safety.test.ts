@@ -145,6 +145,15 @@ describe('the swap keeps a complete site', () => {
     expect((await leftovers()).filter((n) => n.startsWith('termed'))).toEqual([]);
   }, 60_000);
 
+  it('Ctrl-C while the pages are written: the previous site stays, no OUT.tmp-PID is left', async () => {
+    expect((await run(['build', 'results', '--out', 'interrupted', '-q', '--title', 'First'])).code).toBe(0);
+    const child = spawn(process.execPath, [cli, 'build', 'results', '--out', 'interrupted', '-q', '--title', 'Second'], { cwd: tmp, env: { ...process.env, CE_REPORT_FAULT: 'sigint-while-writing' }, stdio: 'ignore' });
+    const signal = await new Promise((resolve) => child.on('exit', (_code, sig) => resolve(sig)));
+    expect(signal).toBe('SIGINT');
+    expect(await fs.readFile(at('interrupted', 'index.html'), 'utf8')).toMatch(/First/);
+    expect((await leftovers()).filter((n) => n.startsWith('interrupted'))).toEqual([]);
+  }, 60_000);
+
   it('restores the interrupted build\'s site even when the next build fails', async () => {
     const dead = 2_000_000_000; // no such process
     await fs.rename(at('site'), at(`site.old-${dead}`));
