@@ -117,7 +117,7 @@ describe('build --baseline', () => {
     const rps = w4.metrics.find((m) => m.metric === 'rps')!;
     const p95 = w4.metrics.find((m) => m.metric === 'p95')!;
     // Full-load throughput 62 → 29 req/s (the analysis' own figures of the two runs).
-    const a = await json<{ runs: Array<{ runId: string; fullLoad: { rps: number } | null; endOfRun: { p95: number } | null; state: string }> }>('A/data/analysis.json');
+    const a = await json<{ runs: Array<{ runId: string; fullLoad: { rps: number } | null; state: string }> }>('A/data/analysis.json');
     const aw2 = a.runs.find((r) => r.runId === 'workers-2')!;
     const aw4 = a.runs.find((r) => r.runId === 'workers-4')!;
     expect(rps.baseline).toBeCloseTo(aw4.fullLoad!.rps, 1);
@@ -128,8 +128,14 @@ describe('build --baseline', () => {
     // These runs are overloaded: latency is the end-of-run window's, named so.
     expect(aw4.state).toBe('overloaded');
     expect(p95.basis).toEqual({ baseline: 'end-of-run', current: 'end-of-run' });
-    expect(p95.baseline).toBeCloseTo(aw4.endOfRun!.p95, 0);
-    expect(p95.current).toBeCloseTo(aw2.endOfRun!.p95, 0);
+    // The same figures in both builds: the swapped run's is the other run's of the baseline.
+    const fa = await json<{ runs: Array<{ runId: string; value: { p95: number }; latency: { fromT: number; toT: number; p95: unknown[] } }> }>('A/data/figures.json');
+    expect(p95.baseline).toBe(fa.runs.find((r) => r.runId === 'workers-4')!.value.p95);
+    expect(p95.current).toBe(fa.runs.find((r) => r.runId === 'workers-2')!.value.p95);
+    // The end-of-run window: the last 10 s of the full-load phase, each interval a value.
+    const l4 = fa.runs.find((r) => r.runId === 'workers-4')!.latency;
+    expect(l4.toT - l4.fromT).toBe(10);
+    expect(l4.p95).toHaveLength(10);
     expect(p95.ci![0]).toBeGreaterThan(10);
     expect(p95.pValue).toBeLessThan(0.05);
     expect(c.runs.find((r) => r.runId === 'workers-2')!.verdict).toBe('IMPROVED');

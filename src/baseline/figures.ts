@@ -71,7 +71,11 @@ function inBurst(p: TimelinePoint, ra: RunAnalysis): boolean {
   return ra.bursts.some((b) => p.t >= b.fromT - 1e-6 && p.t < b.endT - 1e-6);
 }
 
-export function runFigures(run: Run, ra: RunAnalysis): RunFigures {
+/**
+ * `windowS`: the end-of-run window, the last so many seconds of the full-load phase (the
+ * analysis' sliding window). Its intervals are what a comparison resamples.
+ */
+export function runFigures(run: Run, ra: RunAnalysis, windowS = 10): RunFigures {
   const whole = wholeRun(run);
   const value: Record<Metric, number | null> = { rps: whole.rps?.value ?? null, p50: whole.p50?.value ?? null, p95: whole.p95?.value ?? null, p99: whole.p99?.value ?? null, errorRate: whole.errorRate?.value ?? null };
   let rpsBasis: Basis = 'whole-run';
@@ -93,7 +97,7 @@ export function runFigures(run: Run, ra: RunAnalysis): RunFigures {
       // Since-start (cumulative) percentiles cannot be cut into intervals: such a run's latency is compared on whole-run figures.
       if (run.timelineLatency !== 'none' && run.timelineLatency !== 'cumulative') {
         const steady = ra.state === 'steady';
-        const latRange = steady || !ra.endOfRun ? range : { startT: ra.endOfRun.fromT, endT: ra.endOfRun.toT };
+        const latRange = steady ? range : { startT: Math.max(range.startT, range.endT - Math.max(windowS, interval)), endT: range.endT };
         // A steady run's latency covers every interval of its full load (a burst is part of how it behaved); the end-of-run window leaves bursts out.
         const latPts = steady ? pointsIn(all, interval, range) : pointsIn(all, interval, latRange).filter((p) => !inBurst(p, ra));
         if (latPts.length > 0) {
@@ -116,5 +120,5 @@ export function runFigures(run: Run, ra: RunAnalysis): RunFigures {
 
 export function figuresFile(runs: Run[], analysis: Analysis): FiguresFile {
   const byId = new Map(analysis.runs.map((r) => [r.runId, r]));
-  return { format: FIGURES_FORMAT, runs: runs.flatMap((r) => (byId.has(r.id) ? [runFigures(r, byId.get(r.id)!)] : [])) };
+  return { format: FIGURES_FORMAT, runs: runs.flatMap((r) => (byId.has(r.id) ? [runFigures(r, byId.get(r.id)!, analysis.windowS)] : [])) };
 }
