@@ -180,12 +180,12 @@ describe('renderSite', () => {
     // Drawn twice, at the page's width and a phone's, one shown by the stylesheet; each with its title and description.
     expect(html).toMatch(/<figure class="chart"><div class="chart-wide"><svg[^>]*role="img"[^>]*><title[^>]*>[^<]*<\/title><desc[^>]*>[^<]*<\/desc>[\s\S]*mark-rule[\s\S]*<\/svg><\/div><div class="chart-narrow"><svg[\s\S]*<\/svg><\/div><figcaption>/);
     const scaling = await readFile(path.join(dirA, 'studies/scaling-workers.md'), 'utf8');
-    expect(scaling).toContain('| 2 → 10 | +5.3% | +73.7% | 1.05× | 21% | ±6% | yes |');
+    expect(scaling).toContain('| 2 → 10 | +5.3% | ±2.05 | no-effect | +73.1% | +73.7% | 1.05× | 21% |');
     expect(scaling).toContain('![Throughput against workers](../charts/study-scaling-workers-throughput.svg)');
-    expect(scaling).toContain('- Throughput: sustained rps over the steady phase');
+    expect(scaling).toContain('- Full-load throughput: the mean of the per-interval request rate');
     const pvs = await readFile(path.join(dirA, 'studies/peak-vs-sustained-workers.md'), 'utf8');
-    // header + rule + 3 rows
-    expect(pvs.split('\n').filter((l) => l.startsWith('| ') && l.includes('runs/workers-')).length).toBe(3);
+    // 3 rows in the p95/p99 table, and again in the folded table of all four percentiles
+    expect(pvs.split('\n').filter((l) => l.startsWith('| ') && l.includes('runs/workers-')).length).toBe(6);
   });
 
   it('writes run pages with endpoints, precision notes, timeline and series charts', async () => {

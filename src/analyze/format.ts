@@ -22,7 +22,8 @@ export function sig3(x: number): string {
 
 /** Up to 3 significant digits without trailing zeros: factors, counts, thresholds. */
 export function num(x: number): string {
-  return Number.isFinite(x) ? String(Number(x.toPrecision(3))) : String(x);
+  // The same text as a table cell (1,500 users, 0.044 s), so a sentence never shows a figure differently.
+  return fig(x);
 }
 
 /**

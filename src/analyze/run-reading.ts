@@ -152,8 +152,11 @@ export function readRun(run: Run, phase: PhaseResult, precision: LatencyPrecisio
     (left > 0 ? `; ${left} burst interval${left === 1 ? '' : 's'} left out` : '');
 
   const lat = latencySeries(calmLatency);
-  const endRange: Range = { startT: Math.max(range.startT, range.endT - Math.max(windowS, interval)), endT: range.endT };
-  const endPts = pointsIn(all, interval, endRange).filter((p) => !burstPoint.has(p));
+  // End of run: the last window of the phase. A tool's own recent-window percentiles (Locust's history
+  // covers its last 10 s) already are such a window, so its last row is read as it is, not averaged again.
+  const lastRow = precision === 'window' ? [...pts].reverse().find((p) => p.requests > 0 && (p.latencyMs.p50 !== null || p.latencyMs.p95 !== null)) : undefined;
+  const endRange: Range = lastRow ? { startT: lastRow.t, endT: lastRow.t + interval } : { startT: Math.max(range.startT, range.endT - Math.max(windowS, interval)), endT: range.endT };
+  const endPts = lastRow ? [lastRow] : pointsIn(all, interval, endRange).filter((p) => !burstPoint.has(p));
   const endLat = rangePercentiles(endPts.length > 0 ? endPts : pts.slice(-1), precision);
   const endOfRun: EndOfRun = { p50: endLat.p50, p95: endLat.p95, fromT: endRange.startT, toT: endRange.endT };
 

@@ -102,6 +102,16 @@ function runAnalysis(r: Run, seconds: number): RunAnalysis {
     averageRps: r.summary.rps,
     rpsCv: 0.03,
     errorRate: r.summary.failures / r.summary.requests,
+    state: 'steady',
+    stateReason: 'Latency settles at full load.',
+    fullLoad: { rps: r.summary.rps, rpsNoise: (r.summary.rps ?? 0) * 0.02, p50: p.p50, p95: p.p95, fromT: 10, toT: seconds - 10, users: null, basis: `mean of ${seconds - 20} intervals of 1 s from t=10 to ${seconds - 10} s` },
+    endOfRun: { p50: p.p50, p95: p.p95, fromT: seconds - 20, toT: seconds - 10 },
+    latencyTrendMsPerS: 0,
+    latencyTrend: null,
+    thinkTimeS: null,
+    bursts: [],
+    loadLevels: [],
+    littleBound: null,
     warnings: [],
   };
 }
@@ -184,21 +194,27 @@ export function sampleModel(): Sample {
         id: 'scaling-workers',
         title: 'Scaling by workers',
         factor: 'workers',
+        factorKind: 'capacity',
+        by: null,
+        byValue: null,
         points: [
-          { value: 1, runId: 'workers-1', rps: 18, rpsBasis: 'sustained', p50: 50, p95: 110, errorRate: 0, speedup: 1, efficiency: 1 },
-          { value: 2, runId: 'workers-2', rps: 34.2, rpsBasis: 'sustained', p50: 52, p95: 114, errorRate: 0, speedup: 1.9, efficiency: 0.95 },
-          { value: 10, runId: 'workers-10', rps: 36, rpsBasis: 'average', p50: 90, p95: 198, errorRate: 0.001, speedup: 2, efficiency: 0.2 },
+          { value: 1, runId: 'workers-1', rps: 18, rpsBasis: 'full-load', rpsNoise: 0.9, averageRps: 17.5, state: 'steady', latencyBasis: 'full-load', p50: 50, p95: 110, errorRate: 0, speedup: 1, efficiency: 1 },
+          { value: 2, runId: 'workers-2', rps: 34.2, rpsBasis: 'full-load', rpsNoise: 1.4, averageRps: 33.9, state: 'steady', latencyBasis: 'full-load', p50: 52, p95: 114, errorRate: 0, speedup: 1.9, efficiency: 0.95 },
+          { value: 10, runId: 'workers-10', rps: 36, rpsBasis: 'full-load', rpsNoise: 1.5, averageRps: 35.1, state: 'overloaded', latencyBasis: 'end-of-run', p50: 90, p95: 198, errorRate: 0.001, speedup: 2, efficiency: 0.2 },
         ],
         steps: [
-          { from: 1, to: 2, fromRunId: 'workers-1', toRunId: 'workers-2', rpsChangePct: 90, p95ChangePct: 3.6, speedup: 1.9, efficiency: 0.95, withinNoise: false, noisePct: 6 },
-          { from: 2, to: 10, fromRunId: 'workers-2', toRunId: 'workers-10', rpsChangePct: 5.3, p95ChangePct: 73.7, speedup: 1.05, efficiency: 0.21, withinNoise: true, noisePct: 6 },
+          { from: 1, to: 2, fromRunId: 'workers-1', toRunId: 'workers-2', rpsChangePct: 90, p50ChangePct: 4, p95ChangePct: 3.6, speedup: 1.9, efficiency: 0.95, verdict: 'gain', withinNoise: false, noiseRps: 1.66, noisePct: 9.2 },
+          { from: 2, to: 10, fromRunId: 'workers-2', toRunId: 'workers-10', rpsChangePct: 5.3, p50ChangePct: 73.1, p95ChangePct: 73.7, speedup: 1.05, efficiency: 0.21, verdict: 'no-effect', withinNoise: true, noiseRps: 2.05, noisePct: 6 },
         ],
-        knee: { runId: 'workers-10', t: 25, users: 18, rps: 36, littleN: 17.5, reason: 'throughput flat while p95 grew by 70%.' },
+        noise: { rps: 1.4, basis: "the median of the runs' 95% half-widths of their full-load throughput" },
+        saturation: null,
+        knee: { runId: 'workers-10', value: null, t: 25, users: 18, rps: 36, littleN: 17.5, reason: 'throughput flat while p95 grew by 70%.' },
+        grid: [],
         conclusions: [
-          'Scaling from 1 to 2 workers raised throughput from 18.0 to 34.2 req/s (+90%).',
-          'From 2 to 10 it did not rise (+5.3%, within run-to-run noise): the bottleneck has moved elsewhere.',
+          'The bottleneck moved: workers 1 → 2 raised throughput, 2 → 10 did not.',
+          'workers 2 → 10: no change in full-load throughput beyond noise (34.2 → 36 req/s, +5.3%, noise ±2.05 req/s).',
         ],
-        definitions: ['Throughput: sustained rps over the steady phase, or the average rps when a run has none.'],
+        definitions: ['Full-load throughput: the mean of the per-interval request rate over the full-load phase.'],
         runIds: ['workers-1', 'workers-2', 'workers-10'],
       },
       {
@@ -209,7 +225,7 @@ export function sampleModel(): Sample {
         windowS: 10,
         rows: ['workers-1', 'workers-2', 'workers-10'].map((id) => {
           const a = ra.find((x) => x.runId === id) as RunAnalysis;
-          return { label: id.split('-')[1] as string, runId: id, peak: a.peak as RunAnalysis['sustained'] & object, sustained: a.sustained as NonNullable<RunAnalysis['sustained']>, precision: 'window' as const };
+          return { label: id.split('-')[1] as string, runId: id, peak: a.peak as RunAnalysis['sustained'] & object, sustained: a.sustained as NonNullable<RunAnalysis['sustained']>, precision: 'window' as const, state: 'steady' as const, endOfRun: null };
         }),
         conclusions: ['Peak p95 is 2.5 times the sustained p95 in every run.'],
         definitions: ['Peak: the worst 10 s window anywhere in the run.', 'Sustained: over the steady phase.'],
