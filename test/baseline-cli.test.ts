@@ -117,7 +117,7 @@ describe('build --baseline', () => {
     const rps = w4.metrics.find((m) => m.metric === 'rps')!;
     const p95 = w4.metrics.find((m) => m.metric === 'p95')!;
     // Full-load throughput 62 → 29 req/s (the analysis' own figures of the two runs).
-    const a = await json<{ runs: Array<{ runId: string; fullLoad: { rps: number } | null; state: string }> }>('A/data/analysis.json');
+    const a = await json<{ runs: Array<{ runId: string; fullLoad: { rps: number } | null; endOfRun: { p95: number } | null; state: string }> }>('A/data/analysis.json');
     const aw2 = a.runs.find((r) => r.runId === 'workers-2')!;
     const aw4 = a.runs.find((r) => r.runId === 'workers-4')!;
     expect(rps.baseline).toBeCloseTo(aw4.fullLoad!.rps, 1);
@@ -128,7 +128,10 @@ describe('build --baseline', () => {
     // These runs are overloaded: latency is the end-of-run window's, named so.
     expect(aw4.state).toBe('overloaded');
     expect(p95.basis).toEqual({ baseline: 'end-of-run', current: 'end-of-run' });
-    // The same figures in both builds: the swapped run's is the other run's of the baseline.
+    // The analysis' own end-of-run figures (as the run pages show them) …
+    expect(p95.baseline! / aw4.endOfRun!.p95).toBeCloseTo(1, 3);
+    expect(p95.current! / aw2.endOfRun!.p95).toBeCloseTo(1, 3);
+    // … the same in both builds: the swapped run's is the other run's of the baseline.
     const fa = await json<{ runs: Array<{ runId: string; value: { p95: number }; latency: { fromT: number; toT: number; p95: unknown[] } }> }>('A/data/figures.json');
     expect(p95.baseline).toBe(fa.runs.find((r) => r.runId === 'workers-4')!.value.p95);
     expect(p95.current).toBe(fa.runs.find((r) => r.runId === 'workers-2')!.value.p95);

@@ -101,11 +101,15 @@ export function runFigures(run: Run, ra: RunAnalysis, windowS = 10): RunFigures 
         // A steady run's latency covers every interval of its full load (a burst is part of how it behaved); the end-of-run window leaves bursts out.
         const latPts = steady ? pointsIn(all, interval, range) : pointsIn(all, interval, latRange).filter((p) => !inBurst(p, ra));
         if (latPts.length > 0) {
-          const exact = rangePercentiles(latPts, latencyPrecisionOf(run));
+          // The figures are the analysis' own (the run page shows the same), p99 over the range it names;
+          // the intervals of the window are what a comparison resamples around them.
+          const named = steady ? ra.fullLoad : ra.endOfRun;
+          const namedPts = steady || !ra.endOfRun ? latPts : pointsIn(all, interval, { startT: ra.endOfRun.fromT, endT: ra.endOfRun.toT });
+          const exact = rangePercentiles(namedPts.length > 0 ? namedPts : latPts, latencyPrecisionOf(run));
           latency = intervalValues(latPts, interval, latRange);
           latencyBasis = steady ? 'full-load' : 'end-of-run';
-          value.p50 = roundOrNull(exact.p50);
-          value.p95 = roundOrNull(exact.p95);
+          value.p50 = roundOrNull(named?.p50 ?? exact.p50);
+          value.p95 = roundOrNull(named?.p95 ?? exact.p95);
           value.p99 = roundOrNull(exact.p99);
         }
       }
