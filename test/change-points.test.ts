@@ -106,3 +106,12 @@ describe('history', () => {
     expect(otherBranch[198]!.branch).toBe('main');
   });
 });
+
+describe('history keys', () => {
+  it('runs sharing their labels in a build are told apart by id', async () => {
+    const { historyRuns } = await import('../src/history/history.js');
+    const base = { name: 'n', state: null, rpsBasis: 'whole-run', latencyBasis: 'whole-run', value: { rps: 1, p50: 1, p95: 1, p99: 1, errorRate: 0 }, fullLoad: null, latency: null, wholeRun: { requests: 1, failures: 0, rps: null, p50: null, p95: null, p99: null, errorRate: null }, endpoints: [] } as const;
+    const runs = historyRuns({ format: 'ce-report-figures/1', runs: [{ ...base, runId: 'a', labels: { k: 'x' } }, { ...base, runId: 'b', labels: { k: 'x' } }, { ...base, runId: 'c', labels: { k: 'y' } }] });
+    expect(runs.map((r) => r.key)).toEqual(['"a"', '"b"', '[["k","y"]]']);
+  });
+});

@@ -12,9 +12,12 @@ import { HISTORY_FORMAT, HISTORY_RETENTION, type HistoryBuild, type HistoryFile,
 /** Shifts smaller than this (in %, or percentage points for the error rate) are not reported, however certain. */
 export const MIN_SHIFT = { pct: 5, pp: 0.5 } as const;
 
+/** A run's key across builds: its labels when no other run of the build has the same, else its id (as runs are matched with a baseline). */
 export function historyRuns(figures: FiguresFile): HistoryRun[] {
+  const count = new Map<string, number>();
+  for (const r of figures.runs) count.set(labelKey(r.labels), (count.get(labelKey(r.labels)) ?? 0) + 1);
   return figures.runs.map((r) => ({
-    key: Object.keys(r.labels).length > 0 ? labelKey(r.labels) : JSON.stringify(r.runId),
+    key: Object.keys(r.labels).length > 0 && count.get(labelKey(r.labels)) === 1 ? labelKey(r.labels) : JSON.stringify(r.runId),
     runId: r.runId,
     name: r.name,
     labels: r.labels,
