@@ -41,11 +41,15 @@ function longestStretch(n: number, ok: (i: number) => boolean): [number, number]
   return best;
 }
 
-/** Drops partial buckets at both ends (a tool starting or stopping mid-second). */
+/**
+ * Drops a partial bucket at each end (a tool starting or stopping mid-second): one at most, since
+ * a longer stretch of low throughput at full users is load the service did not keep up with (a
+ * smaller capacity before a scale-out), not a partial bucket.
+ */
 function trimEdges(pts: TimelinePoint[], from: number, to: number): [number, number] {
   const med = median(pts.slice(from, to + 1).map((p) => p.requests)) ?? 0;
-  while (from < to && pts[from]!.requests < EDGE_SHARE * med) from++;
-  while (to > from && pts[to]!.requests < EDGE_SHARE * med) to--;
+  if (from < to && pts[from]!.requests < EDGE_SHARE * med) from++;
+  if (to > from && pts[to]!.requests < EDGE_SHARE * med) to--;
   return [from, to];
 }
 

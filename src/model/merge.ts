@@ -68,8 +68,10 @@ export function mergeParts(parts: PartLike[], id: string, name: string): Run {
 
   const starts = parts.map((p) => p.start).filter((s): s is string => !!s).sort();
   const ends = parts.map((p) => p.end).filter((s): s is string => !!s).sort();
-  const start = primary.start ?? starts[0] ?? null;
-  const end = primary.end ?? ends[ends.length - 1] ?? null;
+  // The part with the timeline keeps the run's clock (Locust's history beside its clockless _stats.csv);
+  // only without one does the earliest part say when the run started (a Prometheus range for bombardier).
+  const start = primary.start ?? timelineFrom?.start ?? starts[0] ?? null;
+  const end = primary.end ?? timelineFrom?.end ?? ends[ends.length - 1] ?? null;
 
   const labels: Record<string, string> = {};
   for (const p of [...byRank].reverse()) Object.assign(labels, p.labels);
