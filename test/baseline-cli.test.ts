@@ -95,6 +95,7 @@ beforeAll(async () => {
     ['B2', ['-c', 'swapped.json', '--out', 'B2', '--baseline', 'A', '--fail-on-regression', '--site-url', SITE], env(2)],
     ['C', ['-c', 'base.json', '--out', 'C', '--baseline', 'A', '--fail-on-regression'], env(3)],
     ['D', ['-c', 'changed-set.json', '--out', 'D', '--baseline', `http://127.0.0.1:${port}/site`], env(4)],
+    ['E', ['-c', 'base.json', '--out', 'E', '--baseline', `http://127.0.0.1:${port}/site/index.html`], env(5)],
   ];
   for (const [name, args, e] of builds) results[name] = await runCli(['build', ...args], tmp, e);
 }, 240_000);
@@ -178,6 +179,9 @@ describe('build --baseline', () => {
     // The history came over http too.
     const h = await json<HistoryFile>('D/data/history.json');
     expect(h.builds.map((b) => b.commit)).toEqual([sha(1), sha(4)]);
+    // The address of a page of the site works as well as the site's.
+    expect(results.E!.code, results.E!.stderr).toBe(0);
+    expect((await json<Comparison>('E/data/comparison.json')).runs).toHaveLength(4);
   });
 
   it('baseline.md renders on GitHub: no image, no HTML, links only into the published site, artifact text escaped, within the comment limit', async () => {

@@ -44,7 +44,9 @@ async function readText(source: string, rel: string, dir: string): Promise<strin
   if (isUrl(source)) {
     let base: URL;
     try {
-      base = new URL(source.endsWith('/') ? source : `${source}/`);
+      // The site's address, or one of its pages (…/index.html): data/ is beside the index.
+      const page = new URL(source);
+      base = /\.html?$/i.test(page.pathname) ? new URL('./', page) : new URL(source.endsWith('/') ? source : `${source}/`);
     } catch {
       fail(source, 'not a valid address');
     }
