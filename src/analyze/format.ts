@@ -9,7 +9,8 @@ export function fig(x: number): string {
   if (!Number.isFinite(x)) return String(x);
   const a = Math.abs(x);
   if (a === 0) return '0';
-  if (a >= 1000) return (x < 0 ? '-' : '') + String(Math.round(a)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  // BigInt spells every digit: String() switches to exponent notation from 1e21, which grouping would mangle.
+  if (a >= 1000) return (x < 0 ? '-' : '') + BigInt(Math.round(a)).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
   const decimals = a >= 100 ? 0 : a >= 10 ? 1 : a >= 1 ? 2 : Math.min(6, 2 - Math.floor(Math.log10(a)));
   const s = x.toFixed(decimals);
   return s.includes('.') ? s.replace(/\.?0+$/, '') : s;
