@@ -29,9 +29,9 @@ function fail(source: string, what: string): never {
   throw new UsageError(`--baseline ${source}: ${what}`);
 }
 
-function fetchProblem(e: unknown): string {
+function fetchProblem(e: unknown, timeoutS: number): string {
   const err = e as Error & { cause?: { code?: string; message?: string } };
-  if (err.name === 'AbortError' || err.name === 'TimeoutError') return `no answer within ${FETCH_TIMEOUT_S} s (timeout)`;
+  if (err.name === 'AbortError' || err.name === 'TimeoutError') return `no answer within ${timeoutS} s (timeout)`;
   const code = err.cause?.code;
   if (code === 'ECONNREFUSED') return 'connection refused';
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'host not found';
@@ -40,7 +40,7 @@ function fetchProblem(e: unknown): string {
 }
 
 /** The text of one data file; null when the site has none (404 / no such file). */
-async function readText(source: string, rel: string, dir: string): Promise<string | null> {
+async function readText(source: string, rel: string, dir: string, timeoutS: number): Promise<string | null> {
   if (isUrl(source)) {
     let base: URL;
     try {
@@ -54,9 +54,9 @@ async function readText(source: string, rel: string, dir: string): Promise<strin
     const url = new URL(rel, base);
     let res: Response;
     try {
-      res = await fetch(url, { signal: AbortSignal.timeout(FETCH_TIMEOUT_S * 1000), redirect: 'follow' });
+      res = await fetch(url, { signal: AbortSignal.timeout(timeoutS * 1000), redirect: 'follow' });
     } catch (e) {
-      fail(source, `${rel}: ${fetchProblem(e)}`);
+      fail(source, `${rel}: ${fetchProblem(e, timeoutS)}`);
     }
     if (res.status === 404) return null;
     if (!res.ok) fail(source, `${rel}: HTTP ${res.status} ${res.statusText}`.trim());
@@ -68,7 +68,7 @@ async function readText(source: string, rel: string, dir: string): Promise<strin
       return text;
     } catch (e) {
       if (e instanceof UsageError) throw e;
-      fail(source, `${rel}: ${fetchProblem(e)}`);
+      fail(source, `${rel}: ${fetchProblem(e, timeoutS)}`);
     }
   }
   const file = path.join(dir, ...rel.split('/'));
@@ -93,7 +93,7 @@ function parse(source: string, rel: string, text: string): unknown {
 }
 
 /** `source` as given on the command line (errors name it so); a folder is resolved against `cwd`. */
-export async function loadBaseline(source: string, cwd: string): Promise<LoadedBaseline> {
+export async function loadBaseline(source: string, cwd: string, timeoutS = FETCH_TIMEOUT_S): Promise<LoadedBaseline> {
   const dir = path.resolve(cwd, source);
   if (source.trim() === '') fail(source, 'empty: give the folder of a site built by ce-report, or its address');
   if (!isUrl(source)) {
@@ -101,7 +101,7 @@ export async function loadBaseline(source: string, cwd: string): Promise<LoadedB
     if (!existsSync(dir)) fail(source, 'no such folder');
     if (!(await fs.stat(dir)).isDirectory()) fail(source, 'not a folder (give the folder of a site built by ce-report, or its address)');
   }
-  const text = await readText(source, FIGURES_FILE, dir);
+  const text = await readText(source, FIGURES_FILE, dir, timeoutS);
   if (text === null) {
     const site = !isUrl(source) && existsSync(path.join(dir, '.ce-report-site'));
     fail(source, site ? `no ${FIGURES_FILE}: the site was built by an older ce-report; rebuild it to compare with it` : `not a site built by ce-report (no ${FIGURES_FILE})`);
@@ -109,7 +109,7 @@ export async function loadBaseline(source: string, cwd: string): Promise<LoadedB
   const figures = parse(source, FIGURES_FILE, text);
   const problem = figuresProblem(figures);
   if (problem) fail(source, `${FIGURES_FILE}: ${problem}`);
-  const historyText = await readText(source, HISTORY_FILE, dir);
+  const historyText = await readText(source, HISTORY_FILE, dir, timeoutS);
   const history = historyText === null ? null : parse(source, HISTORY_FILE, historyText);
   return { source, figures: figures as FiguresFile, history };
 }
