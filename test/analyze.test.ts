@@ -375,6 +375,25 @@ describe('determinism and inference', () => {
     expect(scaling[1]!.title).toBe('Load sweep: users (services=1, workers=1)');
   });
 
+  it('compares runs that step their load on the highest level every run reached, not on whole-run averages', () => {
+    // Users 1, 2, 5, 10, 20 for 20 s each; 1 replica serves 6 req/s, 3 replicas 11 (an API cap); 2 req/s per user offered.
+    const steps = [1, 2, 5, 10, 20];
+    const users = (t: number) => steps[Math.min(4, Math.floor(t / 20))]!;
+    const runs = [
+      [1, 6],
+      [3, 11],
+    ].map(([r, cap]) => syntheticRun({ id: `r${r}`, seconds: 100, users, rps: (t) => Math.min(users(t) * 2, cap!), latency: constant(100), labels: { replicas: String(r) }, seed: r }));
+    const s = analyze(runs).studies.find((x) => x.kind === 'scaling') as ScalingStudy;
+    expect(s.points.map((p) => [p.rps, p.rpsBasis])).toEqual([
+      [6, 'load-level'],
+      [11, 'load-level'],
+    ]);
+    expect(s.steps[0]!.rpsChangePct).toBeCloseTo((11 / 6 - 1) * 100, 9);
+    // The whole-run averages (ramp levels included) would have said far less.
+    expect((s.points[1]!.averageRps! / s.points[0]!.averageRps! - 1) * 100).toBeLessThan(60);
+    expect(s.conclusions.join(' ')).toMatch(/compared on the 20-user level, the highest every run reached/);
+  });
+
   it('reads two labels that move in step (replicas=N beside a workers=N tag) as one factor', () => {
     const runs = [1, 2, 4].map((n) => syntheticRun({ id: `r${n}`, seconds: 30, users: () => 20, rps: () => 10 * n, latency: constant(100), labels: { replicas: String(n), workers: String(n * 2) } }));
     const scaling = analyze(runs).studies.filter((s) => s.kind === 'scaling') as ScalingStudy[];
