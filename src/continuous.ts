@@ -50,7 +50,9 @@ export interface ContinuousResult {
 type Inline = Parameters<typeof inlineCharts>[1];
 
 function page(title: string, siteTitle: string, markdown: string, mdFile: string, generator: string, timestamp: string | undefined, inline: Inline = []): string {
-  return renderLayout({ pageTitle: `${title} · ${siteTitle}`, siteTitle, root: '', body: inlineCharts(markdownToHtmlBody(markdown), inline), markdownHref: mdFile, generator, timestamp });
+  // A regression wears the failing verdict's badge (our own bold text, never an artifact's: names are escaped).
+  const body = markdownToHtmlBody(markdown).replace(/<strong>REGRESSION<\/strong>/g, '<strong class="badge badge-fail">REGRESSION</strong>');
+  return renderLayout({ pageTitle: `${title} · ${siteTitle}`, siteTitle, root: '', body: inlineCharts(body, inline), markdownHref: mdFile, generator, timestamp });
 }
 
 /** Each metric's chart over the builds, drawn wide and narrow; the .svg files written under charts/. */

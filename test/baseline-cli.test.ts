@@ -204,6 +204,7 @@ describe('build --baseline', () => {
     // The site's own page links relatively and escapes too.
     const html = await read('B/baseline.html');
     expect(html).toContain('href="runs/workers-4.html"');
+    expect(html).toContain('<strong class="badge badge-fail">REGRESSION</strong>');
     expect(html).not.toContain('<img src=x');
   });
 
