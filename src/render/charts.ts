@@ -179,7 +179,7 @@ function phaseLayers(axis: TimeAxis, size: ChartSize): object[] {
       encoding: {
         x: { field: 'startT', type: 'quantitative', scale: { domain: axis.domain, nice: false } },
         x2: { field: 'endT' },
-        opacity: { condition: { test: "datum.phase === 'steady'", value: 0.04 }, value: 0.18 },
+        opacity: { condition: { test: "datum.phase === 'steady' || datum.phase === 'full-load'", value: 0.04 }, value: 0.18 },
       },
     },
   ];
