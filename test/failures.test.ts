@@ -226,7 +226,7 @@ describe('failures study on the bundled example (Locust 2.12.1 + Prometheus)', a
       await renderSite(model, a, out, { title: 'failures' });
       const mdPage = await readFile(path.join(out, 'studies/failures.md'), 'utf8');
       const html = await readFile(path.join(out, 'studies/failures.html'), 'utf8');
-      expect(mdPage).toMatch(/^> \*\*Failure injection\*\*: 174 of 1,913 requests failed/m);
+      expect(mdPage).toMatch(/^> Failure injection: failure rate \*\*9\.1%\*\* \(174 of 1,913 requests\), above the 1% threshold; worst window \*\*17\.8%\*\* at t=8–18 s\./m);
       expect(mdPage).toContain('| Endpoint | Method | Kind | Message | Occurrences | Share |');
       expect(mdPage).toMatch(/\| \/predict \| POST \| timeout \| ReadTimeout\(ReadTimeoutError\(.*\| 97 \| 55\.7% \|/);
       expect(mdPage).toContain('| Count | Message | Where (traceback) |');
@@ -243,7 +243,7 @@ describe('failures study on the bundled example (Locust 2.12.1 + Prometheus)', a
       const embed = await readFile(path.join(out, 'embed/study-failures-failures.md'), 'utf8');
       expect(embed).toContain('| 97 | 55.7% |');
       const index = await readFile(path.join(out, 'index.md'), 'utf8');
-      expect(index).toContain('174 of 1,913 requests failed');
+      expect(index).toContain('failure rate **9.1%** (174 of 1,913 requests)');
     } finally {
       await rm(out, { recursive: true, force: true });
     }

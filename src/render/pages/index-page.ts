@@ -33,7 +33,8 @@ export function indexPage(ctx: SiteContext, studyPages: PageDraft[]): PageDraft 
         reportHref: `${root}report.md`,
         analysisHref: `${root}data/analysis.json`,
         modelHref: `${root}data/model.json`,
-        figuresHref: `${root}data/figures.json`,
+        // Written by a build (src/continuous.ts), not by renderSite alone: linked only when the build says so.
+        figuresHref: ctx.continuous ? `${root}data/figures.json` : '',
         baselineHref: ctx.continuous?.baseline ? `${root}baseline.${ext}` : '',
         historyHref: ctx.continuous?.history ? `${root}history.${ext}` : '',
         histogramsStripped: true,
