@@ -298,7 +298,7 @@ export function factorSpec(opts: { title: string; factor: string; yTitle: string
   const log2 = doublingValues(values);
   // Padding keeps the first and last points off the plot's edges.
   const xScale = log2 ? { type: 'log', base: 2, nice: false, padding: 18 } : { zero: false, nice: false, padding: 18 };
-  const x = { field: 'value', type: 'quantitative', title: encodingTitle(opts.factor) + (log2 ? ' (log scale)' : ''), scale: xScale, axis: { values, format: '~g' } };
+  const x = { field: 'value', type: 'quantitative', title: encodingTitle(opts.factor) + (log2 ? ' (log scale)' : ''), scale: xScale, axis: { values, format: ',~r' } };
   const ys = numbers(opts.rows, 'y');
   const ideal = opts.ideal ? boundedReference(opts.ideal, Math.max(0, ...ys)) : [];
   const y = { field: 'y', type: 'quantitative', title: encodingTitle(opts.yTitle), scale: headroom([...ys, ...ideal.map((p) => p.y)]) };

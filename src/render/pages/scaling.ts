@@ -13,9 +13,21 @@ export function scalingHeadline(study: ScalingStudy): string {
   const first = pts[0];
   const last = pts[pts.length - 1];
   if (!first || !last || first === last) return `${fmtCount(study.points.length)} run${study.points.length === 1 ? '' : 's'} along ${mdText(study.factor)}: too few with a throughput to compare.`;
+  const f = mdText(study.factor);
+  // A load sweep's number is where it saturates; a capacity study's whether more of it helped.
+  const sat = study.saturation;
+  if (study.factorKind === 'load' && sat) {
+    return `Throughput saturates at **≈${fmtRps(sat.rps)}** from **${fmtNum(sat.from)} ${f}**; beyond that each added user adds ≈${fmtNum(sat.msPerUser)} ms of waiting (Little's law).`;
+  }
+  const verdicts = study.steps.map((s) => s.verdict);
+  if (study.factorKind === 'capacity' && verdicts.length > 0 && verdicts.every((v) => v === 'no-effect')) {
+    return `${f} ${fmtNum(first.value)} → ${fmtNum(last.value)}: **no effect** on full-load throughput (${fmtRps(first.rps)} → ${fmtRps(last.rps)}, every step within noise).`;
+  }
+  const moved = study.factorKind === 'capacity' ? study.steps.findIndex((s, i) => (s.verdict === 'no-effect' || s.verdict === 'loss') && study.steps.slice(0, i).some((x) => x.verdict === 'gain')) : -1;
   const eff = last.efficiency !== null ? `, ${fmtRate(last.efficiency)} of linear` : '';
   const speedup = last.speedup !== null ? ` (**${fmtNum(last.speedup)}×**${eff})` : '';
-  return `${mdText(study.factor)} ${fmtNum(first.value)} → ${fmtNum(last.value)}: full-load throughput **${fmtRps(first.rps)} → ${fmtRps(last.rps)}**${speedup}.`;
+  const movedText = moved >= 0 ? `; **the bottleneck moved** from ${fmtNum(study.steps[moved]!.from)} ${f} on` : '';
+  return `${f} ${fmtNum(first.value)} → ${fmtNum(last.value)}: full-load throughput **${fmtRps(first.rps)} → ${fmtRps(last.rps)}**${speedup}${movedText}.`;
 }
 
 /** Throughput, latency and throughput against linear scaling, each against the factor; then each ramping run's knee. */
@@ -34,7 +46,8 @@ export function scalingCharts(study: ScalingStudy, ctx: SiteContext, slug: strin
       factorSpec({ title: `Latency against ${study.factor}`, factor: study.factor, yTitle: 'ms', runScale, rows: lat, size })));
   }
   const first = [...pts].sort((a, b) => a.value - b.value)[0];
-  if (first && first.rps !== null && first.value > 0 && pts.length > 1) {
+  // Linear scaling is a capacity idea: a load sweep or a setting has no linear expectation to draw.
+  if (study.factorKind === 'capacity' && first && first.rps !== null && first.value > 0 && pts.length > 1) {
     const rps0 = first.rps;
     const v0 = first.value;
     charts.push(chartJob(`study-${slug}-efficiency.svg`, `Measured throughput against linear scaling from ${study.factor} = ${fmtNum(v0)} (dashed)`, (size) =>
