@@ -1,5 +1,6 @@
-// The GitHub Action's steps run here as GitHub would run them: scripts/action/run.sh (what
-// action.yml's build step runs) with GitHub's variables stood in for: the event and its
+// The GitHub Action's steps run here as GitHub would run them: action.yml's build step
+// (its env filled in from the inputs and their defaults, its command, which runs
+// scripts/action/run.sh) with GitHub's variables stood in for: the event and its
 // JSON, the repository, commit and branch, the step summary and output files, and
 // GITHUB_API_URL pointing at a stand-in of GitHub's REST API on 127.0.0.1 that records the
 // comment calls. The published site (the baseline) is served by a static server on
@@ -12,7 +13,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -22,7 +23,6 @@ import remarkGfm from 'remark-gfm';
 import { CLI } from './helpers/run-cli.js';
 
 const root = path.resolve(__dirname, '..');
-const SCRIPT = path.join(root, 'scripts', 'action', 'run.sh');
 const fixtures = path.join(root, 'fixtures', 'history');
 const REPO = 'Perf-Team/load-tests';
 const MARKER = '<!-- ce-report -->';
@@ -66,6 +66,59 @@ function listen(server: Server): Promise<number> {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)));
 }
 
+
+/**
+ * action.yml's build step as the runner would run it: its env with `${{ inputs.X }}` (the
+ * given value, else the input's default), `${{ github.action_path }}` (this checkout) and
+ * `${{ github.token }}` filled in, its working directory and its command. A reader of
+ * this file's own layout, not of YAML at large.
+ */
+function actionStep(given: Record<string, string>): { env: Record<string, string>; cwd: string; run: string } {
+  const text = readFileSync(path.join(root, 'action.yml'), 'utf8');
+  const lines = text.split('\n');
+  const defaults: Record<string, string> = {};
+  let section = '';
+  let input = '';
+  for (const line of lines) {
+    if (/^\S/.test(line)) section = line.replace(/:.*$/, '');
+    const name = line.match(/^  ([a-z-]+):\s*$/);
+    if (section === 'inputs' && name) input = name[1]!;
+    const def = line.match(/^    default: (.*)$/);
+    if (section === 'inputs' && def) defaults[input] = def[1]!.replace(/^'(.*)'$/, '$1');
+  }
+  const fill = (v: string) =>
+    v.replace(/\$\{\{\s*([a-z._-]+)\s*\}\}/g, (_, expr: string) => {
+      if (expr === 'github.action_path') return root;
+      if (expr === 'github.token') return given['github.token'] ?? '';
+      if (expr.startsWith('inputs.')) {
+        const key = expr.slice('inputs.'.length);
+        if (!(key in defaults)) throw new Error(`action.yml uses an undeclared input ${key}`);
+        return fill(given[key] ?? defaults[key]!);
+      }
+      throw new Error(`action.yml: no stand-in for \${{ ${expr} }}`);
+    });
+  const start = lines.findIndex((l) => l.trim() === 'id: run');
+  const step = lines.slice(start);
+  const end = step.findIndex((l, i) => i > 0 && /^    - /.test(l));
+  const body = end < 0 ? step : step.slice(0, end);
+  const env: Record<string, string> = {};
+  let inEnv = false;
+  let cwd = '.';
+  let run = '';
+  for (const line of body) {
+    const kv = line.match(/^ {6}([a-z-]+): ?(.*)$/);
+    if (kv) {
+      inEnv = kv[1] === 'env';
+      if (kv[1] === 'working-directory') cwd = fill(kv[2]!);
+      if (kv[1] === 'run') run = fill(kv[2]!.replace(/^'(.*)'$/, '$1'));
+      continue;
+    }
+    const e = line.match(/^ {8}([A-Z_]+): (.*)$/);
+    if (inEnv && e) env[e[1]!] = fill(e[2]!);
+  }
+  return { env, cwd, run };
+}
+
 interface Run {
   code: number;
   stdout: string;
@@ -76,7 +129,7 @@ interface Run {
 
 let runNo = 0;
 /** One run of the action's build step in `tmp`, for `build` (a folder of fixtures/history). */
-async function runAction(build: string, event: 'push' | 'pull_request', more: Record<string, string> = {}): Promise<Run> {
+async function runAction(build: string, event: 'push' | 'pull_request', inputs: Record<string, string> = {}): Promise<Run> {
   runNo++;
   const config = path.join(tmp, `build.${runNo}.config.json`);
   // One run; its labels match it with the same run of the baseline.
@@ -103,11 +156,6 @@ async function runAction(build: string, event: 'push' | 'pull_request', more: Re
     GITHUB_STEP_SUMMARY: summaryFile,
     GITHUB_OUTPUT: outputFile,
     GITHUB_API_URL: `http://127.0.0.1:${(api.address() as { port: number }).port}`,
-    GITHUB_TOKEN: TOKEN,
-    CE_ACTION_CLI: CLI,
-    CE_ACTION_CONFIG: config,
-    CE_ACTION_OUT: 'site',
-    CE_ACTION_BASELINE: base,
     // Anything curl would send beyond 127.0.0.1 lands in the trap.
     http_proxy: trapUrl,
     https_proxy: trapUrl,
@@ -115,10 +163,12 @@ async function runAction(build: string, event: 'push' | 'pull_request', more: Re
     ALL_PROXY: trapUrl,
     no_proxy: '127.0.0.1',
     NO_PROXY: '127.0.0.1',
-    ...more,
   };
+  const step = actionStep({ config, out: 'site', baseline: base, 'github.token': TOKEN, ...inputs });
+  expect(step.env.CE_ACTION_CLI).toBe(CLI);
+  Object.assign(env, step.env, { GITHUB_ACTION_PATH: root });
   const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    execFile('bash', [SCRIPT], { cwd: tmp, env, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
+    execFile('bash', ['-e', '-c', step.run], { cwd: path.resolve(tmp, step.cwd), env, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
       resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
     });
   });
@@ -211,7 +261,7 @@ beforeAll(async () => {
   for (let i = 0; i < 3; i++) comments.push({ id: nextId++, body: i === 1 ? `Why does the bot write ${MARKER}?` : `review comment ${i}`, user: { login: 'reviewer' } });
 
   // 1. The first build on the default branch: nothing published yet.
-  runs.first = await runAction('build-01', 'push', { CE_ACTION_SITE_URL: '' });
+  runs.first = await runAction('build-01', 'push');
   callsAfterFirst = apiCalls.length;
   // It is published (the workflow's upload-pages-artifact and deploy-pages).
   published = path.join(tmp, 'published');
@@ -220,7 +270,7 @@ beforeAll(async () => {
   runs.unchanged = await runAction('build-02', 'pull_request');
   runs.slowed = await runAction('build-06', 'pull_request');
   // 4. The same, not gating; 5. Pages failing.
-  runs.noGate = await runAction('build-06', 'pull_request', { CE_ACTION_FAIL_ON_REGRESSION: 'false', CE_ACTION_COMMENT: 'false' });
+  runs.noGate = await runAction('build-06', 'pull_request', { 'fail-on-regression': 'false', comment: 'false' });
   pagesBroken = true;
   runs.broken = await runAction('build-02', 'pull_request');
   pagesBroken = false;
@@ -318,6 +368,16 @@ describe('the action, run locally', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`cannot read the baseline ${base}data/figures.json (HTTP 503)`);
     expect(r.outputs).toEqual({});
+  });
+
+  it('action.yml passes every setting the script reads, and nothing else', () => {
+    const script = readFileSync(path.join(root, 'scripts', 'action', 'run.sh'), 'utf8');
+    const read = [...new Set(script.match(/\bCE_ACTION_[A-Z_]+/g))].sort();
+    const step = actionStep({});
+    expect(Object.keys(step.env).filter((k) => k.startsWith('CE_ACTION_')).sort()).toEqual(read);
+    expect(step.run).toBe('"$GITHUB_ACTION_PATH/scripts/action/run.sh"');
+    expect(step.env.CE_ACTION_OUT).toBe('ce-report-site');
+    expect(step.env.CE_ACTION_FAIL_ON_REGRESSION).toBe('true');
   });
 
   it('nothing went beyond 127.0.0.1', () => {
