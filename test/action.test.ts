@@ -32,6 +32,7 @@ interface Call {
   method: string;
   url: string;
   auth: string | undefined;
+  type: string | undefined;
   body: string;
 }
 interface Comment {
@@ -221,7 +222,7 @@ beforeAll(async () => {
   // GitHub's REST API, the issue-comment calls only.
   api = createServer(async (req, res) => {
     const b = await body(req);
-    apiCalls.push({ method: req.method ?? '', url: req.url ?? '', auth: req.headers.authorization, body: b });
+    apiCalls.push({ method: req.method ?? '', url: req.url ?? '', auth: req.headers.authorization, type: req.headers['content-type'], body: b });
     const url = new URL(req.url ?? '/', 'http://x');
     const send = (status: number, value: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));
     if (req.headers.authorization !== `Bearer ${TOKEN}`) return send(401, { message: 'Bad credentials' });
@@ -316,6 +317,9 @@ describe('the action, run locally', () => {
     expect(posts).toHaveLength(1);
     expect(posts[0]!.url).toBe('/repos/Perf-Team/load-tests/issues/42/comments');
     expect(posts[0]!.auth).toBe(`Bearer ${TOKEN}`);
+    expect(posts[0]!.type).toBe('application/json');
+    // The token never appears on a command line or in the log.
+    expect(r.stderr + r.stdout).not.toContain(TOKEN);
     const posted = JSON.parse(posts[0]!.body).body as string;
     expect(posted.startsWith(`${MARKER}\n# Against the baseline`)).toBe(true);
     expect(r.outputs['comment-id']).toBe(String(comments[3]!.id));

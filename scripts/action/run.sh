@@ -158,7 +158,11 @@ if [ -n "$pr" ] && [ "$comment" = true ]; then
   else
     body_file=$(mktemp)
     response=$(mktemp)
-    trap 'rm -f "$body_file" "$response"' EXIT
+    headers=$(mktemp)
+    trap 'rm -f "$body_file" "$response" "$headers"' EXIT
+    # The token goes to curl in a file, not on its command line (which other processes see).
+    chmod 600 "$headers"
+    printf 'Authorization: Bearer %s\nAccept: application/vnd.github+json\nX-GitHub-Api-Version: 2022-11-28\nContent-Type: application/json\n' "$GITHUB_TOKEN" >"$headers"
     # The comment as the API's JSON: the marker, then baseline.md (or the first-build note),
     # within GitHub's 65,536-character limit.
     node -e '
@@ -169,7 +173,7 @@ if [ -n "$pr" ] && [ "$comment" = true ]; then
       if (text.length > limit) text = text.slice(0, text.lastIndexOf("\n", limit)) + "\n\n_Cut to fit GitHub’s comment size; the whole comparison is baseline.md in the built site._\n";
       fs.writeFileSync(target, JSON.stringify({ body: `${marker}\n${text}` }));
     ' "$marker" "$out/baseline.md" "$first_note" "$body_file"
-    auth=(-H "Authorization: Bearer $GITHUB_TOKEN" -H "Accept: application/vnd.github+json" -H "X-GitHub-Api-Version: 2022-11-28")
+    auth=(-H "@$headers")
     # The existing comment: the first whose body starts with the marker (100 a page).
     id=""
     page=1
