@@ -4,7 +4,7 @@
 //   npm run build && node scripts/check-analysis.mjs <artifacts-dir>
 // (or CE_ARTIFACTS=<artifacts-dir>; CE_DIST=<compiled dist> to use another build).
 // Expected throughput comes from the tools' own output read with small independent
-// parsers: Locust's Aggregated Requests/s in <run>_stats.csv, k6's http_reqs rate in
+// parsers: Locust's per-second request counts at full users in <run>_stats_history.csv, k6's http_reqs rate in
 // summary-export.json, bombardier's "Reqs/sec" Avg in its printed report. A scaling step
 // passes when our throughput ratio is within 5% of the ratio of those figures.
 // Exit code: 0 all passed, 1 a check failed, 2 bad usage.
@@ -32,13 +32,23 @@ const check = (ok, what) => {
   if (!ok) failed++;
 };
 
-/** Locust: Requests/s of the Aggregated row of <run>_stats.csv (simple CSV, no quoted commas in these rows). */
+/**
+ * Locust at full load, read off its own history (<run>_stats_history.csv, Aggregated rows one second
+ * apart): the mean of the per-second differences of Total Request Count while the user count is at
+ * its maximum. (The Aggregated Requests/s of _stats.csv averages the ramp in, which the scaling
+ * study no longer compares.)
+ */
 function locustRps(dir) {
-  const file = readdirSync(dir).find((f) => f.endsWith('_stats.csv'));
+  const file = readdirSync(dir).find((f) => f.endsWith('_stats_history.csv'));
   const [head, ...rows] = readFileSync(path.join(dir, file), 'utf8').trim().split(/\r?\n/);
   const cols = head.split(',');
-  const agg = rows.map((r) => r.split(',')).find((r) => r[cols.indexOf('Name')] === 'Aggregated');
-  return Number(agg[cols.indexOf('Requests/s')]);
+  const agg = rows.map((r) => r.split(',')).filter((r) => r[cols.indexOf('Name')] === 'Aggregated');
+  const users = agg.map((r) => Number(r[cols.indexOf('User Count')]));
+  const total = agg.map((r) => Number(r[cols.indexOf('Total Request Count')]));
+  const max = Math.max(...users);
+  const counts = [];
+  for (let i = 1; i < agg.length; i++) if (users[i] === max && users[i - 1] === max) counts.push(total[i] - total[i - 1]);
+  return counts.reduce((a, b) => a + b, 0) / counts.length;
 }
 const k6Rps = (dir) => JSON.parse(readFileSync(path.join(dir, 'summary-export.json'), 'utf8')).metrics.http_reqs.rate;
 function bombardierRps(file) {
