@@ -384,6 +384,30 @@ describe('the action, run locally', () => {
     expect(step.env.CE_ACTION_FAIL_ON_REGRESSION).toBe('true');
   });
 
+  it('the example workflows use only inputs and outputs the action has', () => {
+    const action = readFileSync(path.join(root, 'action.yml'), 'utf8');
+    const section = (name: string) => {
+      const from = action.indexOf(`\n${name}:\n`);
+      const rest = action.slice(from + name.length + 3);
+      return [...rest.slice(0, rest.search(/\n\S/)).matchAll(/^ {2}([a-z-]+):\s*$/gm)].map((m) => m[1]!);
+    };
+    const inputs = section('inputs');
+    const outputs = section('outputs');
+    expect(inputs).toContain('fail-on-regression');
+    expect(outputs).toContain('site-dir');
+    for (const file of ['k6.yml', 'locust.yml']) {
+      const text = readFileSync(path.join(root, 'examples', 'workflows', file), 'utf8');
+      const step = text.slice(text.indexOf('uses: OWNER/ce-report@'));
+      const withBlock = step.slice(step.indexOf('with:\n') + 6, step.search(/\n\s*\n/));
+      const given = [...withBlock.matchAll(/^ {10}([a-z-]+):/gm)].map((m) => m[1]!);
+      expect(given.length, file).toBeGreaterThan(0);
+      for (const g of given) expect(inputs, `${file}: input ${g}`).toContain(g);
+      for (const m of text.matchAll(/(?:steps\.report|needs\.load-test)\.outputs\.([a-z-]+)/g)) expect(outputs, `${file}: output ${m[1]}`).toContain(m[1]!);
+      // The site is uploaded for Pages only from the build that is published.
+      expect(text).toContain("if: ${{ steps.report.outputs.deploy == 'true' }}\n        uses: actions/upload-pages-artifact@v3");
+    }
+  });
+
   it('nothing went beyond 127.0.0.1', () => {
     expect(trapped).toEqual([]);
     // The baseline was read from the stand-in Pages server only, its data files only.
