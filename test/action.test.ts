@@ -271,7 +271,9 @@ beforeAll(async () => {
   runs.unchanged = await runAction('build-02', 'pull_request');
   runs.slowed = await runAction('build-06', 'pull_request');
   // 4. The same, not gating; 5. Pages failing.
-  runs.noGate = await runAction('build-06', 'pull_request', { 'fail-on-regression': 'false', comment: 'false' });
+  // (read through the `inputs` input, with no config: the folder's name is the run's label)
+  await cp(path.join(fixtures, 'build-06'), path.join(tmp, 'results', 'service=work'), { recursive: true });
+  runs.noGate = await runAction('build-06', 'pull_request', { 'fail-on-regression': 'false', comment: 'false', config: '', inputs: '\n  results/\n' });
   pagesBroken = true;
   runs.broken = await runAction('build-02', 'pull_request');
   pagesBroken = false;
@@ -363,6 +365,8 @@ describe('the action, run locally', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.outputs).toMatchObject({ verdict: 'REGRESSION', 'exit-code': '0' });
     expect(r.stderr).not.toContain('--fail-on-regression');
+    expect(r.stderr).toContain(' -- results/\n');
+    expect(r.stderr).not.toContain('--config');
     expect(r.outputs['comment-id']).toBeUndefined();
     expect(apiCalls.filter((c) => c.method !== 'GET')).toHaveLength(2);
   });

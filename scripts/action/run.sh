@@ -125,11 +125,14 @@ if [ -n "${CE_ACTION_CONFIG:-}" ]; then args+=(--config "$CE_ACTION_CONFIG"); fi
 # Links into the published site only for the build that is published: a pull request's
 # pages are not there, and its comment would link the baseline's.
 if [ "$deploy" = true ]; then args+=(--site-url "$site_url"); fi
+# The inputs, one a line, after `--` so that none is taken for an option.
+inputs=()
 while IFS= read -r line; do
   line="${line#"${line%%[![:space:]]*}"}"
   line="${line%"${line##*[![:space:]]}"}"
-  if [ -n "$line" ]; then args+=("$line"); fi
+  if [ -n "$line" ]; then inputs+=("$line"); fi
 done <<<"${CE_ACTION_INPUTS:-}"
+if [ "${#inputs[@]}" -gt 0 ]; then args+=(-- "${inputs[@]}"); fi
 
 # 2. Build. 3 (a regression) still comments and writes the outputs.
 echo "ce-report ${args[*]}" >&2
