@@ -40,10 +40,12 @@ function sideOf(metric: Metric, f: RunFigures): Side | null {
   if (metric === 'errorRate') {
     const ok = every.filter((i) => iv.requests[i]! > 0);
     const values = ok.map((i) => iv.failures[i]! / iv.requests[i]!);
+    // The resampled indices are positions in `values` (intervals with requests), not in every interval.
     const estimate = (idx: number[]) => {
       let r = 0;
       let x = 0;
-      for (const i of idx) {
+      for (const k of idx) {
+        const i = ok[k]!;
         r += iv.requests[i]!;
         x += iv.failures[i]!;
       }
@@ -69,8 +71,9 @@ function sideOf(metric: Metric, f: RunFigures): Side | null {
   };
   const whole = wmean(every);
   const exact = f.value[metric];
+  // The resampled indices are positions in `values` (intervals with a figure), not in every interval.
   const estimate = (idx: number[]) => {
-    const d = wmean(idx);
+    const d = wmean(idx.map((k) => ok[k]!));
     return exact === null || whole === null || whole === 0 || d === null ? null : (exact * d) / whole;
   };
   return { values: ok.map((i) => series[i]!), estimate, all: exact };
