@@ -85,6 +85,14 @@ describe('the state of a run at full load', () => {
     expect(ra.peakRps!).toBeGreaterThan(40);
   });
 
+  it('users paced in step (counts 10, 20, 10, 10, 20 …) are no bursts: full load is their mean', () => {
+    // 15 users each sending 1 request every 1.5 s, in step: 10 requests in some seconds, 20 in the others (3 of 5 vs 2 of 5).
+    const run = syntheticRun({ id: 'paced', seconds: 100, users: () => 15, rps: (t) => ([0, 2, 3].includes(t % 5) ? 10 : 20), latency: lognormal(50, 0.1) });
+    const ra = read(run);
+    expect(ra.bursts).toEqual([]);
+    expect(ra.fullLoad!.rps).toBeCloseTo(14, 0);
+  });
+
   it('a stepped load gets one figure per level', () => {
     const steps = [1, 2, 5, 10, 20];
     const users = (t: number) => steps[Math.min(4, Math.floor(t / 20))]!;

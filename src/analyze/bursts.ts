@@ -3,7 +3,7 @@
 // rate: more than 3 robust standard deviations (1.4826 × MAD, at least the Poisson noise of
 // the counts) above the median.
 import type { TimelinePoint } from '../model/types.js';
-import { median } from './stats.js';
+import { median, quantileSorted } from './stats.js';
 import type { Burst } from './types.js';
 
 /** Robust outlier rule for bursts (Hampel identifier): more than 3 robust SDs above the level. */
@@ -15,12 +15,19 @@ export function rateOf(p: TimelinePoint, interval: number): number {
   return p.requests / interval;
 }
 
-/** Robust spread: 1.4826 × MAD, at least the Poisson noise of the counts. */
+/**
+ * Robust spread: the larger of 1.4826 × MAD and IQR / 1.349 (both estimate σ for normal data), at
+ * least the Poisson noise of the counts. The IQR matters when counts take two values, as users paced
+ * in step make them (10, 20, 10, 10, 20 …): the MAD is then 0 and every 20 would pass for a burst.
+ * Bursts (a few start-up seconds) are well under a quarter of the intervals, so neither is moved by them.
+ */
 export function robustSd(rates: number[], interval: number): { level: number; sd: number } {
   const level = median(rates) ?? 0;
   const mad = median(rates.map((r) => Math.abs(r - level))) ?? 0;
+  const sorted = [...rates].sort((a, b) => a - b);
+  const iqr = (quantileSorted(sorted, 0.75) ?? 0) - (quantileSorted(sorted, 0.25) ?? 0);
   const poisson = Math.sqrt(Math.max(1, level * interval)) / interval;
-  return { level, sd: Math.max(1.4826 * mad, poisson) };
+  return { level, sd: Math.max(1.4826 * mad, iqr / 1.349, poisson) };
 }
 
 /** Consecutive points more than BURST_SDS robust SDs above the full-load level, one burst each. */
