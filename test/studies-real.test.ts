@@ -302,17 +302,15 @@ describe('throughput of users in step', () => {
   });
 });
 
-// KNOWN BUG (reported, not fixed here): a run whose users all start at once never shows
-// the unloaded response time, so the run's own lowest p50 is not R_min. users=64 against
-// 40 req/s: Locust's first p50 rows already read 1200 and 1100 ms (run_stats_history.csv),
-// so X × (R − R_min) = 40 × (1.1 − 1.1 s) ≈ 0 users "wait" and the run reads steady, while
-// by design R_min = 0.1 s (the 4- to 16-user runs' p50) and 40 × (1.1 − 0.1) = 40 of the 64
-// users wait in the queue: overloaded. Likewise workers=1 with 16 users: 9 req/s, p50
-// 1.6 s from its first rows on (1500, 1600 ms), R_min 0.105 s by design, so 9 × 1.5 ≈ 14
-// of the 16 users wait.
-// `it.fails` passes while the bug is there; when it is fixed, drop `.fails`.
+// A run whose users all start at once never shows the unloaded response time, so the run's own
+// lowest p50 is not R_min. users=64 against 40 req/s: Locust's first p50 rows already read 1200
+// and 1100 ms (run_stats_history.csv), so against its own rows X × (R − R_min) = 40 × (1.1 − 1.1 s)
+// ≈ 0 users "wait"; by design R_min = 0.1 s (the 4- to 16-user runs' p50) and 40 × (1.1 − 0.1) =
+// 40 of the 64 users wait in the queue: overloaded. Likewise workers=1 with 16 users: 9 req/s, p50
+// 1.6 s from its first rows on (1500, 1600 ms), R_min 0.105 s by design, so 9 × 1.5 ≈ 14 of the 16
+// users wait. The sweep's lowest p50 stands in for such a run's R_min (src/analyze/index.ts).
 describe('runs that queue from their first second', () => {
-  it.fails('read as overloaded (the 64-user run of the sweep, 1 worker with 16 users)', async () => {
+  it('read as overloaded (the 64-user run of the sweep, 1 worker with 16 users)', async () => {
     const load = await analyzeCase('load-users');
     const capacity = await analyzeCase('capacity-moved-bottleneck');
     const stateOf = (a: Analysis, value: number) => {

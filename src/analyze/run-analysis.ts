@@ -2,7 +2,7 @@
 import type { Run } from '../model/types.js';
 import { num } from './format.js';
 import { detectPhases, type PhaseResult } from './phases.js';
-import { readRun, type RunReading } from './run-reading.js';
+import { readRun, type RunReading, type UnloadedHint } from './run-reading.js';
 import { withSeriesTimeline } from './series-timeline.js';
 import { coefficientOfVariation } from './stats.js';
 import type { AnalyzeOptions, LatencyPrecision, PeakPercentiles, Percentiles, Phase, RunAnalysis } from './types.js';
@@ -134,26 +134,26 @@ function runWarnings(run: Run, facts: Omit<RunFacts, 'analysis' | 'reading'>, op
   return out;
 }
 
-export function analyzeRun(run: Run, opts: AnalyzeOptions): RunFacts {
+export function analyzeRun(run: Run, opts: AnalyzeOptions, unloaded?: UnloadedHint): RunFacts {
   // A run of Prometheus series alone is read from a timeline built from them (precision `buckets`).
   const fromSeries = run.tool === 'prometheus' ? withSeriesTimeline(run) : null;
   if (fromSeries) {
-    const facts = analyzeTimeline(fromSeries, opts);
+    const facts = analyzeTimeline(fromSeries, opts, unloaded);
     facts.analysis.latencyPrecision = 'buckets';
     facts.analysis.stateReason += " (read from the run's Prometheus series: request rate and server-side percentiles per query step)";
     return { ...facts, run, precision: 'buckets' };
   }
-  return analyzeTimeline(run, opts);
+  return analyzeTimeline(run, opts, unloaded);
 }
 
-function analyzeTimeline(run: Run, opts: AnalyzeOptions): RunFacts {
+function analyzeTimeline(run: Run, opts: AnalyzeOptions, unloaded?: UnloadedHint): RunFacts {
   const phase = detectPhases(run, opts.windowS);
   const precision = latencyPrecisionOf(run);
   const span = timelineSpan(run);
   const hasLatency = run.timeline.length > 0 && run.timelineLatency !== 'none';
   const windows = span ? slidingWindows(run, span, opts.windowS, hasLatency ? precision : 'reported') : [];
   const fullWindows = windows.filter((w) => w.endT - w.startT >= opts.windowS - 1e-6);
-  const reading = readRun(run, phase, hasLatency ? precision : 'reported', opts.windowS);
+  const reading = readRun(run, phase, hasLatency ? precision : 'reported', opts.windowS, unloaded);
   // The steady phase is the full-load phase of a steady run: after start-up bursts and the last capacity change.
   const steady = reading.state === 'steady' ? reading.range : null;
   // Only a steady run has a sustained latency: an overloaded run's latency is a queue that grows.

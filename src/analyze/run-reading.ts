@@ -33,6 +33,8 @@ export interface RunReading {
   range: Range | null;
   /** Percentiles over the full-load phase, bursts left out; only for a steady run. */
   sustained: Percentiles | null;
+  /** The run's own lowest p50 (ms): its unloaded response time when it ramps from few users. */
+  ownMinMs: number | null;
 }
 
 /** Significance level of the Mann-Kendall test for a latency trend. */
@@ -72,10 +74,16 @@ function rMinMs(pts: TimelinePoint[]): number | null {
 }
 
 function none(state: RunState | null, reason: string, extra: Partial<RunReading> = {}): RunReading {
-  return { state, stateReason: reason, fullLoad: null, endOfRun: null, latencyTrend: null, thinkTime: null, bursts: [], loadLevels: [], littleBound: null, range: null, sustained: null, ...extra };
+  return { state, stateReason: reason, fullLoad: null, endOfRun: null, latencyTrend: null, thinkTime: null, bursts: [], loadLevels: [], littleBound: null, range: null, sustained: null, ownMinMs: null, ...extra };
 }
 
-export function readRun(run: Run, phase: PhaseResult, precision: LatencyPrecision, windowS: number): RunReading {
+/** The unloaded response time of a run's sweep (its lowest-load run's p50), for a run that starts loaded. */
+export interface UnloadedHint {
+  ms: number;
+  runId: string;
+}
+
+export function readRun(run: Run, phase: PhaseResult, precision: LatencyPrecision, windowS: number, unloaded?: UnloadedHint): RunReading {
   const interval = run.timelineIntervalS;
   const all = sortedTimeline(run);
   const configThink: ThinkTime | null = run.thinkTimeS !== undefined ? { value: run.thinkTimeS, basis: 'config', inputs: null } : null;
@@ -213,7 +221,10 @@ export function readRun(run: Run, phase: PhaseResult, precision: LatencyPrecisio
   const rising = latencyTrend !== null && latencyTrend.p < TREND_ALPHA && latencyTrend.msPerS > 0 && (latencyTrend.changeShare ?? 0) >= MIN_TREND_SHARE;
   const falling = latencyTrend !== null && latencyTrend.p < TREND_ALPHA && latencyTrend.msPerS < 0 && (latencyTrend.changeShare ?? 0) <= -MIN_TREND_SHARE;
   const closedLoop = users !== null && users > 0 && (run.tool === 'locust' || run.tool === 'k6');
-  const rMin = rMinMs(all);
+  // A run whose users all start at once never shows its unloaded latency: its sweep's lowest p50 stands in.
+  const ownMin = rMinMs(all);
+  const fromSweep = unloaded !== undefined && (ownMin === null || unloaded.ms < ownMin);
+  const rMin = fromSweep ? unloaded!.ms : ownMin;
   // Little's law with a think time from the config: users in service or thinking are X·(R_min + Z); the rest wait.
   // Little's law on the queue alone: L_q = X · (R − R_min) requests wait at any moment (R the full-load
   // p50 level, R_min the unloaded response time). In a closed loop each waiting request is a user, so
@@ -245,7 +256,7 @@ export function readRun(run: Run, phase: PhaseResult, precision: LatencyPrecisio
     state = 'overloaded';
     reason =
       `Latency settles, but at the queue's bound: by Little's law X × (R − R_min) = ${sig3(fullRps!)} × (${sig3(rLevel! / 1000)} − ${sig3(rMin! / 1000)} s) ≈ ${num(waiting!)} of the ${num(users!)} users (${num(Math.min(1, queued) * 100)}%) are waiting in a queue at any moment ` +
-      `(R the full-load ${lat!.key}, R_min the lowest ${lat!.key} of the run). Throughput is at capacity.`;
+      `(R the full-load ${lat!.key}, R_min the lowest ${lat!.key} ${fromSweep ? `of its sweep, in run ${unloaded!.runId}: this run's users all started at once, so it never shows an unloaded latency` : 'of the run'}). Throughput is at capacity.`;
   } else {
     state = 'steady';
     reason = latencyTrend ? `Latency settles at full load (no trend of more than half its level: ${trendText}).` : 'Throughput holds its level at full load.';
@@ -299,5 +310,6 @@ export function readRun(run: Run, phase: PhaseResult, precision: LatencyPrecisio
     littleBound,
     range,
     sustained: steadyLat,
+    ownMinMs: ownMin,
   };
 }
