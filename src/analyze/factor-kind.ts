@@ -13,3 +13,9 @@ export function factorKindOf(factor: string): FactorKind {
   if (CAPACITY.test(factor)) return 'capacity';
   return 'setting';
 }
+
+/** A scaling study's title by the kind of its factor ("Load sweep: users", "Scaling with replicas × users"). */
+export function scalingTitle(factor: string, kind: FactorKind, by?: string | null): string {
+  const base = kind === 'load' ? `Load sweep: ${factor}` : kind === 'capacity' ? `Scaling with ${factor}` : `Effect of ${factor}`;
+  return by ? `${base} × ${by}` : base;
+}

@@ -4,7 +4,7 @@ import { experimentStudy } from './experiment.js';
 import { failuresStudy } from './failures.js';
 import { inferStudies, slugify } from './infer.js';
 import { peakVsSustainedStudy } from './peak-vs-sustained.js';
-import { analyzeRun, type RunFacts } from './run-analysis.js';
+import { analyzeRun, rereadRun, type RunFacts } from './run-analysis.js';
 import { factorValue, scalingStudy } from './scaling.js';
 import { factorKindOf } from './factor-kind.js';
 import { DEFAULT_ANALYZE_OPTIONS, type Analysis, type AnalysisWarning, type AnalyzeOptions, type Study, type StudyConfig } from './types.js';
@@ -59,7 +59,7 @@ function rereadLoadSweeps(configs: StudyConfig[], facts: RunFacts[], opts: Analy
     if (!best) continue;
     for (const f of members) {
       if (f.analysis.state !== 'steady' || f.run.id === best.runId || (f.reading.ownMinMs ?? Infinity) <= best.ms) continue;
-      const again = analyzeRun(f.run, opts, best);
+      const again = rereadRun(f, opts, best);
       if (again.analysis.state === f.analysis.state) continue;
       facts[facts.indexOf(f)] = again;
     }

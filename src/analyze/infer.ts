@@ -5,7 +5,7 @@
 // runs whose failure rate is above the threshold → one failures study over them.
 import type { Run } from '../model/types.js';
 import { inferSplitExperiments } from './infer-split.js';
-import { factorKindOf } from './factor-kind.js';
+import { factorKindOf, scalingTitle } from './factor-kind.js';
 import { errorRate } from './run-analysis.js';
 import type { StudyConfig } from './types.js';
 
@@ -160,8 +160,7 @@ function fixedText(rs: Run[], except: string[]): string {
 }
 
 function titleOf(label: string, kind: ReturnType<typeof factorKindOf>, fixed: string, by?: string): string {
-  const base = kind === 'load' ? `Load sweep: ${label}` : kind === 'capacity' ? `Scaling with ${label}` : `Effect of ${label}`;
-  return `${base}${by ? ` × ${by}` : ''}${fixed ? ` (${fixed})` : ''}`;
+  return `${scalingTitle(label, kind, by)}${fixed ? ` (${fixed})` : ''}`;
 }
 
 /**
@@ -206,9 +205,9 @@ function factorStudies(label: string, rs: Run[], labelNames: string[]): StudyCon
   }
   const out: StudyConfig[] = [];
   for (const part of qualifying) {
-    const fixed = qualifying.length > 1 ? fixedText(part, [label]) : '';
-    const suffix = fixed ? `-${slugify(fixed)}` : '';
     const shownFixed = fixedText(part, [label]);
+    // The fixed labels tell a factor's studies apart in their ids only when it has several.
+    const suffix = qualifying.length > 1 && shownFixed ? `-${slugify(shownFixed)}` : '';
     const ids = part.sort(byId).map((r) => r.id);
     out.push({ kind: 'scaling', id: `scaling-${slugify(label)}${suffix}`, title: titleOf(label, kind, shownFixed), factor: label, runs: ids });
     out.push({ kind: 'peak-vs-sustained', id: `peak-vs-sustained-${slugify(label)}${suffix}`, title: `Peak vs sustained latency by ${label}${shownFixed ? ` (${shownFixed})` : ''}`, label, runs: ids });

@@ -18,6 +18,8 @@ export interface RunFacts {
   windows: WindowValue[];
   /** The reading of the full-load phase (state, full-load figures, bursts). */
   reading: RunReading;
+  /** The run as read: the run itself, or for Prometheus series alone a timeline built from them. */
+  read: Run;
 }
 
 export function averageRps(run: Run): number | null {
@@ -136,31 +138,38 @@ function runWarnings(run: Run, facts: Omit<RunFacts, 'analysis' | 'reading'>, op
 
 export function analyzeRun(run: Run, opts: AnalyzeOptions, unloaded?: UnloadedHint): RunFacts {
   // A run of Prometheus series alone is read from a timeline built from them (precision `buckets`).
-  const fromSeries = run.tool === 'prometheus' ? withSeriesTimeline(run) : null;
-  if (fromSeries) {
-    const facts = analyzeTimeline(fromSeries, opts, unloaded);
-    facts.analysis.latencyPrecision = 'buckets';
-    facts.analysis.stateReason += " (read from the run's Prometheus series: request rate and server-side percentiles per query step)";
-    return { ...facts, run, precision: 'buckets' };
-  }
-  return analyzeTimeline(run, opts, unloaded);
+  const read = (run.tool === 'prometheus' ? withSeriesTimeline(run) : null) ?? run;
+  const phase = detectPhases(read, opts.windowS);
+  const precision = latencyPrecisionOf(read);
+  const span = timelineSpan(read);
+  const windows = span ? slidingWindows(read, span, opts.windowS, hasLatency(read) ? precision : 'reported') : [];
+  return withReading({ run, read, phase, precision, windows }, opts, unloaded);
 }
 
-function analyzeTimeline(run: Run, opts: AnalyzeOptions, unloaded?: UnloadedHint): RunFacts {
-  const phase = detectPhases(run, opts.windowS);
-  const precision = latencyPrecisionOf(run);
-  const span = timelineSpan(run);
-  const hasLatency = run.timeline.length > 0 && run.timelineLatency !== 'none';
-  const windows = span ? slidingWindows(run, span, opts.windowS, hasLatency ? precision : 'reported') : [];
+/**
+ * The run read again against its study's unloaded response time (index.ts): only the reading and
+ * what follows from it are redone; phases found, windows and peaks are the run's own and are kept.
+ */
+export function rereadRun(f: RunFacts, opts: AnalyzeOptions, unloaded: UnloadedHint): RunFacts {
+  return withReading({ run: f.run, read: f.read, phase: f.phase, precision: f.read === f.run ? f.precision : latencyPrecisionOf(f.read), windows: f.windows }, opts, unloaded);
+}
+
+function hasLatency(run: Run): boolean {
+  return run.timeline.length > 0 && run.timelineLatency !== 'none';
+}
+
+function withReading(base: Omit<RunFacts, 'analysis' | 'reading'>, opts: AnalyzeOptions, unloaded?: UnloadedHint): RunFacts {
+  const { run, read, phase, precision, windows } = base;
+  const withLatency = hasLatency(read);
   const fullWindows = windows.filter((w) => w.endT - w.startT >= opts.windowS - 1e-6);
-  const reading = readRun(run, phase, hasLatency ? precision : 'reported', opts.windowS, unloaded);
+  const reading = readRun(read, phase, withLatency ? precision : 'reported', opts.windowS, unloaded);
+  const fromSeries = read !== run;
   // The steady phase is the full-load phase of a steady run: after start-up bursts and the last capacity change.
   const steady = reading.state === 'steady' ? reading.range : null;
   // Only a steady run has a sustained latency: an overloaded run's latency is a queue that grows.
-  const sustained: Percentiles | null = steady && hasLatency ? reading.sustained : null;
-  const steadyRate = steady ? rangeRps(run, steady) : null;
-  const errRate = errorRate(run);
-  const base = { run, phase, precision, windows };
+  const sustained: Percentiles | null = steady && withLatency ? reading.sustained : null;
+  const steadyRate = steady ? rangeRps(read, steady) : null;
+  const errRate = errorRate(read);
   // The plateau of a run that is not steady is its full-load phase, never "steady".
   const phases = phasesOf(phase.phases, reading);
   const analysis: RunAnalysis = {
@@ -168,16 +177,16 @@ function analyzeTimeline(run: Run, opts: AnalyzeOptions, unloaded?: UnloadedHint
     phases,
     steadyState: steady !== null,
     phaseBasis: phase.basis,
-    peak: hasLatency ? peakOf(windows) : null,
+    peak: withLatency ? peakOf(windows) : null,
     sustained,
-    latencyPrecision: hasLatency ? precision : run.summary.precision,
+    latencyPrecision: fromSeries ? 'buckets' : withLatency ? precision : run.summary.precision,
     sustainedRps: steadyRate,
     peakRps: fullWindows.length > 0 ? Math.max(...fullWindows.map((w) => w.requests / (w.endT - w.startT))) : null,
-    averageRps: averageRps(run),
-    rpsCv: phase.steady ? steadyRpsCv(run, phase.steady, opts.windowS) : null,
+    averageRps: averageRps(read),
+    rpsCv: phase.steady ? steadyRpsCv(read, phase.steady, opts.windowS) : null,
     errorRate: errRate,
     state: reading.state,
-    stateReason: reading.stateReason,
+    stateReason: fromSeries ? `${reading.stateReason} (read from the run's Prometheus series: request rate and server-side percentiles per query step)` : reading.stateReason,
     fullLoad: reading.fullLoad,
     endOfRun: reading.endOfRun,
     latencyTrendMsPerS: reading.latencyTrend?.msPerS ?? null,
@@ -187,9 +196,9 @@ function analyzeTimeline(run: Run, opts: AnalyzeOptions, unloaded?: UnloadedHint
     ...(reading.capacityChanges ? { capacityChanges: reading.capacityChanges } : {}),
     loadLevels: reading.loadLevels,
     littleBound: reading.littleBound,
-    warnings: runWarnings(run, base, opts, errRate),
+    warnings: runWarnings(read, { run: read, read, phase, precision, windows }, opts, errRate),
   };
-  return { ...base, analysis, reading };
+  return { run, read, phase, precision: fromSeries ? 'buckets' : precision, windows, analysis, reading };
 }
 
 /**

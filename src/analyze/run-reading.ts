@@ -9,7 +9,7 @@ import type { Run, TimelinePoint } from '../model/types.js';
 import { num, sig3 } from './format.js';
 import { minSteadyS, type PhaseResult } from './phases.js';
 import { median } from './stats.js';
-import { blockMeans, trendOf } from './trend.js';
+import { blockMeans, trendOf, type Trend } from './trend.js';
 import { findBursts, rateOf, robustSd } from './bursts.js';
 import { capacityChangesOf, latencyAroundChanges, latencyLagS } from './capacity-changes.js';
 import { loadLevelsOf } from './load-levels.js';
@@ -31,7 +31,7 @@ export interface RunReading {
   littleBound: LittleBound | null;
   /** The full-load range, for later stages (null without one). */
   range: Range | null;
-  /** Percentiles over the full-load phase, bursts left out; only for a steady run. */
+  /** Percentiles over every interval of the full-load phase; only for a steady run. */
   sustained: Percentiles | null;
   /** The run's own lowest p50 (ms): its unloaded response time when it ramps from few users. */
   ownMinMs: number | null;
@@ -73,6 +73,29 @@ function rMinMs(pts: TimelinePoint[]): number | null {
   return best;
 }
 
+/** Share of failed requests among the points' requests (0 without requests). */
+function failureShare(points: readonly TimelinePoint[]): number {
+  let req = 0;
+  let fail = 0;
+  for (const p of points) {
+    req += p.requests;
+    fail += p.failures;
+  }
+  return req > 0 ? fail / req : 0;
+}
+
+/**
+ * The trend of a latency series over `spanS` seconds, averaged into blocks first, and how far it
+ * moves latency as a share of the series' median level.
+ */
+function trendOver(ts: readonly number[], ys: readonly number[], spanS: number): { trend: Trend; share: number | null } | null {
+  const blocks = blockMeans(ts, ys, TREND_BLOCKS);
+  const trend = trendOf(blocks.ts, blocks.ys);
+  if (!trend) return null;
+  const level = median(ys) ?? 0;
+  return { trend, share: level > 0 ? (trend.slope * spanS) / level : null };
+}
+
 function none(state: RunState | null, reason: string, extra: Partial<RunReading> = {}): RunReading {
   return { state, stateReason: reason, fullLoad: null, endOfRun: null, latencyTrend: null, thinkTime: null, bursts: [], loadLevels: [], littleBound: null, range: null, sustained: null, ownMinMs: null, ...extra };
 }
@@ -88,6 +111,7 @@ export function readRun(run: Run, phase: PhaseResult, precision: LatencyPrecisio
   const all = sortedTimeline(run);
   const configThink: ThinkTime | null = run.thinkTimeS !== undefined ? { value: run.thinkTimeS, basis: 'config', inputs: null } : null;
   const capacityChanges = capacityChangesOf(run);
+  const lagS = latencyLagS(run);
   const extra: Partial<RunReading> = { thinkTime: configThink, ...(capacityChanges ? { capacityChanges } : {}) };
   if (all.length < 2) return none(null, 'The run has no timeline, so there is no reading over time: its figures are whole-run figures.', extra);
   if (!phase.steady) return none('too-short', `No full-load phase long enough to read: ${phase.noSteadyReason ?? 'no plateau'}.`, extra);
@@ -106,7 +130,6 @@ export function readRun(run: Run, phase: PhaseResult, precision: LatencyPrecisio
     if (range.endT - from >= minS - 1e-9) {
       range = { startT: from, endT: range.endT };
       notes.push(`after the last capacity change at t=${num(last.t)} s`);
-      const lagS = latencyLagS(run);
       if (lagS > 0 && range.endT - (from + lagS) >= minS - 1e-9) {
         latencyFromT = from + lagS;
         notes.push(`latency from t=${num(latencyFromT)} s (Locust's percentiles cover its last ${num(lagS)} s)`);
@@ -122,15 +145,7 @@ export function readRun(run: Run, phase: PhaseResult, precision: LatencyPrecisio
   // Start-up bursts (ending in the first quarter of the full-load phase, mostly successes:
   // a spike of fast failures later on is a failure event, not start-up) move its start past them.
   const quarter = range.startT + (range.endT - range.startT) / 4;
-  const failing = (b: { from: number; to: number }) => {
-    let r = 0;
-    let f = 0;
-    for (let i = b.from; i <= b.to; i++) {
-      r += all[i]!.requests;
-      f += all[i]!.failures;
-    }
-    return f > FAILURES_DOMINATE * r;
-  };
+  const failing = (b: { from: number; to: number }) => failureShare(all.slice(b.from, b.to + 1)) > FAILURES_DOMINATE;
   const early = bursts.filter((b) => b.endT > range.startT && b.endT <= quarter && !failing(b));
   if (early.length > 0) {
     const from = early[early.length - 1]!.endT;
@@ -149,7 +164,7 @@ export function readRun(run: Run, phase: PhaseResult, precision: LatencyPrecisio
   // to): a median of whole counts is biased when users move in step (Locust or k6 users with a constant
   // wait alternate 2, 4, 2, 4 requests a second: median 4, mean 3).
   const fullRps = rates.length > 0 ? rates.reduce((a, b) => a + b, 0) / rates.length : null;
-  // 95% half-width of the mean: 1.96 × σ / √n, σ robust (1.4826 × MAD, at least the counts' Poisson noise).
+  // 95% half-width of the mean: 1.96 × σ / √n, σ the robust spread of bursts.ts (MAD, IQR, Poisson noise).
   const rpsNoise = rates.length >= 3 ? (1.96 * robustSd(rates, interval).sd) / Math.sqrt(rates.length) : null;
   const users = pts.length > 0 && pts.every((p) => p.users !== null) ? median(pts.map((p) => p.users!)) : null;
   const left = pts.length - calm.length;
@@ -168,25 +183,20 @@ export function readRun(run: Run, phase: PhaseResult, precision: LatencyPrecisio
   const endLat = rangePercentiles(endPts.length > 0 ? endPts : pts.slice(-1), precision);
   const endOfRun: EndOfRun = { p50: endLat.p50, p95: endLat.p95, fromT: endRange.startT, toT: endRange.endT };
 
-  let latencyTrend: LatencyTrend | null = null;
-  if (lat) {
-    const blocks = blockMeans(lat.ts, lat.ys, TREND_BLOCKS);
-    const t = trendOf(blocks.ts, blocks.ys);
-    const levelMs = median(lat.ys) ?? 0;
-    if (t) {
-      const changeMs = t.slope * (range.endT - Math.max(range.startT, latencyFromT));
-      latencyTrend = {
-        series: lat.key,
-        msPerS: t.slope,
-        ci: t.ci,
-        confidence: t.confidence,
-        p: t.p,
-        n: t.n,
-        changeShare: levelMs > 0 ? changeMs / levelMs : null,
-        method: `Mann-Kendall test and Theil-Sen slope (Sen's ${num(t.confidence * 100)}% interval) of the per-interval ${lat.key} over the full-load phase, averaged into ${t.n} blocks`,
-      };
-    }
-  }
+  const whole = lat ? trendOver(lat.ts, lat.ys, range.endT - Math.max(range.startT, latencyFromT)) : null;
+  const latencyTrend: LatencyTrend | null =
+    lat && whole
+      ? {
+          series: lat.key,
+          msPerS: whole.trend.slope,
+          ci: whole.trend.ci,
+          confidence: whole.trend.confidence,
+          p: whole.trend.p,
+          n: whole.trend.n,
+          changeShare: whole.share,
+          method: `Mann-Kendall test and Theil-Sen slope (Sen's ${num(whole.trend.confidence * 100)}% interval) of the per-interval ${lat.key} over the full-load phase, averaged into ${whole.trend.n} blocks`,
+        }
+      : null;
 
   // A rise that stops: over the last half of the phase latency has no trend that counts (it settled at the queue's bound).
   let settledFrom: number | null = null;
@@ -194,28 +204,14 @@ export function readRun(run: Run, phase: PhaseResult, precision: LatencyPrecisio
   if (lat && latencyTrend) {
     const mid = range.startT + (range.endT - range.startT) / 2;
     const idx = lat.ts.findIndex((t) => t >= mid);
-    if (idx >= 0 && lat.ts.length - idx >= 4) {
-      const ts2 = lat.ts.slice(idx);
-      const ys2 = lat.ys.slice(idx);
-      const b2 = blockMeans(ts2, ys2, TREND_BLOCKS);
-      const t2 = trendOf(b2.ts, b2.ys);
-      const level2 = median(ys2) ?? 0;
-      const share2 = t2 && level2 > 0 ? (t2.slope * (range.endT - mid)) / level2 : 0;
-      if (t2 && !(t2.p < TREND_ALPHA && t2.slope > 0 && share2 >= MIN_TREND_SHARE / 2)) {
-        settledFrom = mid;
-        settledMs = level2;
-      }
+    const late = idx >= 0 && lat.ts.length - idx >= 4 ? trendOver(lat.ts.slice(idx), lat.ys.slice(idx), range.endT - mid) : null;
+    if (late && !(late.trend.p < TREND_ALPHA && late.trend.slope > 0 && (late.share ?? 0) >= MIN_TREND_SHARE / 2)) {
+      settledFrom = mid;
+      settledMs = median(lat.ys.slice(idx));
     }
   }
 
-  // Failures at full load.
-  let req = 0;
-  let fail = 0;
-  for (const p of pts) {
-    req += p.requests;
-    fail += p.failures;
-  }
-  const failShare = req > 0 ? fail / req : 0;
+  const failShare = failureShare(pts);
 
   // Classification.
   const rising = latencyTrend !== null && latencyTrend.p < TREND_ALPHA && latencyTrend.msPerS > 0 && (latencyTrend.changeShare ?? 0) >= MIN_TREND_SHARE;
@@ -225,7 +221,6 @@ export function readRun(run: Run, phase: PhaseResult, precision: LatencyPrecisio
   const ownMin = rMinMs(all);
   const fromSweep = unloaded !== undefined && (ownMin === null || unloaded.ms < ownMin);
   const rMin = fromSweep ? unloaded!.ms : ownMin;
-  // Little's law with a think time from the config: users in service or thinking are X·(R_min + Z); the rest wait.
   // Little's law on the queue alone: L_q = X · (R − R_min) requests wait at any moment (R the full-load
   // p50 level, R_min the unloaded response time). In a closed loop each waiting request is a user, so
   // L_q / N is the share of the users that wait; it needs no think time.
@@ -280,7 +275,7 @@ export function readRun(run: Run, phase: PhaseResult, precision: LatencyPrecisio
   // Capacity changes in one sentence: "replicas 2 → 5 between 40 and 56 s; p95 820 → 140 ms".
   const changes = capacityChanges ?? [];
   if (changes.length > 0) {
-    latencyAroundChanges(changes, all, interval, precision, latencyLagS(run));
+    latencyAroundChanges(changes, all, interval, precision, lagS);
     const first = changes[0]!;
     const last = changes[changes.length - 1]!;
     const when = first === last ? `at t=${num(first.t)} s` : `between t=${num(first.t)} and ${num(last.t)} s`;
@@ -306,7 +301,7 @@ export function readRun(run: Run, phase: PhaseResult, precision: LatencyPrecisio
     thinkTime,
     bursts: bursts.map((b) => ({ t: b.t, fromT: b.fromT, endT: b.endT, rps: b.rps })),
     ...(capacityChanges ? { capacityChanges } : {}),
-    loadLevels: loadLevelsOf(all, interval, precision, latencyLagS(run)),
+    loadLevels: loadLevelsOf(all, interval, precision, lagS),
     littleBound,
     range,
     sustained: steadyLat,

@@ -5,7 +5,7 @@
 // of the runs' own full-load figures.
 import type { Run } from '../model/types.js';
 import { changePct } from './format.js';
-import { factorKindOf } from './factor-kind.js';
+import { factorKindOf, scalingTitle } from './factor-kind.js';
 import { findKnee, rampKnee, type LoadLevel } from './knee.js';
 import type { RunFacts } from './run-analysis.js';
 import { scalingConclusions, scalingDefinitions } from './scaling-text.js';
@@ -192,13 +192,13 @@ export function scalingStudy(cfg: ScalingStudyConfig & { id: string }, facts: Ru
   const noise = noises.length > 0 ? { rps: median(noises)!, basis: "the median of the runs' 95% half-widths of their full-load throughput (1.96 σ/√n of the per-interval rates, σ robust and at least the counts' Poisson noise)" } : null;
   const saturation = kind === 'load' ? saturationOf(points, failureRateThreshold) : null;
 
+  const think = thinkTimeOf(compared.map((c) => c.f), factor);
   // Knee: across runs of a load sweep, else within a run whose own users ramp.
   let knee: ScalingKnee | null = null;
   if (kind === 'load') {
     const levels: LoadLevel[] = points
       .filter((p) => p.rps !== null && (p.p50 ?? p.p95) !== null)
       .map((p) => ({ users: p.value, rps: p.rps!, latencyMs: (p.p50 ?? p.p95)!, t: null, runId: p.runId, value: p.value }));
-    const think = thinkTimeOf(compared.map((c) => c.f), factor);
     const k = findKnee(levels, think?.value ?? null);
     if (k) knee = { runId: k.level.runId, value: k.level.value ?? null, t: null, users: k.level.users, rps: k.level.rps, littleN: k.littleN, reason: k.reason };
   }
@@ -219,7 +219,7 @@ export function scalingStudy(cfg: ScalingStudyConfig & { id: string }, facts: Ru
   const study: ScalingStudy = {
     id: cfg.id,
     kind: 'scaling',
-    title: cfg.title ?? (kind === 'load' ? `Load sweep: ${factor}` : kind === 'capacity' ? `Scaling with ${factor}` : `Effect of ${factor}`),
+    title: cfg.title ?? scalingTitle(factor, kind),
     conclusions: [],
     definitions: [],
     runIds: (by !== null ? chosen : compared).map((c) => c.f.run.id),
@@ -234,7 +234,7 @@ export function scalingStudy(cfg: ScalingStudyConfig & { id: string }, facts: Ru
     knee,
     grid,
   };
-  study.conclusions = scalingConclusions(study, thinkTimeOf(compared.map((c) => c.f), factor), level);
+  study.conclusions = scalingConclusions(study, think, level);
   study.definitions = scalingDefinitions(study, windowS);
   return study;
 }
