@@ -3,7 +3,7 @@
 // seeded bootstrap CI of the relative change and a Mann-Whitney U test, never from two
 // numbers alone.
 import type { Run } from '../model/types.js';
-import { changePct, num, pct, sig3 } from './format.js';
+import { changePct, num, sig3 } from './format.js';
 import { randomIndex, randomNormal, seededRng, type Rng } from './prng.js';
 import type { RunFacts } from './run-analysis.js';
 import { judgeServerMetric } from './experiment-server.js';
@@ -11,12 +11,11 @@ import { parseServerMetric } from './server-metric.js';
 import { mannWhitney } from './stats.js';
 import type { AnalyzeOptions, Criterion, ExperimentStudy, ExperimentStudyConfig } from './types.js';
 import { decideVerdict, finiteCi, percentileCi, resampleChangePct } from './verdict.js';
+import { MIN_WINDOWS, verdictMeaning, verdictSentence, wantedText } from './experiment-verdict.js';
 import { pointsIn, rangePercentiles, slidingWindows, sortedTimeline, timelineSpan, type PercentileKey, type Range, type WindowValue } from './windows.js';
 
 export const DEFAULT_METRIC = 'max-p95';
 export const DEFAULT_CRITERION: Criterion = { direction: 'decrease', minChangePct: 5 };
-/** Fewer sliding windows than this per run make the per-window evidence too thin. */
-const MIN_WINDOWS = 3;
 
 export type ParsedMetric =
   | { kind: 'latency'; stat: 'max' | 'mean' | 'sustained'; p: PercentileKey }
@@ -214,7 +213,7 @@ export function experimentStudy(cfg: ExperimentStudyConfig & { id: string }, fac
     method: '',
     windows: { baseline: 0, candidate: 0 },
   };
-  const wanted = `${criterion.direction} by at least ${num(criterion.minChangePct)}%`;
+  const wanted = wantedText(criterion);
   if (cfg.split) study.split = { ...cfg.split };
   const server = parsed ? null : parseServerMetric(metric);
   if (base && cand && server) {
@@ -304,36 +303,20 @@ export function experimentStudy(cfg: ExperimentStudyConfig & { id: string }, fac
   ];
   const values = `${sig3(study.baselineValue ?? NaN)} → ${sig3(study.candidateValue ?? NaN)}`;
   const unit = parsed.kind === 'latency' ? ' ms' : parsed.kind === 'rps' ? ' req/s' : '';
-  if (study.changePct !== null && ci) {
-    const p = study.pValue !== null ? `, Mann-Whitney p ${study.pValue < 0.0001 ? '< 0.0001' : `= ${num(study.pValue)}`}` : '';
-    const meaning =
-      study.verdict === 'PASS'
-        ? `it meets the criterion (${wanted})`
-        : study.verdict === 'FAIL'
-          ? `it does not ${wanted}`
-          : `the evidence cannot tell whether it meets the criterion (${wanted})`;
-    study.conclusions.push(
-      `${cfg.candidate} vs ${cfg.baseline}: ${name} ${values}${unit} (${pct(study.changePct)}; ${num(confidence * 100)}% CI ${bound(ci[0])} to ${bound(ci[1])}${p}): ${meaning} → ${study.verdict}.`,
-    );
-  } else if (study.baselineValue === 0 && study.candidateValue !== null && ci) {
+  const who = `${cfg.candidate} vs ${cfg.baseline}`;
+  if (study.baselineValue === 0 && study.changePct === null && study.candidateValue !== null && ci) {
     const moved = study.candidateValue === 0 ? 'no change (both zero)' : 'a change from zero, with no finite percentage';
     study.conclusions.push(
-      `${cfg.candidate} vs ${cfg.baseline}: ${name} ${values}${unit} (${moved}; the candidate is above the baseline in ${num(share(changes))}% of the resamples): ${
-        study.verdict === 'FAIL' ? `it does not ${wanted}` : study.verdict === 'PASS' ? `it meets the criterion (${wanted})` : `the evidence cannot tell whether it meets the criterion (${wanted})`
-      } → ${study.verdict}.`,
+      `${who}: ${name} ${values}${unit} (${moved}; the candidate is above the baseline in ${num(share(changes))}% of the resamples): ${verdictMeaning(study.verdict, wanted)} → ${study.verdict}.`,
     );
   } else {
-    study.conclusions.push(`${cfg.candidate} vs ${cfg.baseline}: the change of ${name} cannot be computed (${values}${unit}) → INCONCLUSIVE.`);
+    // The sentence server-side experiments write too (a finite change and CI, or "cannot be computed").
+    study.conclusions.push(verdictSentence(study, who, name, unit, ci));
   }
   if (study.windows.baseline > 0 && (study.windows.baseline < MIN_WINDOWS || study.windows.candidate < MIN_WINDOWS)) {
     study.conclusions.push(`Too few ${windowS} s windows (${study.windows.baseline} and ${study.windows.candidate}) to decide: longer runs are needed.`);
   }
   return study;
-}
-
-/** A CI bound in a sentence: a change from zero is unbounded. */
-function bound(x: number): string {
-  return Number.isFinite(x) ? pct(x) : x > 0 ? '+∞' : '−∞';
 }
 
 /** Share (%) of the resampled changes that are above zero. */
