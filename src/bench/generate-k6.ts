@@ -2,6 +2,13 @@
 // metric k6 emits per request and per iteration, Metric declarations before a metric's
 // first sample, tags as k6 writes them, nanosecond times slightly out of order (several
 // VUs flush together), a few failed requests, vus/vus_max once a second.
+// Three shapes (`shape`):
+//   k6     what k6 writes for its own metrics: times in ms with at most 6 decimals
+//   long   custom Trend metrics fed from JavaScript arithmetic (Date.now() differences
+//          scaled, model timings in ms): every value printed with its 16-17 significant
+//          digits, as JSON.stringify writes a double; the http_req_* values too
+//   tags   many tags per sample: a test run's own tags (--tag, options.tags: team,
+//          region, build, ...) and a per-request instance tag, 20 tags in all
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { seededRng } from '../analyze/prng.js';
 
@@ -39,6 +46,8 @@ const DECLARATIONS: Record<string, [string, string]> = {
   iterations: ['counter', 'default'],
   vus: ['gauge', 'default'],
   vus_max: ['gauge', 'default'],
+  model_inference_ms: ['trend', 'default'],
+  queue_wait_ms: ['trend', 'default'],
 };
 
 /** Unix seconds of the generated run's start. */
@@ -60,6 +69,9 @@ function isoNanos(ns: number): string {
   return isoPrefix + '.' + String(frac).padStart(9, '0').replace(/0+$/, '') + 'Z';
 }
 
+export type K6Shape = 'k6' | 'long' | 'tags';
+export const K6_SHAPES: readonly K6Shape[] = ['k6', 'long', 'tags'];
+
 export interface GenerateResult {
   bytes: number;
   lines: number;
@@ -67,7 +79,7 @@ export interface GenerateResult {
 }
 
 /** Writes about `targetBytes` of k6 NDJSON to `file` (whole iterations, so slightly more). */
-export function generateK6Ndjson(file: string, targetBytes: number, seed = 1): GenerateResult {
+export function generateK6Ndjson(file: string, targetBytes: number, seed = 1, shape: K6Shape = 'k6'): GenerateResult {
   // Seeded, so every run of the benchmark reads the same file.
   const rand = seededRng(seed);
   const fd = openSync(file, 'w');
@@ -103,7 +115,13 @@ export function generateK6Ndjson(file: string, targetBytes: number, seed = 1): G
   for (let v = 0; v < vus; v++) vuClock.push(Math.floor(rand() * 1e9));
   let nextGaugeNs = 0;
   const latency = (median: number) => median * Math.exp(0.6 * Math.sqrt(-2 * Math.log(rand() || 1e-12)) * Math.cos(2 * Math.PI * rand()));
-  const round6 = (x: number) => Math.round(x * 1e6) / 1e6;
+  // k6 prints a time.Duration in ms as float64(d)/1e6: at most 6 decimals. A custom metric
+  // fed from arithmetic prints all of a double's digits.
+  const round6 = shape === 'long' ? (x: number) => x * (1 + 1e-9 * rand()) : (x: number) => Math.round(x * 1e6) / 1e6;
+  const runTags =
+    shape === 'tags'
+      ? ',"build":"2026.11.18-4f2a9c1","cluster":"eu-west-1a","dataset":"holdout-v3","env":"staging","git_sha":"4f2a9c1e","model":"resnet50-int8","region":"eu-west-1","team":"ml-platform","test_id":"nightly-1142","variant":"canary"'
+      : '';
 
   while (bytes + outLen < targetBytes) {
     // The VU furthest behind goes next; this keeps times nearly ordered, as k6's output is.
@@ -119,7 +137,8 @@ export function generateK6Ndjson(file: string, targetBytes: number, seed = 1): G
     const failed = rand() < ep.failRate;
     const status = failed ? '500' : '200';
     const duration = round6(latency(ep.medianMs));
-    const tags = `{"endpoint":"${ep.tag}","expected_response":"${failed ? 'false' : 'true'}","group":"","method":"${ep.method}","name":"${ep.name}","proto":"HTTP/1.1","scenario":"steady","status":"${status}","url":"${ep.url}"}`;
+    const instance = shape === 'tags' ? `,"instance":"pod-${Math.floor(rand() * 8)}"` : '';
+    const tags = `{"endpoint":"${ep.tag}","expected_response":"${failed ? 'false' : 'true'}","group":"","method":"${ep.method}","name":"${ep.name}","proto":"HTTP/1.1","scenario":"steady","status":"${status}","url":"${ep.url}"${instance}${runTags}}`;
     const doneNs = t + Math.round(duration * 1e6);
     // k6 stamps a request's samples with one time; VUs flush out of order by a few ms.
     const stamp = doneNs - Math.floor(rand() * 3e6);
@@ -132,8 +151,13 @@ export function generateK6Ndjson(file: string, targetBytes: number, seed = 1): G
     emit('http_req_waiting', stamp, round6(duration * 0.98), tags);
     emit('http_req_receiving', stamp, round6(duration * 0.01), tags);
     emit('http_req_failed', stamp, failed ? 1 : 0, tags);
-    const iterTags = '{"group":"","scenario":"steady"}';
-    emit('checks', stamp, failed ? 0 : 1, `{"check":"${ep.tag} status is 200","group":"","scenario":"steady"}`);
+    const iterTags = `{"group":"","scenario":"steady"${runTags}}`;
+    if (shape === 'long') {
+      // A custom Trend the script adds from its own arithmetic (the server's timing header, scaled).
+      emit('model_inference_ms', stamp, (duration * 0.7) / 1.0000003, tags);
+      emit('queue_wait_ms', stamp, duration * 0.2 + rand(), tags);
+    }
+    emit('checks', stamp, failed ? 0 : 1, `{"check":"${ep.tag} status is 200","group":"","scenario":"steady"${runTags}}`);
     emit('data_sent', stamp, 120 + Math.floor(rand() * 200), iterTags);
     emit('data_received', stamp, 200 + Math.floor(rand() * 400), iterTags);
     const sleepNs = Math.floor(10e6 + rand() * 30e6);
