@@ -8,14 +8,13 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { build, folderSize, ingestFromOptions } from './build.js';
+import { ingestFromOptions } from './ingest-runs.js';
 import { isUserFacingError, oneLine, UsageError } from './ingest/errors.js';
 import { formatBytes } from './ingest/read.js';
 import { formatNames, INGESTERS } from './ingest/registry.js';
 import { SCHEMA_VERSION, type Model } from './model/types.js';
 import { generatorInfo } from './version.js';
 import { createProgress } from './progress.js';
-import { embedCommand } from './embed-command.js';
 import { printWarnings } from './cli-warnings.js';
 import { describeFsError, isFileSystemError } from './fs-errors.js';
 
@@ -115,6 +114,8 @@ Examples:
       const flags = cmd.optsWithGlobals() as GlobalFlags;
       if (o.failOnRegression && o.baseline === undefined) throw new UsageError('--fail-on-regression needs --baseline (the site to compare with)');
       const progress = createProgress(flags);
+      // Loaded here, as every command's own modules: `ce-report ingest` need not compile the analysis and the renderer.
+      const { build } = await import('./build.js');
       const result = await build({
         inputs,
         config: o.config as string | undefined,
@@ -224,6 +225,7 @@ Examples:
     )
     .action(async (file: string, o: Record<string, unknown>, cmd: Command) => {
       const flags = cmd.optsWithGlobals() as GlobalFlags;
+      const { embedCommand } = await import('./embed-command.js');
       const changed = await embedCommand(file, { from: o.from as string, check: !!o.check, linkBase: o.linkBase as string | undefined, linkPages: o.linkPages as 'md' | 'html' | undefined });
       if (o.check && changed) {
         process.stderr.write(`${file} is out of date: run ce-report embed ${file}\n`);
@@ -359,4 +361,4 @@ if (invoked && (invoked.endsWith(`${path.sep}cli.js`) || invoked.endsWith(`${pat
   });
 }
 
-export { UsageError, folderSize };
+export { UsageError };

@@ -8,7 +8,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { analyze } from '../src/analyze/index.js';
-import { ingestFromOptions } from '../src/build.js';
+import { ingestFromOptions } from '../src/ingest-runs.js';
 import { figuresFile, runFigures } from '../src/baseline/figures.js';
 import type { Run } from '../src/model/types.js';
 import type { Analysis } from '../src/analyze/types.js';

@@ -3,8 +3,7 @@
 // query scans the whole counts array (tens of thousands of slots), a sparse merge only
 // the values recorded. Percentiles are defined as src/model/histogram.ts percentileMs
 // defines them for whole runs (interpolating between neighbouring samples as k6 does).
-import * as hdr from 'hdr-histogram-js';
-import { interpolatedPercentilesMs } from '../model/histogram.js';
+import { decodeFromCompressedBase64, interpolatedPercentilesMs } from '../model/histogram.js';
 
 export interface SparseHistogram {
   /** Highest equivalent value of each recorded HDR bucket (µs), ascending. */
@@ -35,7 +34,7 @@ const CACHE_LIMIT = 20_000;
 export function decodeSparse(encoded: string): SparseHistogram {
   const hit = cache.get(encoded);
   if (hit) return hit;
-  const h = hdr.decodeFromCompressedBase64(encoded, 32, false) as unknown as DecodedHistogram;
+  const h = decodeFromCompressedBase64(encoded, 32, false) as unknown as DecodedHistogram;
   const out: SparseHistogram = { keys: [], mids: [], counts: [], total: 0, minNonZero: h.minNonZeroValue, max: h.maxValue };
   // The recorded values in index order, as hdr's recordedValuesIterator yields them
   // (value = highest equivalent value of the slot). Walked directly: the iterator

@@ -4,8 +4,8 @@
 // so both give the same model for the same run. Memory is one histogram per endpoint
 // and per time bucket, whatever the number of samples.
 import path from 'node:path';
-import * as hdr from 'hdr-histogram-js';
 import {
+  decodeFromCompressedBase64,
   createDenseHistogram,
   createHistogram,
   encodeHistogram,
@@ -387,7 +387,7 @@ export function sealAllBuckets(agg: K6Aggregate): void {
  * which matters when worker results are merged.
  */
 export function addEncoded(target: Histogram, encoded: string): void {
-  const d = hdr.decodeFromCompressedBase64(encoded, 32, false);
+  const d = decodeFromCompressedBase64(encoded, 32, false);
   target.add(d);
   d.destroy();
 }
