@@ -393,6 +393,167 @@ describe('the WebAssembly kernel agrees with JSON.parse line by line', () => {
     expect(scanIn((i) => 1 + ((i * 7919) % 65536), true)).toEqual(reference);
     expect(scanIn((i) => (i % 3 === 0 ? 17 : 300_000), true)).toEqual(reference);
   }, 60_000);
+
+  // Numbers: the kernel rounds w * 10^q itself (Clinger's fast path, then Eisel-Lemire)
+  // and must give JSON.parse's double bit for bit, or leave the line to JavaScript.
+  /** A small seeded generator (mulberry32): a failure names the seed and repeats. */
+  function random(seed: number): () => number {
+    let a = seed >>> 0;
+    return () => {
+      a = (a + 0x6d2b79f5) >>> 0;
+      let t = a;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+  }
+  /** Significant digits of a JSON number's text (zeros leading, of the fraction too, or trailing are not). */
+  const sigDigits = (text: string): number => text.replace(/[eE].*$/, '').replace(/[-.]/g, '').replace(/^0+/, '').replace(/0+$/, '').length;
+  /**
+   * The kernel's value for each JSON number text, in a k6 line (undefined: left to JavaScript);
+   * the ones that differ from JSON.parse's come back in `wrong`.
+   */
+  function kernelNumbers(texts: string[]): { values: Array<number | undefined>; wrong: string[] } {
+    const values: Array<number | undefined> = [];
+    const wrong: string[] = [];
+    for (let i = 0; i < texts.length; i += 8000) {
+      const part = texts.slice(i, i + 8000);
+      const lines = part.map((v) => `{"metric":"my_trend","type":"Point","data":{"time":"2026-11-22T19:32:12.964529223Z","value":${v},"tags":{"name":"GET /"}}}`);
+      kernelRead(lines).forEach((r, j) => {
+        if (r.kind === FALLBACK) {
+          values.push(undefined);
+          return;
+        }
+        values.push(r.out.value);
+        if (r.kind !== POINT || !Object.is(r.out.value, JSON.parse(part[j]!))) wrong.push(`${part[j]} read as ${r.kind === POINT ? String(r.out.value) : 'not a Point'}`);
+      });
+    }
+    return { values, wrong };
+  }
+
+  it('reads every double JavaScript prints as JSON.parse does, and takes nearly all of them', () => {
+    const next = random(20211);
+    const bits = new DataView(new ArrayBuffer(8));
+    const texts: string[] = [];
+    for (let i = 0; i < 300_000; i++) {
+      const kind = i % 4;
+      let x: number;
+      if (kind === 0) {
+        // Any double: every exponent, subnormals too (those may fall back).
+        bits.setUint32(0, (next() * 2 ** 32) >>> 0);
+        bits.setUint32(4, (next() * 2 ** 32) >>> 0);
+        x = bits.getFloat64(0);
+        if (!Number.isFinite(x)) x = next();
+      } else if (kind === 1) {
+        // Trend values of every scale: 1.2e-7 .. 3.5e+21 and their 16-17 digits.
+        x = next() * 10 ** Math.floor(next() * 60 - 30);
+      } else if (kind === 2) {
+        // Differences and sums of times, as a custom Trend fed from JavaScript gets them.
+        x = (next() * 1000 + 1e12) - 1e12 + next() * 100;
+      } else {
+        x = Math.round(next() * 1e9) / 10 ** Math.floor(next() * 12);
+      }
+      texts.push(String(next() < 0.5 ? -x : x));
+    }
+    expect(texts.some((t) => t.includes('e-'))).toBe(true);
+    expect(texts.some((t) => t.includes('e+'))).toBe(true);
+    const { values, wrong } = kernelNumbers(texts);
+    expect(wrong).toEqual([]);
+    const taken = values.filter((v) => v !== undefined).length;
+    // JavaScript prints at most 17 significant digits: only subnormals (1 in 2048 of the
+    // random bit patterns) and an undecided product may be left to it.
+    expect(texts.every((t) => sigDigits(t) <= 17)).toBe(true);
+    expect(taken / texts.length).toBeGreaterThan(0.99);
+  });
+
+  it('reads 16 to 19 significant digits with exponents in [-30, 30] as JSON.parse does', () => {
+    const next = random(2021);
+    const texts: string[] = [];
+    for (let i = 0; i < 100_000; i++) {
+      const n = 16 + Math.floor(next() * 4);
+      let digits = String(1 + Math.floor(next() * 9));
+      while (digits.length < n) digits += String(Math.floor(next() * 10));
+      // The point anywhere, or leading zeros of a fraction; an exponent or not, in every spelling.
+      const at = Math.floor(next() * (n + 4)) - 3;
+      const mantissa = at <= 0 ? `0.${'0'.repeat(-at)}${digits}` : at >= n ? digits : `${digits.slice(0, at)}.${digits.slice(at)}`;
+      const exp = Math.floor(next() * 61) - 30;
+      const e = next() < 0.2 ? '' : `${next() < 0.5 ? 'e' : 'E'}${exp < 0 ? '-' : next() < 0.5 ? '+' : ''}${Math.abs(exp)}`;
+      texts.push(`${next() < 0.3 ? '-' : ''}${mantissa}${e}`);
+    }
+    const { values, wrong } = kernelNumbers(texts);
+    expect(wrong).toEqual([]);
+    expect(values.filter((v) => v !== undefined).length / texts.length).toBeGreaterThan(0.99);
+  });
+
+  it('rounds exact halfway values to even, and their nearest neighbours away from the midpoint', () => {
+    // m * 2^s with m odd and 54 bits lies halfway between two doubles; with m a multiple of
+    // 5^k its decimal has few enough digits to be read (w * 10^q for q in [-4, 23]).
+    const next = random(53);
+    const texts: string[] = [];
+    const big = (bitsWanted: number) => {
+      let x = 0n;
+      for (let i = 0; i < bitsWanted; i += 16) x = (x << 16n) | BigInt(Math.floor(next() * 65536));
+      return x & ((1n << BigInt(bitsWanted)) - 1n);
+    };
+    while (texts.length < 30_000) {
+      const k = Math.floor(next() * 24);
+      const p5 = 5n ** BigInt(k);
+      // An odd multiple of 5^k in [2^53, 2^54).
+      let m = ((1n << 53n) + big(53)) / p5;
+      if (m % 2n === 0n) m += 1n;
+      m *= p5;
+      if (m >= 1n << 54n || m < 1n << 53n) continue;
+      const s = Math.floor(next() * 80) - 4;
+      // Exact decimal digits of m * 2^s and their exponent: m * 2^s = digits * 10^q.
+      let digits = s >= 0 ? m << BigInt(s) : m * 5n ** BigInt(-s);
+      let q = s >= 0 ? 0 : s;
+      while (digits % 10n === 0n) {
+        digits /= 10n;
+        q++;
+      }
+      const d = digits.toString();
+      if (d.length > 19) continue;
+      for (const w of [digits, digits - 1n, digits + 1n]) {
+        const t = w.toString();
+        texts.push(`${t}e${q}`);
+        if (t.length > 1) texts.push(`${t[0]}.${t.slice(1)}e${q + t.length - 1}`);
+      }
+    }
+    const { values, wrong } = kernelNumbers(texts);
+    expect(wrong).toEqual([]);
+    expect(values.filter((v) => v !== undefined).length / texts.length).toBeGreaterThan(0.99);
+  });
+
+  it('reads hard numbers right or leaves them to JavaScript, and only JSON numbers', () => {
+    const mustTake = [
+      // 2^53 + 1 and + 3: halfway, to even; in several spellings.
+      '9007199254740993', '9007199254740995', '9007199254740993.0', '9.007199254740993e15', '900719925474099.3e1', '90071992547409930e-1', '0.9007199254740993E+16',
+      // Halfway below 2^53 (q = -1: by integers), and above it.
+      '4503599627370496.5', '4503599627370497.5', '18014398509481986', '18014398509481990', '9007199254740992.999', '9007199254740993.001',
+      '0.1', '0.3', '0.30000000000000004', '-0.0', '-0', '-0.0e-400', '1e23', '8.98846567431158e307', '1.7976931348623157e308', '-1.7976931348623157e308',
+      '1.2e-7', '3.5E+21', '1e+21', '5.368119430919944', '123456789012345678.9', '9999999999999999999', '0.00000000000000000000000000000000001234567890123456789',
+      '2.4703282292062328e-300', '4.9406564584124654e-300', '2.2250738585072014e-300', '1.0000000000000002', '0.9999999999999999', '1.000000000000000111',
+      // Zeros past 19 digits only scale w: JavaScript prints 1.23e20 so.
+      '123000000000000000000', '9007199254740993.00000', '100000000000000000000', '1.0000000000000000000000000',
+    ];
+    const mayFallBack = [
+      '5e-324', '2.2250738585072014e-308', '2.2250738585072011e-308', '4.9406564584124654e-324', '1.7976931348623158e308', '1.7976931348623159e308', '1e309', '1e-400',
+      '0e99999999999', '1e100000', '0.0000001e100005', '1.00000000000000011102230246251565',
+      // Past 19 significant digits: never truncated to 19 and rounded wrong.
+      '12345678901234567890', '1234567890123456789.1', '0.12345678901234567891', '9007199254740992.9999', '9007199254740993.0001', '9007199254740993000000000000001e-15',
+    ];
+    // Not JSON numbers: the line is left to JavaScript, which reports it.
+    const notNumbers = ['1.', '1e', '1e+', '01', '-', '-01', '+1', '.5', '1.e5', '0x10', '1e-', '--1', 'Infinity', 'NaN', '1_000', '00.5', '-.5'];
+    const taken = kernelNumbers(mustTake);
+    expect(taken.wrong).toEqual([]);
+    expect(mustTake.filter((_, i) => taken.values[i] === undefined)).toEqual([]);
+    expect(Object.is(taken.values[mustTake.indexOf('-0.0e-400')], -0)).toBe(true);
+    const others = kernelNumbers(mayFallBack);
+    expect(others.wrong).toEqual([]);
+    // The ones past 19 digits with more than zeros fall back (JavaScript's Number() reads them whole).
+    expect(mayFallBack.filter((t, i) => sigDigits(t) > 19 && others.values[i] !== undefined)).toEqual([]);
+    for (const t of notNumbers) expect(kernelRead([`{"metric":"my_trend","type":"Point","data":{"time":"2026-11-22T19:32:12Z","value":${t},"tags":{}}}`])[0]!.kind, t).toBe(FALLBACK);
+  });
 });
 
 describe('reading files straight into the kernel', () => {
