@@ -1,7 +1,7 @@
 // Latency and throughput over time ranges of a run's timeline: the sliding windows
 // behind peak figures and experiment values, and the merged steady-phase figures.
 import type { Run, TimelinePoint } from '../model/types.js';
-import { decodeSparse, mergedPercentilesMs, type SparseHistogram } from './sparse-histogram.js';
+import { decodeSparse, mergedPercentilesMs, slidingPercentiles, type SparseHistogram } from './sparse-histogram.js';
 import type { LatencyPrecision, Percentiles } from './types.js';
 
 export const PERCENTILES = ['p50', 'p90', 'p95', 'p99'] as const;
@@ -129,6 +129,8 @@ export function slidingWindows(run: Run, range: Range, windowS: number, precisio
   if (span < windowS - EPS) starts.push(0);
   else pts.forEach((p, i) => p.t + windowS <= range.endT + EPS && starts.push(i));
 
+  // Exact windows slide: each histogram is added as it enters and taken away as it leaves.
+  const sliding = precision === 'samples' ? slidingPercentiles(pts.map((p) => (p.histogram && p.requests > 0 ? decodeSparse(p.histogram) : null))) : null;
   const out: WindowValue[] = [];
   let end = 0;
   for (const i of starts) {
@@ -136,14 +138,18 @@ export function slidingWindows(run: Run, range: Range, windowS: number, precisio
     const endT = span < windowS - EPS ? range.endT : startT + windowS;
     if (end < i) end = i;
     while (end < pts.length && pts[end]!.t + interval <= endT + EPS) end++;
-    const win = pts.slice(i, end);
     let requests = 0;
     let failures = 0;
-    for (const p of win) {
-      requests += p.requests;
-      failures += p.failures;
+    for (let j = i; j < end; j++) {
+      requests += pts[j]!.requests;
+      failures += pts[j]!.failures;
     }
-    const lat = rangePercentiles(win, precision);
+    let lat: Percentiles;
+    if (sliding) {
+      sliding.moveTo(i, end);
+      const [p50, p90, p95, p99] = sliding.percentiles(PERCENTILES.map((k) => PERCENT[k]));
+      lat = { p50: p50!, p90: p90!, p95: p95!, p99: p99! };
+    } else lat = rangePercentiles(pts.slice(i, end), precision);
     out.push({ startT, endT, requests, failures, ...lat });
   }
   return out;
