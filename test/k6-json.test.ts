@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { gzipSync } from 'node:zlib';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -659,5 +659,34 @@ describe('worker threads', () => {
     expect(seq!.metrics.custom?.my_gauge).toMatchObject({ max: 7 });
     expect(seq!.labels).toEqual({ variant: 'x' });
     expect({ ...gz, sources: [] }).toEqual({ ...seq, sources: [] });
+  }, 60_000);
+  it.skipIf(!existsSync(distNdjson) || availableParallelism() < 2)('split a plain file as workers become ready and merge to the same model as one thread', async () => {
+    // A file read alone is split while it is read: a worker that is ready takes a share cut
+    // off the end of what this thread has not read yet, at a moment that depends on timing.
+    // Whatever the cut, the model must be one thread's, line numbers and the gauge's last
+    // value included. Small files are split only when told (split), from warm workers.
+    const mod = (await import(pathToFileURL(distNdjson).href)) as typeof import('../src/ingest/k6/ndjson.js');
+    const par = (await import(pathToFileURL(distNdjson.replace(/ndjson\.js$/, 'ndjson-parallel.js')).href)) as typeof import('../src/ingest/k6/ndjson-parallel.js');
+    const file = path.join(dir, 'splitting.ndjson');
+    generateK6Ndjson(file, 24 * 1024 * 1024, 8);
+    const t = '2026-11-22T19:32:12.964529223Z';
+    const gauge = (v: number) => `{"metric":"my_gauge","type":"Point","data":{"time":"${t}","value":${v},"tags":{}}}`;
+    const text = readFileSync(file, 'utf8').split('\n');
+    const corrupt = Math.floor(text.length * 0.8);
+    text[corrupt] = text[corrupt]!.slice(0, 40);
+    writeFileSync(file, [gauge(1), ...text.slice(0, -1), gauge(3)].join('\n') + '\n');
+    const oneCtx = testContext();
+    const [one] = await mod.ingestNdjson(file, oneCtx, { workers: 0 });
+    expect(oneCtx.warnings.map((w) => w.line)).toEqual([corrupt + 2]);
+    expect(one!.metrics.custom?.my_gauge).toMatchObject({ max: 3 });
+    let shares = 0;
+    for (let i = 0; i < 6 && shares === 0; i++) {
+      const ctx = testContext();
+      const [split] = await mod.ingestNdjson(file, ctx, { split: { minBytes: 0, minShareS: 0 } });
+      shares = par.sharesOfLastSplit();
+      expect(ctx.warnings).toEqual(oneCtx.warnings);
+      expect(split).toEqual(one);
+    }
+    expect(shares).toBeGreaterThan(0);
   }, 60_000);
 });

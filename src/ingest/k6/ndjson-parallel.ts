@@ -5,7 +5,7 @@
 // Lines are independent and every aggregate is a sum, max, min or histogram; sums are
 // compensated and exact extremes restored, so the merge gives the same model as one
 // sequential scan.
-import { existsSync, promises as fs } from 'node:fs';
+import { closeSync, existsSync, openSync, promises as fs, readSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -15,7 +15,7 @@ import { addEncoded, mergeRunTags, openBucketAt, restoreExtremes, sealAllBuckets
 import { InputError } from '../errors.js';
 import type { IngestContext } from '../types.js';
 import { createScan, finishScan, MAX_LINE_BYTES, type LineProblem, type NdjsonScan } from './ndjson-scan.js';
-import { scanPlainRange } from './ndjson-read.js';
+import { scanPlainRange, type RangeBound } from './ndjson-read.js';
 import { readChunks } from '../read.js';
 
 type EndpointAcc = K6Aggregate['endpoints'] extends Map<string, infer E> ? E : never;
@@ -60,6 +60,7 @@ export type ToWorker =
   | { type: 'end' };
 
 export type WorkerMessage =
+  | { type: 'ready' }
   | { type: 'progress'; bytes: number }
   | { type: 'free'; buffer: ArrayBuffer }
   | {
@@ -274,9 +275,31 @@ async function lineAlignedCuts(file: string, size: number, n: number): Promise<n
 // process alive.
 const idleWorkers: Worker[] = [];
 
-/** Idle pooled workers: already compiled the scanner, so they start at full speed. */
-export function warmWorkers(): number {
-  return idleWorkers.length;
+/** Workers that said they are loaded (ndjson-worker.ts posts 'ready' once). */
+const readyWorkers = new WeakSet<Worker>();
+
+/** Resolves when `w` has loaded (at once for one that has); rejects if it fails to start. */
+function whenReady(w: Worker): Promise<void> {
+  if (readyWorkers.has(w)) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const done = () => {
+      w.off('message', message);
+      w.off('error', fail);
+      w.off('exit', fail);
+    };
+    const message = (m: WorkerMessage) => {
+      if (m.type !== 'ready') return;
+      done();
+      resolve();
+    };
+    const fail = (e: unknown) => {
+      done();
+      reject(e instanceof Error ? e : new Error(`NDJSON worker stopped with exit code ${String(e)}`));
+    };
+    w.on('message', message);
+    w.on('error', fail);
+    w.on('exit', fail);
+  });
 }
 
 function acquireWorker(): Worker {
@@ -286,6 +309,9 @@ function acquireWorker(): Worker {
     return w;
   }
   const fresh = new Worker(WORKER_URL);
+  fresh.on('message', (m: WorkerMessage) => {
+    if (m.type === 'ready') readyWorkers.add(fresh);
+  });
   fresh.on('exit', () => {
     const i = idleWorkers.indexOf(fresh);
     if (i >= 0) idleWorkers.splice(i, 1);
@@ -306,8 +332,8 @@ function releaseWorker(w: Worker, clean: boolean): void {
 }
 
 /** Runs one job on a pooled worker: `onMessage` returns a result to finish, undefined to go on. */
-function withWorker<T>(start: (w: Worker) => void, onMessage: (m: WorkerMessage) => T | Error | undefined): { worker: Worker; done: Promise<T> } {
-  const worker = acquireWorker();
+function withWorker<T>(start: (w: Worker) => void, onMessage: (m: WorkerMessage) => T | Error | undefined, given?: Worker): { worker: Worker; done: Promise<T> } {
+  const worker = given ?? acquireWorker();
   const done = new Promise<T>((resolve, reject) => {
     const finish = (clean: boolean) => {
       worker.off('message', message);
@@ -338,7 +364,7 @@ function withWorker<T>(start: (w: Worker) => void, onMessage: (m: WorkerMessage)
   return { worker, done };
 }
 
-function runRange(job: RangeJob, onProgress: (bytes: number) => void): Promise<SerializedScan> {
+function runRange(job: RangeJob, onProgress: (bytes: number) => void, worker?: Worker): Promise<SerializedScan> {
   return withWorker<SerializedScan>(
     (w) => w.postMessage({ type: 'range', job } satisfies ToWorker),
     (m) => {
@@ -347,6 +373,7 @@ function runRange(job: RangeJob, onProgress: (bytes: number) => void): Promise<S
       else if (m.type === 'error') return new InputError(job.file, `cannot read: ${m.message}`);
       return undefined;
     },
+    worker,
   ).done;
 }
 
@@ -384,6 +411,112 @@ export async function scanInParallel(file: string, size: number, ctx: IngestCont
   const scan = createScan(ctx.options.timelineIntervalS);
   for (const p of results) mergeSerializedScan(scan, p);
   return scan;
+}
+
+let lastSplit = 0;
+/** How many shares workers took of the last file scanPlainSplitting read (for tests). */
+export const sharesOfLastSplit = (): number => lastSplit;
+
+/**
+ * A worker takes a share of a file only if that saves this thread at least this long:
+ * its result must be encoded there and merged here (~10-30 ms for a run's histograms).
+ */
+const MIN_SHARE_S = 0.05;
+/** This thread's reading speed until it has measured its own (bytes per second). */
+const ASSUMED_BYTES_PER_S = 1e9;
+
+/**
+ * Scans a plain file alone, splitting it as workers become ready instead of by size up
+ * front. This thread starts reading at once; workers start loading beside it (~0.1-0.2 s
+ * for a fresh one, nothing for a pooled one), and each one that is ready takes an equal
+ * share of what this thread has not read yet, cut off the end of its range at a line
+ * start, when that share would take this thread at least MIN_SHARE_S at the speed it has
+ * measured so far. So a file that is read before a worker is ready is not split (and
+ * waits for nothing), a slow file (long numbers, many tags) splits sooner than a fast
+ * one, and the threads end at about the same time: the fixed halves of scanInParallel
+ * left this thread idle while the worker, started later, read its half.
+ */
+export async function scanPlainSplitting(file: string, size: number, ctx: IngestContext, minShareS = MIN_SHARE_S, helpers = defaultWorkers() - 1): Promise<NdjsonScan> {
+  const interval = ctx.options.timelineIntervalS;
+  const own = createScan(interval);
+  const bound: RangeBound = { end: size, issued: 0 };
+  const t0 = performance.now();
+  let ownBytes = 0;
+  const shares: Array<{ start: number; bytes: number; result: Promise<SerializedScan> }> = [];
+  const report = () => ctx.options.onBytes?.(ownBytes + shares.reduce((n, s) => n + s.bytes, 0));
+  let reading = true;
+  let waiting = Math.max(0, helpers);
+  const offer = (w: Worker): void => {
+    waiting--;
+    const remaining = bound.end - bound.issued;
+    const elapsedS = (performance.now() - t0) / 1000;
+    const speed = ownBytes >= 8 * 1024 * 1024 && elapsedS > 0 ? ownBytes / elapsedS : ASSUMED_BYTES_PER_S;
+    // An equal share for this thread, this worker and those still loading.
+    const share = remaining / (2 + waiting);
+    const cut = reading && share / speed >= minShareS ? lineStartAtOrAfter(file, bound.end - share, bound.end) : null;
+    if (cut === null || cut <= bound.issued) {
+      releaseWorker(w, true);
+      return;
+    }
+    const end = bound.end;
+    bound.end = cut;
+    w.ref();
+    const entry = { start: cut, bytes: 0, result: Promise.resolve(null as unknown as SerializedScan) };
+    // seq orders the parts by their place in the file (a gauge keeps the later part's value).
+    entry.result = runRange({ file, start: cut, end, seq: cut, timelineIntervalS: interval }, (bytes) => {
+      entry.bytes = bytes;
+      report();
+    }, w);
+    shares.push(entry);
+  };
+  for (let i = 0; i < waiting; i++) {
+    const w = acquireWorker();
+    // Loading must not keep the process alive if this file is read before it is ready.
+    w.unref();
+    whenReady(w).then(
+      () => offer(w),
+      () => void w.terminate(),
+    );
+  }
+  try {
+    await scanPlainRange(own, file, 0, size, (bytes) => {
+      ownBytes = bytes;
+      report();
+    }, bound);
+  } catch (e) {
+    // The shares handed out end on their own (their workers go back to the pool); nobody waits for them.
+    for (const s of shares) s.result.catch(() => {});
+    throw e;
+  } finally {
+    reading = false;
+  }
+  finishScan(own);
+  lastSplit = shares.length;
+  if (shares.length === 0) return own;
+  const scan = createScan(interval);
+  mergeSerializedScan(scan, serializeScan(own));
+  const parts = await Promise.all([...shares].sort((a, b) => a.start - b.start).map((s) => s.result));
+  for (const p of parts) mergeSerializedScan(scan, p);
+  return scan;
+}
+
+/** The start of the first line after byte `at` (just past the first newline at or after it) when it lies before `limit`; else null. */
+function lineStartAtOrAfter(file: string, at: number, limit: number): number | null {
+  const fd = openSync(file, 'r');
+  try {
+    const probe = Buffer.alloc(64 * 1024);
+    let pos = Math.max(0, Math.floor(at));
+    while (pos < limit) {
+      const n = readSync(fd, probe, 0, Math.min(probe.length, limit - pos), pos);
+      if (n === 0) return null;
+      const nl = probe.subarray(0, n).indexOf(10);
+      if (nl >= 0) return pos + nl + 1 < limit ? pos + nl + 1 : null;
+      pos += n;
+    }
+    return null;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Decompressed text per chunk handed to a worker. */

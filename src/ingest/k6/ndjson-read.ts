@@ -8,8 +8,21 @@ import { kernelArea, LineTooLongError, releaseKernelAreas, scanChunk, scanKernel
 
 const BUFFER_BYTES = 4 * 1024 * 1024;
 
-/** Scans `file[start, end)` (a range starting at a line start) into `scan`; onBytes gets the bytes read so far. */
-export async function scanPlainRange(scan: NdjsonScan, file: string, start: number, end: number, onBytes?: (bytes: number) => void): Promise<void> {
+/**
+ * Where a range being read ends, and how far reads have been issued: another thread's
+ * share can be cut off the end while the range is read (ndjson-parallel.ts
+ * scanPlainSplitting), at a line start at or after `issued`.
+ */
+export interface RangeBound {
+  end: number;
+  issued: number;
+}
+
+/**
+ * Scans `file[start, end)` (a range starting at a line start) into `scan`; onBytes gets the
+ * bytes read so far. With `bound`, its `end` is read at every step instead of `end`, and may shrink.
+ */
+export async function scanPlainRange(scan: NdjsonScan, file: string, start: number, end: number, onBytes?: (bytes: number) => void, bound: RangeBound = { end, issued: start }): Promise<void> {
   const fh = await fs.open(file, 'r');
   // Straight into the WebAssembly kernel's memory when this scan can have its read areas.
   const a0 = kernelArea(scan, 0);
@@ -17,19 +30,25 @@ export async function scanPlainRange(scan: NdjsonScan, file: string, start: numb
   const direct = a0 !== null && a1 !== null;
   const bufs = direct ? [a0, a1] : [Buffer.allocUnsafe(BUFFER_BYTES), Buffer.allocUnsafe(BUFFER_BYTES)];
   let pending: Promise<{ bytesRead: number }> | null = null;
-  const readAt = (i: number, pos: number) => fh.read(bufs[i]!, 0, Math.min(bufs[i]!.length, end - pos), pos);
+  const readAt = (i: number, pos: number) => {
+    const length = Math.min(bufs[i]!.length, bound.end - pos);
+    bound.issued = pos + length;
+    return fh.read(bufs[i]!, 0, length, pos);
+  };
   try {
     let pos = start;
     let i = 0;
-    pending = pos < end ? readAt(0, pos) : null;
+    pending = pos < bound.end ? readAt(0, pos) : null;
     while (pending) {
-      const { bytesRead } = await pending;
+      let { bytesRead } = await pending;
       pending = null;
-      if (bytesRead === 0) break;
+      // The end never moves below what was issued, but a read can still come back longer than the range now is.
+      bytesRead = Math.min(bytesRead, bound.end - pos);
+      if (bytesRead <= 0) break;
       const cur = bufs[i]!;
       pos += bytesRead;
       i ^= 1;
-      if (pos < end) pending = readAt(i, pos);
+      if (pos < bound.end) pending = readAt(i, pos);
       if (direct) scanKernelArea(scan, (i ^ 1) as 0 | 1, bytesRead);
       else scanChunk(scan, cur.subarray(0, bytesRead));
       onBytes?.(pos - start);

@@ -9,6 +9,7 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import { createScan, finishScan, kernelArea, releaseKernelAreas, scanChunk, scanKernelArea, type NdjsonScan } from './ndjson-scan.js';
+import { getKernel } from './ndjson-kernel.js';
 import { PROBLEM_KINDS, serializeScan, type RangeJob, type ToWorker, type WorkerMessage } from './ndjson-parallel.js';
 
 const PROGRESS_EVERY = 32 * 1024 * 1024;
@@ -96,3 +97,8 @@ function onMessage(m: ToWorker): void {
 }
 
 parentPort!.on('message', onMessage);
+// Loaded: the scanner is compiled and the WebAssembly kernel instantiated (on this
+// thread's first use otherwise). A file already being read on the main thread can now
+// hand this worker a share of it (ndjson-parallel.ts scanPlainSplitting).
+getKernel();
+post({ type: 'ready' });

@@ -10,20 +10,21 @@ import { InputError } from '../errors.js';
 import { isGzipMagic, readChunks, utf16Encoding } from '../read.js';
 import type { IngestContext, Ingester, RunPart, Sniff } from '../types.js';
 import { createScan, finishScan, LineTooLongError, scanChunk, type LineProblem, type NdjsonScan } from './ndjson-scan.js';
-import { canScanInParallel, scanGzipInParallel, scanInParallel, warmWorkers } from './ndjson-parallel.js';
+import { canScanInParallel, scanGzipInParallel, scanInParallel, scanPlainSplitting } from './ndjson-parallel.js';
 import { scanPlainRange } from './ndjson-read.js';
 
 export const FORMAT = 'k6-json';
 
 /**
- * Plain files at least this big are scanned by worker threads. One thread with the
- * WebAssembly kernel reads ~1.2-1.4 GB/s here, and a fresh worker costs ~0.3 s of CPU
- * before it runs (a V8 isolate, loading the modules): on 2 cores, this thread plus one
- * worker took as long as this thread alone for 1 GiB (0.8-1.2 s, interleaved runs) and
- * 0.25 s less for 2 GiB. Warm workers (pooled from an earlier file) pay off sooner.
+ * A plain file alone at least this big is read with workers that take shares of it as
+ * they become ready (ndjson-parallel.ts scanPlainSplitting): this thread starts at once
+ * and a share is handed out only when it saves time at the speed measured so far. One
+ * thread with the WebAssembly kernel reads ~1-1.4 GB/s here and a fresh worker loads in
+ * ~0.1-0.2 s, so below this the file is read before a worker could help. (A split fixed
+ * by size, 1.5 GiB and up, left 1 GiB files to one thread: 0.76-0.96 s, where this thread
+ * and one worker read them in ~0.6 s.)
  */
-const PARALLEL_MIN_BYTES = 1536 * 1024 * 1024;
-const PARALLEL_MIN_BYTES_WARM = 512 * 1024 * 1024;
+const SPLIT_MIN_BYTES = 96 * 1024 * 1024;
 
 export interface NdjsonOptions {
   /** Use the byte scanner (default) or JSON.parse on every line (tests compare the two). */
@@ -32,6 +33,8 @@ export interface NdjsonOptions {
   kernel?: boolean;
   /** Worker threads that scan (plain: byte ranges; gzip: inflated chunks): 0 = never, undefined = automatic by size and cores. */
   workers?: number;
+  /** Tests: split plain files from this size on, handing out shares that save at least `minShareS` (defaults SPLIT_MIN_BYTES, 0.05 s). */
+  split?: { minBytes: number; minShareS: number };
 }
 
 function detectNdjson(sniff: Sniff): boolean {
@@ -102,18 +105,20 @@ async function ingestOne(file: string, ctx: IngestContext, opts: NdjsonOptions):
   // UTF-16 text goes through readChunks like gzip does: it is turned into UTF-8 there.
   const gzip = isGzipMagic(head) || utf16Encoding(head) !== null;
   const alone = activeReads === 1;
-  const warm = warmWorkers() >= 2;
   // A gzip file alone is scanned on this thread while zlib inflates on the thread pool,
   // whatever the cores: with the WebAssembly kernel this thread scans faster than zlib
   // inflates (1 GiB: ~0.75 s against ~1 s), so inflating is the bound and workers
   // scanning in its place cannot end sooner (on 2 cores, before the kernel, one worker
   // was already slower: 2.4-2.7 s against 1.75-1.9 s, as it pays its start-up first).
-  const soloMin = gzip ? Infinity : warm ? PARALLEL_MIN_BYTES_WARM : PARALLEL_MIN_BYTES;
+  // A plain file alone is split as workers become ready (SPLIT_MIN_BYTES); with other
+  // files being read, a big one gets one worker of its own.
   const sharedMin = gzip ? ONE_WORKER_MIN_BYTES / 8 : ONE_WORKER_MIN_BYTES;
-  const workers = opts.workers ?? (alone ? (stat.size >= soloMin ? undefined : 0) : stat.size >= sharedMin ? 1 : 0);
+  const workers = opts.workers ?? (alone ? 0 : stat.size >= sharedMin ? 1 : 0);
+  const splitting = fast && opts.kernel !== false && !gzip && alone && opts.workers === undefined && stat.size >= (opts.split?.minBytes ?? SPLIT_MIN_BYTES) && canScanInParallel();
   let scan: NdjsonScan;
   try {
-    if (fast && opts.kernel !== false && workers !== 0 && canScanInParallel()) scan = gzip ? await scanGzipInParallel(file, ctx, workers) : await scanInParallel(file, stat.size, ctx, workers, alone);
+    if (splitting) scan = await scanPlainSplitting(file, stat.size, ctx, opts.split?.minShareS);
+    else if (fast && opts.kernel !== false && workers !== 0 && canScanInParallel()) scan = gzip ? await scanGzipInParallel(file, ctx, workers) : await scanInParallel(file, stat.size, ctx, workers, alone);
     else scan = await scanSequential(file, stat.size, ctx, fast, gzip, opts.kernel ?? true);
   } catch (e) {
     if (e instanceof LineTooLongError) throw new InputError(file, e.message, { line: e.lineNo });
