@@ -145,6 +145,28 @@ describe('failures study on a synthetic run', () => {
     expect(c[2]).toMatch(/the client also counts 100 timeouts and 50 failed checks/);
   });
 
+  it('names the endpoint of a message that failed on two of them, so it does not read as a repeat', () => {
+    // Seen on a real 3000-user Locust run: "[Errno 104] Connection reset by peer" twice in one sentence.
+    const run = failingRun();
+    run.errors = [
+      { endpoint: '/api', method: 'POST', message: 'ConnectionResetError(104)', status: null, count: 300, kind: 'failure' },
+      { endpoint: '/health', method: 'GET', message: 'ConnectionResetError(104)', status: null, count: 100, kind: 'failure' },
+      { endpoint: '/api', method: 'POST', message: 'wrong answer', status: null, count: 50, kind: 'failure' },
+    ];
+    const c = study([run]).conclusions;
+    expect(c[1]).toBe('The most common failure, “ConnectionResetError(104)” on POST /api, was 66.7% of them (300); then “ConnectionResetError(104)” on GET /health 22.2% (100) and “wrong answer” 11.1% (50).');
+  });
+
+  it('reads latency over the full-load phase of a run that never settles, not a "steady phase"', () => {
+    // Latency rising through the whole run: overloaded, so its plateau is full load.
+    const run = failingRun();
+    const slow = syntheticRun({ id: 'fail', seconds: 60, rps: () => 100, users: () => 20, latency: (t) => 100 + 20 * t });
+    run.timeline = slow.timeline.map((p, i) => ({ ...p, failures: run.timeline[i]!.failures }));
+    const s = study([run]);
+    expect(s.runs[0]!.latency.range).toBe('full-load');
+    expect(s.conclusions.find((x) => x.startsWith('Latency in the'))).toMatch(/^Latency in the full-load phase: /);
+  });
+
   it('is inferred for runs above the failure-rate threshold only', () => {
     const a = analyze([failingRun(), cleanRun()]);
     const f = a.studies.filter((s) => s.kind === 'failures');

@@ -110,7 +110,8 @@ function latencyGroup(points: TimelinePoint[], precision: FailureLatencyEffect['
 function latencyEffect(f: RunFacts, baseline: RunFacts | undefined): FailureLatencyEffect {
   const run = f.run;
   const precision = f.precision;
-  const range = f.phase.steady ? 'steady' : 'run';
+  // The plateau of an overloaded run is its full load, not a steady state (run-reading.ts).
+  const range = !f.phase.steady ? 'run' : f.reading.state === 'steady' ? 'steady' : 'full-load';
   const span = f.phase.steady ?? timelineSpan(run);
   const pts = span ? pointsIn(sortedTimeline(run), run.timelineIntervalS, span).filter((p) => p.requests > 0) : [];
   const base: FailureLatencyEffect = { high: null, low: null, splitRate: null, range, p95ChangePct: null, spearmanP95: null, precision, baseline: null, note: null };
@@ -230,10 +231,13 @@ function runConclusions(r: Omit<FailuresRun, 'conclusions'>, run: Run, threshold
   // 2. Why.
   const g = r.failureGroups;
   if (g.length > 0) {
-    const rest = g.slice(1, 3).map((x) => `${quoteMessage(x.message)} ${share(x.share)} (${count(x.count)})`);
+    // A message named twice (one failure on two endpoints) says where each time, or it reads as a repeat.
+    const shown = g.slice(0, 3);
+    const named = (x: FailureGroup) => quoteMessage(x.message) + (shown.filter((y) => y.message === x.message).length > 1 ? ` on ${endpointName({ name: x.endpoint, method: x.method })}` : '');
+    const rest = g.slice(1, 3).map((x) => `${named(x)} ${share(x.share)} (${count(x.count)})`);
     const more = g.length > 3 ? `, and ${g.length - 3} more` : '';
     out.push(
-      `The most common failure, ${quoteMessage(g[0]!.message)}, was ${share(g[0]!.share)} of them (${count(g[0]!.count)})` +
+      `The most common failure, ${named(g[0]!)}, was ${share(g[0]!.share)} of them (${count(g[0]!.count)})` +
         (rest.length > 0 ? `; then ${rest.join(' and ')}${more}.` : '.'),
     );
   }
@@ -277,7 +281,7 @@ function runConclusions(r: Omit<FailuresRun, 'conclusions'>, run: Run, threshold
     const approx = l.precision === 'window' ? " Both are the tool's own per-interval percentiles averaged by requests, an approximation." : '';
     const corr = l.spearmanP95 !== null ? `; per interval, failure rate and p95 show ${corrWords(l.spearmanP95)} (Spearman ${num(l.spearmanP95)})` : '';
     out.push(
-      `Latency in the ${l.range === 'steady' ? 'steady phase' : 'run'}: in the ${count(l.high.intervals)} intervals whose failure rate was above the median (${share(l.splitRate)}), p95 was ${sig3(l.high.p95)} ms against ${sig3(l.low.p95)} ms in the other ${count(l.low.intervals)}, ${pct(l.p95ChangePct ?? 0)}${corr}.${approx}`,
+      `Latency in the ${l.range === 'run' ? 'run' : `${l.range} phase`}: in the ${count(l.high.intervals)} intervals whose failure rate was above the median (${share(l.splitRate)}), p95 was ${sig3(l.high.p95)} ms against ${sig3(l.low.p95)} ms in the other ${count(l.low.intervals)}, ${pct(l.p95ChangePct ?? 0)}${corr}.${approx}`,
     );
   } else if (l.note) {
     out.push(l.note);
@@ -307,7 +311,7 @@ export function failuresDefinitions(thresholdPct: number, windowS: number): stri
     'Kinds, from the status and message: server error (HTTP 5xx), client error (HTTP 4xx), timeout, connection error, and other: a failure the load script declared on a response the server sent normally (e.g. a content check).',
     "Exceptions: errors raised inside the load script (Locust's exceptions table). They are not failed requests; the place shown is the innermost traceback line outside the tool's own packages.",
     `Error rate over time: failures / requests in each timeline interval. Threshold: ${num(thresholdPct)}%. Worst window: the ${num(windowS)} s window, starting at any interval, with the highest failure rate.`,
-    "Latency effect: the intervals of the steady phase (the whole run without one) are split at the median per-interval failure rate; each half's percentiles merge its intervals' HDR histograms (precision samples) or average the tool's per-interval percentiles weighted by requests (precision window). Failed requests count in latency too: a timed-out request is recorded at the timeout.",
+    "Latency effect: the intervals of the steady phase (the full-load phase of a run that never settles, the whole run without one) are split at the median per-interval failure rate; each half's percentiles merge its intervals' HDR histograms (precision samples) or average the tool's per-interval percentiles weighted by requests (precision window). Failed requests count in latency too: a timed-out request is recorded at the timeout.",
     'Correlation: Pearson r of the per-interval failure rate against users and against throughput (intervals with requests); Spearman rank correlation against p95. |r| < 0.1 is none, < 0.3 weak, < 0.6 moderate, else strong.',
     `Server side: a Prometheus series with a status label (requests per second by status, or a raw _total counter), integrated from the run start to one rate window after its end (the query's range, ${num(windowS)} s when unknown): estimated responses per status (≈), 5xx share = 5xx / all. Status 499 means the client closed the connection (its timeout). The client's failures include timeouts and failed checks that the server answered normally.`,
   ];

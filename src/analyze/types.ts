@@ -594,8 +594,8 @@ export interface FailureLatencyEffect {
   low: LatencyGroup | null;
   /** The median per-interval failure rate (0..1) that splits the intervals. */
   splitRate: number | null;
-  /** Where the intervals came from: the steady phase, or the whole run without one. */
-  range: 'steady' | 'run';
+  /** Where the intervals came from: the steady phase, the full-load phase of a run that is not steady (overloaded, unsteady), or the whole run without one. */
+  range: 'steady' | 'full-load' | 'run';
   /** (high p95 − low p95) / low p95, in %. */
   p95ChangePct: number | null;
   /** Spearman rank correlation of per-interval failure rate and p95. */
