@@ -117,6 +117,14 @@ describe('scaling', () => {
   const runAt = (replicas: number, rate: number, p95: number, seed: number) =>
     syntheticRun({ id: `r${replicas}`, seconds: 60, rps: () => rate, latency: lognormal(p95 / 1.4, 0.2), labels: { replicas: String(replicas) }, seed });
 
+  it('titles a configured two-factor grid as an inferred one is titled ("Scaling with replicas × users")', () => {
+    const cell = (replicas: number, users: number, seed: number) =>
+      syntheticRun({ id: `r${replicas}u${users}`, seconds: 60, rps: () => 40 * replicas, latency: lognormal(50, 0.2), labels: { replicas: String(replicas), users: String(users) }, seed });
+    const runs = [cell(1, 10, 1), cell(2, 10, 2), cell(1, 20, 3), cell(2, 20, 4)];
+    const configured = analyze(runs, { studies: [{ kind: 'scaling', id: 'grid', factor: 'replicas', by: 'users', runs: runs.map((r) => r.id) }] });
+    expect(configured.studies[0]!.title).toBe('Scaling with replicas × users');
+  });
+
   it('reports throughput steps, noise, speed-up and efficiency, and where the bottleneck moved', () => {
     const res = analyze([runAt(5, 112, 100, 3), runAt(1, 60, 400, 1), runAt(3, 110, 150, 2)]);
     const s = res.studies.find((x) => x.kind === 'scaling') as ScalingStudy;

@@ -219,7 +219,7 @@ export function scalingStudy(cfg: ScalingStudyConfig & { id: string }, facts: Ru
   const study: ScalingStudy = {
     id: cfg.id,
     kind: 'scaling',
-    title: cfg.title ?? scalingTitle(factor, kind),
+    title: cfg.title ?? scalingTitle(factor, kind, by),
     conclusions: [],
     definitions: [],
     runIds: (by !== null ? chosen : compared).map((c) => c.f.run.id),
