@@ -13,7 +13,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { analyze, type Analysis, type ScalingStudy } from '../src/analyze/index.js';
+import { analyze, type Analysis, type PeakVsSustainedStudy, type ScalingStudy } from '../src/analyze/index.js';
 import { ingestRuns } from '../src/ingest/pipeline.js';
 
 const ROOT = path.resolve(__dirname, '..', 'fixtures', 'studies');
@@ -319,5 +319,17 @@ describe('runs that queue from their first second', () => {
     };
     expect(stateOf(load, 64)).toBe('overloaded');
     expect(stateOf(capacity, 1)).toBe('overloaded');
+  });
+
+  it('read as overloaded in a peak-vs-sustained study with a window of its own too', async () => {
+    // Such a study analyses the runs again with its window; the sweep's unloaded latency
+    // must go along, or the 64-user run reads steady there and overloaded everywhere else.
+    const { runs } = await ingestRuns([{ inputs: ['.'] }], { cwd: path.join(ROOT, 'load-users') });
+    const a = analyze(runs, { inferStudies: true, studies: [{ kind: 'peak-vs-sustained', id: 'pvs-5', label: 'users', windowS: 5 }] });
+    const sweep = scalingStudies(a)[0]!;
+    const heavy = sweep.points.find((p) => p.value === 64)!.runId;
+    const pvs = a.studies.find((x) => x.id === 'pvs-5') as PeakVsSustainedStudy;
+    expect(pvs.windowS).toBe(5);
+    expect(pvs.rows.find((r) => r.runId === heavy)!.state).toBe('overloaded');
   });
 });

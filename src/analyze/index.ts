@@ -5,6 +5,7 @@ import { failuresStudy } from './failures.js';
 import { inferStudies, slugify } from './infer.js';
 import { peakVsSustainedStudy } from './peak-vs-sustained.js';
 import { analyzeRun, rereadRun, type RunFacts } from './run-analysis.js';
+import type { UnloadedHint } from './run-reading.js';
 import { factorValue, scalingStudy } from './scaling.js';
 import { factorKindOf } from './factor-kind.js';
 import { DEFAULT_ANALYZE_OPTIONS, type Analysis, type AnalysisWarning, type AnalyzeOptions, type Study, type StudyConfig } from './types.js';
@@ -32,12 +33,20 @@ function studyId(cfg: StudyConfig, taken: Set<string>): string {
   return id;
 }
 
-function runStudy(cfg: StudyConfig, id: string, facts: RunFacts[], opts: AnalyzeOptions, runs: Run[]): Study {
+function runStudy(cfg: StudyConfig, id: string, facts: RunFacts[], opts: AnalyzeOptions, runs: Run[], rereadHints: Map<string, UnloadedHint>): Study {
   if (cfg.kind === 'scaling') return scalingStudy({ ...cfg, id }, facts, opts.windowS, opts.failureRateThreshold);
   if (cfg.kind === 'experiment') return experimentStudy({ ...cfg, id }, facts, opts);
   if (cfg.kind === 'failures') return failuresStudy({ ...cfg, id }, facts, opts);
   const windowS = cfg.windowS ?? opts.windowS;
-  const own = windowS === opts.windowS ? facts : runs.map((r) => analyzeRun(r, { ...opts, windowS }));
+  // Its own window: each run is analysed again, and read again against its sweep's unloaded latency as above.
+  const own =
+    windowS === opts.windowS
+      ? facts
+      : runs.map((r) => {
+          const f = analyzeRun(r, { ...opts, windowS });
+          const hint = rereadHints.get(r.id);
+          return hint && f.analysis.state === 'steady' ? rereadRun(f, { ...opts, windowS }, hint) : f;
+        });
   return peakVsSustainedStudy({ ...cfg, id }, own, windowS);
 }
 
@@ -47,7 +56,8 @@ function runStudy(cfg: StudyConfig, id: string, facts: RunFacts[], opts: Analyze
  * it, so a queue at its bound would read as steady; such a run is read again against the sweep's
  * lowest p50 (the reading says so). Not across a setting, which may change the work itself (a cache).
  */
-function rereadLoadSweeps(configs: StudyConfig[], facts: RunFacts[], opts: AnalyzeOptions): void {
+function rereadLoadSweeps(configs: StudyConfig[], facts: RunFacts[], opts: AnalyzeOptions): Map<string, UnloadedHint> {
+  const hints = new Map<string, UnloadedHint>();
   for (const cfg of configs) {
     if (cfg.kind !== 'scaling' || (cfg.factorKind ?? factorKindOf(cfg.factor)) === 'setting') continue;
     const members = facts.filter((f) => (cfg.runs ? cfg.runs.includes(f.run.id) : factorValue(f.run, cfg.factor) !== null));
@@ -62,8 +72,10 @@ function rereadLoadSweeps(configs: StudyConfig[], facts: RunFacts[], opts: Analy
       const again = rereadRun(f, opts, best);
       if (again.analysis.state === f.analysis.state) continue;
       facts[facts.indexOf(f)] = again;
+      hints.set(f.run.id, best);
     }
   }
+  return hints;
 }
 
 export function analyze(runs: Run[], options: Partial<AnalyzeOptions> = {}): Analysis {
@@ -75,7 +87,7 @@ export function analyze(runs: Run[], options: Partial<AnalyzeOptions> = {}): Ana
     const configured = new Set(configs.map((c) => c.id).filter(Boolean));
     for (const c of inferStudies(runs, opts.failureRateThreshold)) if (!configured.has(c.id)) configs.push(c);
   }
-  rereadLoadSweeps(configs, facts, opts);
+  const rereadHints = rereadLoadSweeps(configs, facts, opts);
   const warnings: AnalysisWarning[] = [];
   for (const f of facts) for (const message of f.analysis.warnings) warnings.push({ runId: f.run.id, message });
   const ids = new Set<string>();
@@ -85,7 +97,7 @@ export function analyze(runs: Run[], options: Partial<AnalyzeOptions> = {}): Ana
     const id = studyId(cfg, ids);
     const missing = (cfg.kind === 'experiment' ? [cfg.baseline, cfg.candidate] : cfg.kind === 'failures' && cfg.baseline ? [...(cfg.runs ?? []), cfg.baseline] : (cfg.runs ?? [])).filter((r) => !known.has(r));
     for (const m of missing) warnings.push({ studyId: id, message: `Study "${id}" names run "${m}", which is not among the ingested runs.` });
-    const study = runStudy(cfg, id, facts, opts, runs);
+    const study = runStudy(cfg, id, facts, opts, runs, rereadHints);
     if (study.runIds.length === 0) warnings.push({ studyId: id, message: `Study "${id}" has no runs to compare.` });
     studies.push(study);
   }
