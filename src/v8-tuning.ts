@@ -9,10 +9,15 @@
 // Measured on the bundled example (2 cores, interleaved runs): CPU 5.3 -> 3.8 s, wall
 // 3.15 -> 2.35 s median; 1 GiB of NDJSON, plain or gzip, reads as fast as before.
 import { setFlagsFromString } from 'node:v8';
+import { DEFAULT_INTERRUPT_BUDGET, markInterruptBudget } from './v8-tuning-state.js';
 
 /** 8x V8's default (67584): measured 2x, 4x, 8x and 15x; 8x was as good as any. */
-export const INTERRUPT_BUDGET = 8 * 67_584;
+export const INTERRUPT_BUDGET = 8 * DEFAULT_INTERRUPT_BUDGET;
 
 /** A budget the user set (node --interrupt-budget=..., NODE_OPTIONS) is theirs to keep. */
 const userSet = [...process.execArgv, process.env.NODE_OPTIONS ?? ''].some((a) => a.includes('interrupt-budget'));
-if (!userSet) setFlagsFromString(`--interrupt-budget=${INTERRUPT_BUDGET}`);
+if (!userSet) {
+  setFlagsFromString(`--interrupt-budget=${INTERRUPT_BUDGET}`);
+  // Worker threads are started with V8's default for their boot (worker-start.ts).
+  markInterruptBudget(INTERRUPT_BUDGET);
+}

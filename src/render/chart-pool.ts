@@ -9,6 +9,7 @@ import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { TopLevelSpec } from 'vega-lite';
+import { startWorker } from '../worker-start.js';
 
 export interface ChartRequest {
   id: number;
@@ -125,7 +126,7 @@ function workerRenderer(threads: number): ChartRenderer {
   };
 
   const slots: Slot[] = Array.from({ length: threads }, () => {
-    const slot: Slot = { worker: new Worker(WORKER_URL), inFlight: new Map() };
+    const slot: Slot = { worker: startWorker(WORKER_URL), inFlight: new Map() };
     slot.worker.unref();
     slot.worker.on('message', (m: ChartReply | { ready: true }) => {
       if (!('id' in m)) return;

@@ -17,6 +17,7 @@ import type { IngestContext } from '../types.js';
 import { createScan, finishScan, MAX_LINE_BYTES, type LineProblem, type NdjsonScan } from './ndjson-scan.js';
 import { scanPlainRange, type RangeBound } from './ndjson-read.js';
 import { readChunks } from '../read.js';
+import { startWorker } from '../../worker-start.js';
 
 type EndpointAcc = K6Aggregate['endpoints'] extends Map<string, infer E> ? E : never;
 type BucketAcc = K6Aggregate['buckets'] extends Map<number, infer B> ? B : never;
@@ -308,7 +309,7 @@ function acquireWorker(): Worker {
     w.ref();
     return w;
   }
-  const fresh = new Worker(WORKER_URL);
+  const fresh = startWorker(WORKER_URL);
   fresh.on('message', (m: WorkerMessage) => {
     if (m.type === 'ready') readyWorkers.add(fresh);
   });

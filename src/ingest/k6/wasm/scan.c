@@ -63,6 +63,8 @@ static u32 nameCount;
 /** Open addressing: name id + 1, 0 = empty. */
 static u32 nameTable[NAME_HASH];
 static int lastName = -1;
+/** The tags slot of the last line read (tagLen 0 when none: no tags text is empty). */
+static u32 lastSlot;
 
 static u8 tagText[TAG_SLOTS][TAG_CAP];
 static u32 tagLen[TAG_SLOTS];
@@ -89,6 +91,7 @@ EXPORT(scan_pos) u32 scan_pos(void) { return pos; }
 EXPORT(reset) void reset(void) {
   nameCount = 0;
   lastName = -1;
+  lastSlot = 0;
   timeLen = 0;
   for (u32 i = 0; i < NAME_HASH; i++) nameTable[i] = 0;
   for (u32 i = 0; i < TAG_SLOTS; i++) tagLen[i] = 0;
@@ -534,8 +537,18 @@ static int scanLine(const u8 *b, u32 n, Record *r) {
   if (te <= ts + 1 || b[ts] != '{') return FALLBACK;
   u32 tl2 = te - ts;
   if (tl2 > TAG_CAP) return FALLBACK;
-  u32 slot = tagSlotOf(b + ts, tl2);
-  int fresh = !(tagLen[slot] == tl2 && same(tagText[slot], b + ts, tl2));
+  // k6 writes a request's dozen samples with one tags text: the last line's slot is tried
+  // before hashing (a match is the one comparison a hashed lookup would make anyway).
+  u32 slot;
+  int fresh;
+  if (tagLen[lastSlot] == tl2 && same(tagText[lastSlot], b + ts, tl2)) {
+    slot = lastSlot;
+    fresh = 0;
+  } else {
+    slot = tagSlotOf(b + ts, tl2);
+    fresh = !(tagLen[slot] == tl2 && same(tagText[slot], b + ts, tl2));
+    lastSlot = slot;
+  }
   if (fresh) {
     for (u32 i = 0; i < tl2; i++) tagText[slot][i] = b[ts + i];
     tagLen[slot] = tl2;
