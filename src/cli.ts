@@ -4,6 +4,7 @@
 // against --baseline and --fail-on-regression was given (2 wins when both apply), 70 internal error.
 // First: tunes V8 before the rest of the command's code runs.
 import './v8-tuning.js';
+import './early-start.js';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { spawn } from 'node:child_process';

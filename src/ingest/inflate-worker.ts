@@ -27,41 +27,49 @@ export interface InflateWorkerData {
 export type InflateMessage = { buf: ArrayBuffer; raw: number } | { end: true; raw: number } | { error: { code?: string; message: string } };
 
 const port = parentPort!;
-const { file, chunkSize, credits } = workerData as InflateWorkerData;
 
-const raw = createReadStream(file, { highWaterMark: 1024 * 1024 });
-const gunzip = createGunzip({ chunkSize });
-let rawBytes = 0;
-let unacknowledged = 0;
-raw.on('data', (c: Buffer | string) => {
-  rawBytes += c.length;
-});
-raw.on('error', (e) => gunzip.destroy(e));
+/**
+ * A worker started ahead (read.ts prestartInflateWorker: while the CLI loads, for a .gz
+ * argument) has no file yet: its job comes as the first message. Otherwise it is in workerData.
+ */
+if (workerData) inflate(workerData as InflateWorkerData);
+else port.once('message', (job: InflateWorkerData) => inflate(job));
 
-// At most `credits` chunks travel or wait in the parent (a few MiB): a paused gunzip
-// stops taking input, and the file stream stops with it.
-port.on('message', (consumed: number) => {
-  unacknowledged -= consumed;
-  if (unacknowledged < credits && gunzip.isPaused()) gunzip.resume();
-});
+function inflate({ file, chunkSize, credits }: InflateWorkerData): void {
+  const raw = createReadStream(file, { highWaterMark: 1024 * 1024 });
+  const gunzip = createGunzip({ chunkSize });
+  let rawBytes = 0;
+  let unacknowledged = 0;
+  raw.on('data', (c: Buffer | string) => {
+    rawBytes += c.length;
+  });
+  raw.on('error', (e) => gunzip.destroy(e));
 
-gunzip.on('data', (c: Buffer) => {
-  // zlib fills one output buffer of chunkSize and hands out slices of it; only a slice
-  // that spans its whole ArrayBuffer (zlib takes a new one after it) can be transferred.
-  // Transferring a shared one would detach memory zlib still writes to: copy those.
-  const whole = c.byteOffset === 0 && c.byteLength === c.buffer.byteLength;
-  const buf = whole ? (c.buffer as ArrayBuffer) : (c.buffer.slice(c.byteOffset, c.byteOffset + c.byteLength) as ArrayBuffer);
-  port.postMessage({ buf, raw: rawBytes } satisfies InflateMessage, [buf]);
-  if (++unacknowledged >= credits) gunzip.pause();
-});
-gunzip.on('end', () => {
-  port.postMessage({ end: true, raw: rawBytes } satisfies InflateMessage);
-  port.unref();
-});
-gunzip.on('error', (e: NodeJS.ErrnoException) => {
-  // After every chunk posted before it: the parent recovers what zlib dropped from there.
-  raw.destroy();
-  port.postMessage({ error: { code: e.code, message: e.message } } satisfies InflateMessage);
-  port.unref();
-});
-raw.pipe(gunzip);
+  // At most `credits` chunks travel or wait in the parent (a few MiB): a paused gunzip
+  // stops taking input, and the file stream stops with it.
+  port.on('message', (consumed: number) => {
+    unacknowledged -= consumed;
+    if (unacknowledged < credits && gunzip.isPaused()) gunzip.resume();
+  });
+
+  gunzip.on('data', (c: Buffer) => {
+    // zlib fills one output buffer of chunkSize and hands out slices of it; only a slice
+    // that spans its whole ArrayBuffer (zlib takes a new one after it) can be transferred.
+    // Transferring a shared one would detach memory zlib still writes to: copy those.
+    const whole = c.byteOffset === 0 && c.byteLength === c.buffer.byteLength;
+    const buf = whole ? (c.buffer as ArrayBuffer) : (c.buffer.slice(c.byteOffset, c.byteOffset + c.byteLength) as ArrayBuffer);
+    port.postMessage({ buf, raw: rawBytes } satisfies InflateMessage, [buf]);
+    if (++unacknowledged >= credits) gunzip.pause();
+  });
+  gunzip.on('end', () => {
+    port.postMessage({ end: true, raw: rawBytes } satisfies InflateMessage);
+    port.unref();
+  });
+  gunzip.on('error', (e: NodeJS.ErrnoException) => {
+    // After every chunk posted before it: the parent recovers what zlib dropped from there.
+    raw.destroy();
+    port.postMessage({ error: { code: e.code, message: e.message } } satisfies InflateMessage);
+    port.unref();
+  });
+  raw.pipe(gunzip);
+}

@@ -221,6 +221,8 @@ export interface K6Aggregate {
    */
   lastTags: K6Tags | null;
   lastEndpoint: EndpointAcc | null;
+  /** The endpoint of each tags object met (the scanners reuse one object per distinct tags text). */
+  endpointByTags: Map<K6Tags, EndpointAcc>;
   /** URL names with their ids grouped (endpoint-cap.ts), by URL: the rule runs once per URL. */
   groupedNames: Map<string, string>;
   /**
@@ -264,6 +266,7 @@ export function createAggregate(timelineIntervalS: number): K6Aggregate {
     dataReceived: null,
     lastTags: null,
     lastEndpoint: null,
+    endpointByTags: new Map(),
     groupedNames: new Map(),
     runTags: null,
     runTagsFrom: null,
@@ -282,6 +285,14 @@ const MAX_STREAMING_ENDPOINTS = 1000;
 /** Endpoint identity: the `name` tag (k6 sets it to the URL unless the script names it), else `url`. */
 function endpointOf(agg: K6Aggregate, tags: K6Tags): EndpointAcc {
   if (tags === agg.lastTags) return agg.lastEndpoint!;
+  // Requests to a few endpoints interleave, so the last one misses most of the time; the
+  // name, grouping and key below cost a string and two lookups per sample (found in a profile).
+  const known = agg.endpointByTags.get(tags);
+  if (known !== undefined) {
+    agg.lastTags = tags;
+    agg.lastEndpoint = known;
+    return known;
+  }
   let name = tags.name || tags.url || '(unnamed)';
   // A name k6 took from the URL (the script named nothing) groups its ids: /users/{id}.
   if (!tags.name || tags.name === tags.url) {
@@ -309,6 +320,9 @@ function endpointOf(agg: K6Aggregate, tags: K6Tags): EndpointAcc {
   }
   agg.lastTags = tags;
   agg.lastEndpoint = e;
+  // Bounded like the scanners' caches: tags objects of a run with ever-new tags are not kept.
+  if (agg.endpointByTags.size >= 4096) agg.endpointByTags.clear();
+  agg.endpointByTags.set(tags, e);
   return e;
 }
 
