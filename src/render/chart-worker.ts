@@ -18,3 +18,6 @@ port.on('message', (req: ChartRequest) => {
     ),
   );
 });
+
+// Loaded (vega with it): chart-pool.ts ignores this; worker-start.ts restores V8's tuned flags on it.
+port.postMessage({ ready: true });
