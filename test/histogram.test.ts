@@ -21,7 +21,7 @@ import {
   type Histogram,
 } from '../src/model/histogram.js';
 import * as hdr from 'hdr-histogram-js';
-import { decodeSparse, mergedPercentilesMs, slidingPercentiles } from '../src/analyze/sparse-histogram.js';
+import { decodeDirect, decodeSparse, decodeSparseWithHdr, mergedPercentilesMs, slidingPercentiles } from '../src/analyze/sparse-histogram.js';
 
 const PERCENTILES = [0, 25, 50, 90, 99, 100];
 // The µs rounding at recording is part of the histogram's contract; compare with the
@@ -267,6 +267,36 @@ describe('decodeSparse (analyze/sparse-histogram.ts)', () => {
       }),
       { numRuns: 200 },
     );
+  });
+});
+
+describe('decoding an encoded histogram without a histogram object', () => {
+  it('gives what hdr-histogram-js decodes: slots, values, counts and extremes', () => {
+    // The analysis reads thousands of bucket histograms straight from their encoding;
+    // every field must be what decoding through hdr-histogram-js gives, for the dense
+    // (k6) and packed layouts, zeros, runs of empty slots, big counts and grown ranges.
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(fc.constant(0), fc.double({ min: 0, max: 5, noNaN: true }), fc.double({ min: 0, max: 3_000_000, noNaN: true })), { maxLength: 200 }),
+        fc.boolean(),
+        fc.nat({ max: 5_000_000 }),
+        (values, dense, repeat) => {
+          const h = dense ? createDenseHistogram() : createHistogram();
+          for (const v of values) recordMs(h, v);
+          if (values.length > 0) recordMs(h, values[0]!, repeat);
+          const encoded = encodeHistogram(h);
+          const direct = decodeDirect(encoded);
+          expect(direct).not.toBeNull();
+          expect(direct).toEqual(decodeSparseWithHdr(encoded));
+          expect(decodeSparse(encoded)).toEqual(direct);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('leaves what it does not read to hdr-histogram-js', () => {
+    expect(decodeDirect(Buffer.from('not a histogram').toString('base64'))).toBeNull();
   });
 });
 
