@@ -241,3 +241,20 @@ describe('Prometheus series charts', () => {
     expect(spec).toContain('{"t":1,"series":"p50","value":null}');
   });
 });
+
+describe('the users chart', () => {
+  it('is drawn when the user count changes, and given as a number when it never does', async () => {
+    const { runCharts, runPage, siteContext } = await import('../src/render/pages.js');
+    const { model, analysis } = sampleModel();
+    const run = model.runs.find((r) => r.id === 'stable')!;
+    const ctx = siteContext(model, analysis, 'T');
+    const alts = () => runCharts(run, ctx).charts.map((c) => c.alt);
+    run.timeline = run.timeline.map((p, i) => ({ ...p, users: i < 3 ? 10 * (i + 1) : 40 }));
+    expect(alts()).toContain('Active users or VUs over time');
+    // A constant-VUs run: a flat line says nothing the number does not.
+    run.timeline = run.timeline.map((p) => ({ ...p, users: 40 }));
+    expect(alts()).not.toContain('Active users or VUs over time');
+    const page = runPage(run, ctx);
+    expect(page.view('md', '../').phasesText).toMatch(/ 40 (VUs|users) throughout the run\./);
+  });
+});

@@ -3,7 +3,7 @@ import { runReadingTable, runStateText } from '../run-reading.js';
 import type { Run } from '../../model/types.js';
 import type { RunAnalysis } from '../../analyze/types.js';
 import { mdText } from '../escape.js';
-import { fmtMs, fmtNum, fmtSeconds, precisionNote, toolName } from '../format.js';
+import { fmtCount, fmtMs, fmtNum, fmtSeconds, precisionNote, toolName } from '../format.js';
 import { compareIds } from '../colors.js';
 import { customMetricsTable, endpointsTable, errorsTable, labelsText, runAnalysisFor, runMetricsTable, sourcesTable, thresholdsTable } from '../markdown-tables.js';
 import { percentileColors, PERCENTILE_KEYS, seriesSpec, timelineSpec } from '../charts.js';
@@ -79,7 +79,8 @@ export function runCharts(run: Run, ctx: SiteContext): { charts: ChartJob[]; ser
       charts.push(chartJob(`run-${slug}-failures.svg`, 'Failed requests per second over time', (size) =>
         timelineSpec({ title: 'Failures', yTitle: 'failures/s', axis, colors: { 'failures/s': '#D55E00' }, rows: tl.map((p) => ({ t: p.t, series: 'failures/s', value: p.failures / dt })), area: true, size })));
     }
-    if (tl.some((p) => p.users !== null)) {
+    // A user count that never changes is a flat line: the timeline's text gives it instead (constantUsers).
+    if (tl.some((p) => p.users !== null) && constantUsers(run) === null) {
       charts.push(chartJob(`run-${slug}-users.svg`, 'Active users or VUs over time', (size) =>
         timelineSpec({ title: 'Users', yTitle: 'users', axis, colors: { users: '#999999' }, rows: tl.filter((p) => p.users !== null).map((p) => ({ t: p.t, series: 'users', value: p.users })), size })));
     }
@@ -99,6 +100,17 @@ export function runCharts(run: Run, ctx: SiteContext): { charts: ChartJob[]; ser
     ),
   );
   return { charts, seriesCharts, seriesZeroKnown: zeroKnown !== null };
+}
+
+/** The user or VU count when every timeline point that has one has the same (a constant-VUs run), else null. */
+export function constantUsers(run: Run): number | null {
+  let users: number | null = null;
+  for (const p of run.timeline) {
+    if (p.users === null) continue;
+    if (users === null) users = p.users;
+    else if (p.users !== users) return null;
+  }
+  return users;
 }
 
 function latencyKindText(kind: Run['timelineLatency']): string {
@@ -156,7 +168,10 @@ export function runPage(run: Run, ctx: SiteContext): PageDraft {
         customTable: customMetricsTable(run),
         endpointsTable: endpointsTable(run),
         precisionNote: precisionNote(s.precision, run.tool),
-        phasesText: phasesText(run, ra) + (run.timelineLatency === 'cumulative' ? ' Latency lines are cumulative since the run start (the tool gives no per-interval figures).' : ''),
+        phasesText:
+          phasesText(run, ra) +
+          (constantUsers(run) !== null ? ` ${fmtCount(constantUsers(run))} ${run.tool === 'k6' ? 'VUs' : 'users'} throughout the run.` : '') +
+          (run.timelineLatency === 'cumulative' ? ' Latency lines are cumulative since the run start (the tool gives no per-interval figures).' : ''),
         timelineCharts: charts.map((c) => chartMarkdown(c, links)),
         seriesCharts: seriesCharts.map((c) => chartMarkdown(c, links)),
         seriesText: seriesZeroKnown
