@@ -255,6 +255,6 @@ describe('the users chart', () => {
     run.timeline = run.timeline.map((p) => ({ ...p, users: 40 }));
     expect(alts()).not.toContain('Active users or VUs over time');
     const page = runPage(run, ctx);
-    expect(page.view('md', '../').phasesText).toMatch(/ 40 (VUs|users) throughout the run\./);
+    expect(page.view('md', '../').phasesText).toMatch(/ 40 (VUs|users) at every point of the timeline\./);
   });
 });

@@ -170,7 +170,7 @@ export function runPage(run: Run, ctx: SiteContext): PageDraft {
         precisionNote: precisionNote(s.precision, run.tool),
         phasesText:
           phasesText(run, ra) +
-          (constantUsers(run) !== null ? ` ${fmtCount(constantUsers(run))} ${run.tool === 'k6' ? 'VUs' : 'users'} throughout the run.` : '') +
+          (constantUsers(run) !== null ? ` ${fmtCount(constantUsers(run))} ${run.tool === 'k6' ? 'VUs' : 'users'} at every point of the timeline.` : '') +
           (run.timelineLatency === 'cumulative' ? ' Latency lines are cumulative since the run start (the tool gives no per-interval figures).' : ''),
         timelineCharts: charts.map((c) => chartMarkdown(c, links)),
         seriesCharts: seriesCharts.map((c) => chartMarkdown(c, links)),
