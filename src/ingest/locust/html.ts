@@ -7,7 +7,6 @@ import type { TimelinePoint } from '../../model/types.js';
 import { InputError } from '../errors.js';
 import { readText } from '../read.js';
 import type { IngestContext, Ingester, RunPart, Sniff } from '../types.js';
-import { readReportDom } from './html-dom.js';
 import { isJinjaReport, readJinjaReport, type ReportData, type ReportHistoryPoint } from './html-jinja.js';
 import { findTemplateArgs, readReactReport } from './html-react.js';
 import { csvPrefix, emptyPart } from './part.js';
@@ -151,6 +150,9 @@ export const locustHtml: Ingester = {
   },
   async ingest(file, ctx) {
     const html = await readText(file, ctx, 256 * 1024 * 1024);
+    // The HTML parser (htmlparser2 and its entity tables, a fifth of what `ce-report ingest`
+    // compiles) loads only when a Locust report is read.
+    const { readReportDom } = await import('./html-dom.js');
     const dom = readReportDom(html);
     const { args, problem } = findTemplateArgs(dom);
     let data: ReportData;
