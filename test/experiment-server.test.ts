@@ -253,6 +253,37 @@ describe('the analysed range', () => {
   });
 });
 
+describe('a bombardier run read from its Prometheus series', () => {
+  // bombardier records no timeline, but the server's request rate and histogram_quantile
+  // series do: the run is read from them (steady or overloaded), and a server-side
+  // experiment takes each run's full-load phase, named for what it is.
+  const t0 = Date.UTC(2024, 0, 1) / 1000;
+  const bombardierRun = (id: string, p50At: (i: number) => number) => {
+    const stats = { requests: 600, durationS: 60, min: 300, p50: 430, p90: 540, p95: 550, p99: 560, max: 600 };
+    const run = summaryOnlyRun(id, stats, { version: id });
+    run.start = new Date(t0 * 1000).toISOString();
+    run.end = new Date((t0 + 60) * 1000).toISOString();
+    const points = (f: (i: number) => number): Array<[number, number | null]> => Array.from({ length: 60 }, (_, i) => [t0 + i, f(i)]);
+    run.series = [
+      { name: 'rps', unit: 'req/s', query: 'sum(rate(http_requests_total[5s]))', source: 'rps.json', labels: {}, points: points((i) => 10 + (i % 3) * 0.1) },
+      { name: 'p50', unit: 's', query: 'histogram_quantile(0.5, sum by (le) (rate(http_request_duration_seconds_bucket[5s])))', source: 'p50.json', labels: {}, points: points(p50At) },
+    ];
+    return run;
+  };
+
+  it('says whether it settled, and the experiment reads over each full-load phase', () => {
+    // The stable version queues (its p50 climbs 50 ms a second); the canary's stays flat.
+    const runs = [bombardierRun('stable', (i) => 0.4 + 0.05 * i), bombardierRun('canary', (i) => 0.43 + 0.002 * Math.sin(i))];
+    const a = analyze(runs, { studies: [{ kind: 'experiment', id: 'e', baseline: 'stable', candidate: 'canary', metric: 'max(p50)', criterion: { direction: 'decrease', minChangePct: 5 } }] });
+    expect(a.runs.find((r) => r.runId === 'stable')!.state).toBe('overloaded');
+    expect(a.runs.find((r) => r.runId === 'canary')!.state).toBe('steady');
+    const s = a.studies[0] as ExperimentStudy;
+    expect(s.server!.range).toEqual({ baseline: 'full-load', candidate: 'steady' });
+    expect(s.conclusions[0]).toContain('(Prometheus, per 1 s step, full-load phase)');
+    expect(s.verdict).toBe('PASS');
+  });
+});
+
 describe('inferred experiments of one tool and variant', () => {
   it('are told apart by the labels that differ, then the file name, then the run id', () => {
     const stats = { requests: 600, durationS: 60, min: 300, p50: 430, p90: 540, p95: 550, p99: 560, max: 600 };

@@ -8,7 +8,7 @@ import { meetsCriterion, MIN_WINDOWS, verdictSentence, wantedText } from './expe
 import { changePct, num, pct, sig3 } from './format.js';
 import { seededRng } from './prng.js';
 import type { RunFacts } from './run-analysis.js';
-import { describeStat, maxSupport, rangeSelectorS, seriesSide, seriesStat, type SeriesSide, type ServerMetric } from './server-metric.js';
+import { describeStat, maxSupport, rangeSelectorS, seriesSide, seriesStat, type RangeBasis, type SeriesSide, type ServerMetric } from './server-metric.js';
 import { mannWhitney } from './stats.js';
 import type { AnalyzeOptions, ExperimentSplit, ExperimentStudy } from './types.js';
 import { decideVerdict, finiteCi, percentileCi, resampleChangePct } from './verdict.js';
@@ -88,11 +88,11 @@ export function judgeServerMetric(study: ExperimentStudy, metric: ServerMetric, 
   const fragile = metric.stat === 'max' ? maxFragility(study, sb, sc) : null;
   if (fragile?.decides && study.verdict !== 'INCONCLUSIVE') study.verdict = 'INCONCLUSIVE';
 
-  const rangeText = sb.range.basis === sc.range.basis ? (sb.range.basis === 'steady' ? "each run's steady phase" : 'the whole run') : 'the steady phase where a run has one, else the whole run';
-  const name = `${stat} of ${metric.series} (Prometheus, per ${num(sb.stepS)} s step, ${sb.range.basis === 'steady' && sc.range.basis === 'steady' ? 'steady phase' : 'whole run'})`;
+  const range = rangeWords(sb.range.basis, sc.range.basis);
+  const name = `${stat} of ${metric.series} (Prometheus, per ${num(sb.stepS)} s step, ${range.short})`;
   const where = split ? ` of run${study.baseline === study.candidate ? ` ${study.baseline}` : `s ${study.baseline} and ${study.candidate}`}, split by its ${split.label} label (${split.baseline} = baseline, ${split.candidate} = candidate; same time window)` : '';
   study.method =
-    `Server-side metric: the ${stat} of the Prometheus series ${metric.series}${where}, over the per-step values in ${rangeText} (${sb.values.length} and ${sc.values.length} steps). ` +
+    `Server-side metric: the ${stat} of the Prometheus series ${metric.series}${where}, over the per-step values in ${range.long} (${sb.values.length} and ${sc.values.length} steps). ` +
     `Consecutive steps are not independent (a range query's value covers its range window, and load drifts), so a seeded moving-block bootstrap (${opts.bootstrapResamples} resamples, seed ${opts.seed}) rebuilds each series from blocks of consecutive steps ` +
     `(baseline ${blockText(bb, sb.stepS)}; candidate ${blockText(bc, sc.stepS)}) and recomputes the ${stat}; percentile CI at ${num(study.confidence * 100)}%. ` +
     `Plus a two-sided Mann-Whitney U test on the block means (${mb.length} vs ${mc.length}).` +
@@ -100,7 +100,7 @@ export function judgeServerMetric(study: ExperimentStudy, metric: ServerMetric, 
       ? ` A maximum is a fragile statistic: it is one value, and a resampled series can never exceed it, so the CI reflects how often the top values recur, not how high an unseen one could go; the verdict is INCONCLUSIVE when dropping one side's highest value changes whether the criterion is met.`
       : '');
   study.definitions = [
-    `Metric ${study.metric}: the ${stat} of the Prometheus series ${metric.series} (unit: ${unit || 'none'}), over ${rangeText}${split ? `, one series per ${split.label} value` : ''}.`,
+    `Metric ${study.metric}: the ${stat} of the Prometheus series ${metric.series} (unit: ${unit || 'none'}), over ${range.long}${split ? `, one series per ${split.label} value` : ''}.`,
     `Criterion: the candidate's value must ${wantedText(criterion)} relative to the baseline.`,
     `PASS when the whole ${num(study.confidence * 100)}% CI of the change is at least ${num(criterion.minChangePct)}% in the required direction and the Mann-Whitney test on block means is significant (p < ${num(alpha)}) in that direction with at least ${MIN_WINDOWS} blocks per side; FAIL when the whole CI falls short; INCONCLUSIVE otherwise, always with fewer than ${MIN_WINDOWS} blocks in a side or when the resamples do not vary and the rank test is not significant${metric.stat === 'max' ? ', and whenever one value decides whether the criterion is met' : ''}. Equal variants therefore never pass.`,
   ];
@@ -131,4 +131,12 @@ function maxFragility(study: ExperimentStudy, sb: SeriesSide, sc: SeriesSide): {
     ? `One value decides this maximum: ${detail}, which changes whether the criterion is met, so the verdict is INCONCLUSIVE.`
     : `Without either side's single highest value the conclusion holds: ${detail}.`;
   return { decides: flips, sentence };
+}
+
+/** Where both runs' values came from, in a few words (the metric's name) and in full (the method). */
+function rangeWords(a: RangeBasis, b: RangeBasis): { short: string; long: string } {
+  if (a === 'run' && b === 'run') return { short: 'whole run', long: 'the whole run' };
+  if (a === 'steady' && b === 'steady') return { short: 'steady phase', long: "each run's steady phase" };
+  if (a !== 'run' && b !== 'run') return { short: 'full-load phase', long: "each run's full-load phase (steady or not: a run that never settles has no steady phase)" };
+  return { short: 'full-load phase or whole run', long: "each run's full-load phase, or the whole run where it has none" };
 }

@@ -296,7 +296,7 @@ export function experimentStudy(cfg: ExperimentStudyConfig & { id: string }, fac
 
   study.definitions = [
     sb && sc && sb.estimate !== null && sc.estimate !== null
-      ? `Metric ${metric}: ${name}, over each run's steady phase (the whole run when it has none).`
+      ? `Metric ${metric}: ${name}, over each run's full-load phase (its steady phase when latency settles there; the whole run when it has none).`
       : `Metric ${metric}: ${name}: the run's own whole-run figure, since a run has no timeline to cut into windows.`,
     `Criterion: the candidate's ${name} must ${wanted} relative to the baseline.`,
     `PASS when the whole ${num(confidence * 100)}% CI of the change is at least ${num(thr)}% in the required direction and, where per-interval values exist, the Mann-Whitney test is significant (p < ${num(alpha)}) in that direction with at least ${MIN_WINDOWS} windows per run; FAIL when the whole CI falls short of the required change; INCONCLUSIVE otherwise, and always with fewer than ${MIN_WINDOWS} windows in a run, or when the resamples do not vary and no rank test is significant. Equal runs therefore never pass. A change from zero has no finite percentage: 0 → 0 is no change, 0 → more an unbounded increase.`,

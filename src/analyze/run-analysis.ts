@@ -137,8 +137,10 @@ function runWarnings(run: Run, facts: Omit<RunFacts, 'analysis' | 'reading'>, op
 }
 
 export function analyzeRun(run: Run, opts: AnalyzeOptions, unloaded?: UnloadedHint): RunFacts {
-  // A run of Prometheus series alone is read from a timeline built from them (precision `buckets`).
-  const read = (run.tool === 'prometheus' ? withSeriesTimeline(run) : null) ?? run;
+  // A run without a timeline of its own (Prometheus series alone; bombardier, which records
+  // none) is read from a timeline built from its server-side series when it has a request
+  // rate among them (precision `buckets`).
+  const read = (run.timeline.length === 0 ? withSeriesTimeline(run) : null) ?? run;
   const phase = detectPhases(read, opts.windowS);
   const precision = latencyPrecisionOf(read);
   const span = timelineSpan(read);

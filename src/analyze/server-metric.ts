@@ -63,7 +63,7 @@ export interface SeriesSide {
   /** Seconds between steps (the median spacing). */
   stepS: number;
   /** Analysed range in unix seconds, and what it is. */
-  range: { startS: number; endS: number; basis: 'steady' | 'run' };
+  range: { startS: number; endS: number; basis: RangeBasis };
 }
 
 /** Seconds of the longest range selector (`[10s]`, `[1m]`) in a query; 0 when none or unknown. */
@@ -88,12 +88,18 @@ function medianStep(times: readonly number[]): number {
   return d[Math.floor(d.length / 2)]! || 1;
 }
 
-/** The analysed range of a run in unix seconds: its steady phase, else the run from start to end. */
+/**
+ * Where a run's values are taken: its steady phase; the full-load phase of a run that is not
+ * steady (overloaded, unsteady: the same plateau, but not a steady state); else the whole run.
+ */
+export type RangeBasis = 'steady' | 'full-load' | 'run';
+
+/** The analysed range of a run in unix seconds: its full-load phase (steady or not), else the run from start to end. */
 export function analysedRange(f: RunFacts): SeriesSide['range'] | null {
   const run: Run = f.run;
   const start = run.start ? Date.parse(run.start) / 1000 : NaN;
   if (!Number.isFinite(start)) return null;
-  if (f.phase.steady) return { startS: start + f.phase.steady.startT, endS: start + f.phase.steady.endT, basis: 'steady' };
+  if (f.phase.steady) return { startS: start + f.phase.steady.startT, endS: start + f.phase.steady.endT, basis: f.reading.state === 'steady' ? 'steady' : 'full-load' };
   const end = run.end ? Date.parse(run.end) / 1000 : run.durationS !== null ? start + run.durationS : NaN;
   return Number.isFinite(end) && end > start ? { startS: start, endS: end, basis: 'run' } : null;
 }

@@ -515,7 +515,7 @@ export interface ServerExperimentFacts {
   /** Steps per block in the moving-block bootstrap and the rank test. */
   blockLength: { baseline: number; candidate: number };
   /** Analysed range: the run's steady phase or the whole run. */
-  range: { baseline: 'steady' | 'run'; candidate: 'steady' | 'run' };
+  range: { baseline: 'steady' | 'full-load' | 'run'; candidate: 'steady' | 'full-load' | 'run' };
   /** For `max`: the highest value, its steps and the next value, per side. */
   maxSupport?: {
     baseline: { top: number; topT: number; topSteps: number; next: number | null };
