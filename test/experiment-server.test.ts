@@ -282,6 +282,13 @@ describe('a bombardier run read from its Prometheus series', () => {
     expect(s.conclusions[0]).toContain('(Prometheus, per 1 s step, full-load phase)');
     expect(s.verdict).toBe('PASS');
   });
+  it('is not read from throughput alone: without server-side latency it has no state', () => {
+    // bombardier --rate holds the request rate while a queue grows behind it, so a rate
+    // series alone would read an overloaded service as steady.
+    const run = bombardierRun('stable', (i) => 0.4 + 0.05 * i);
+    run.series = run.series.filter((x) => x.name === 'rps');
+    expect(analyze([run]).runs[0]!.state).toBeNull();
+  });
 });
 
 describe('inferred experiments of one tool and variant', () => {

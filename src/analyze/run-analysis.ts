@@ -139,8 +139,10 @@ function runWarnings(run: Run, facts: Omit<RunFacts, 'analysis' | 'reading'>, op
 export function analyzeRun(run: Run, opts: AnalyzeOptions, unloaded?: UnloadedHint): RunFacts {
   // A run without a timeline of its own (Prometheus series alone; bombardier, which records
   // none) is read from a timeline built from its server-side series when it has a request
-  // rate among them (precision `buckets`).
-  const read = (run.timeline.length === 0 ? withSeriesTimeline(run) : null) ?? run;
+  // rate among them (precision `buckets`). A load-test run only with server-side latency
+  // too: from throughput alone a queue that holds the rate (bombardier --rate) reads steady.
+  const built = run.timeline.length === 0 ? withSeriesTimeline(run) : null;
+  const read = (built && (run.tool === 'prometheus' || built.timelineLatency !== 'none') ? built : null) ?? run;
   const phase = detectPhases(read, opts.windowS);
   const precision = latencyPrecisionOf(read);
   const span = timelineSpan(read);
