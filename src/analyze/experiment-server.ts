@@ -8,9 +8,9 @@ import { meetsCriterion, MIN_WINDOWS, verdictSentence, wantedText } from './expe
 import { changePct, num, pct, sig3 } from './format.js';
 import { seededRng } from './prng.js';
 import type { RunFacts } from './run-analysis.js';
-import { describeStat, maxSupport, rangeSelectorS, seriesSide, seriesStat, type RangeBasis, type SeriesSide, type ServerMetric } from './server-metric.js';
+import { describeStat, maxSupport, rangeSelectorS, seriesSide, seriesStat, type SeriesSide, type ServerMetric } from './server-metric.js';
 import { mannWhitney } from './stats.js';
-import type { AnalyzeOptions, ExperimentSplit, ExperimentStudy } from './types.js';
+import type { AnalyzeOptions, ExperimentSplit, ExperimentStudy, RangeBasis } from './types.js';
 import { decideVerdict, finiteCi, percentileCi, resampleChangePct } from './verdict.js';
 
 function unitSuffix(unit: string): string {

@@ -6,7 +6,7 @@ import type { ErrorEntry, Run, TimelinePoint } from '../model/types.js';
 import { pearson, spearman } from './correlation.js';
 import { failureCategory, tracebackWhere } from './failure-kinds.js';
 import { num, pct, sig3, changePct } from './format.js';
-import type { RunFacts } from './run-analysis.js';
+import { rangeBasis, type RunFacts } from './run-analysis.js';
 import { serverErrors } from './server-errors.js';
 import { median } from './stats.js';
 import type {
@@ -110,8 +110,7 @@ function latencyGroup(points: TimelinePoint[], precision: FailureLatencyEffect['
 function latencyEffect(f: RunFacts, baseline: RunFacts | undefined): FailureLatencyEffect {
   const run = f.run;
   const precision = f.precision;
-  // The plateau of an overloaded run is its full load, not a steady state (run-reading.ts).
-  const range = !f.phase.steady ? 'run' : f.reading.state === 'steady' ? 'steady' : 'full-load';
+  const range = rangeBasis(f);
   const span = f.phase.steady ?? timelineSpan(run);
   const pts = span ? pointsIn(sortedTimeline(run), run.timelineIntervalS, span).filter((p) => p.requests > 0) : [];
   const base: FailureLatencyEffect = { high: null, low: null, splitRate: null, range, p95ChangePct: null, spearmanP95: null, precision, baseline: null, note: null };

@@ -5,7 +5,7 @@ import { detectPhases, type PhaseResult } from './phases.js';
 import { readRun, type RunReading, type UnloadedHint } from './run-reading.js';
 import { withSeriesTimeline } from './series-timeline.js';
 import { coefficientOfVariation } from './stats.js';
-import type { AnalyzeOptions, LatencyPrecision, PeakPercentiles, Percentiles, Phase, RunAnalysis } from './types.js';
+import type { AnalyzeOptions, LatencyPrecision, PeakPercentiles, Percentiles, Phase, RangeBasis, RunAnalysis } from './types.js';
 import { epochS, latencyPrecisionOf, PERCENTILES, pointsIn, slidingWindows, sortedTimeline, timelineSpan, type Range, type WindowValue } from './windows.js';
 
 /** What later stages (studies) need besides the published RunAnalysis. */
@@ -134,6 +134,12 @@ function runWarnings(run: Run, facts: Omit<RunFacts, 'analysis' | 'reading'>, op
     }
   }
   return out;
+}
+
+/** Where a run's values are taken (RangeBasis): the plateau of a run that is not steady is its full load, not a steady state. */
+export function rangeBasis(f: Pick<RunFacts, 'phase' | 'reading'>): RangeBasis {
+  if (!f.phase.steady) return 'run';
+  return f.reading.state === 'steady' ? 'steady' : 'full-load';
 }
 
 export function analyzeRun(run: Run, opts: AnalyzeOptions, unloaded?: UnloadedHint): RunFacts {

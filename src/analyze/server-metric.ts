@@ -4,7 +4,8 @@
 // taken over the series' per-step values in the analysed range (the run's steady phase
 // when it has one, else the whole run).
 import type { Run, Series } from '../model/types.js';
-import type { RunFacts } from './run-analysis.js';
+import { rangeBasis, type RunFacts } from './run-analysis.js';
+import type { RangeBasis } from './types.js';
 import { quantileSorted } from './stats.js';
 
 export const SERIES_STATS = ['max', 'mean', 'median', 'p90', 'p95', 'p99'] as const;
@@ -88,18 +89,12 @@ function medianStep(times: readonly number[]): number {
   return d[Math.floor(d.length / 2)]! || 1;
 }
 
-/**
- * Where a run's values are taken: its steady phase; the full-load phase of a run that is not
- * steady (overloaded, unsteady: the same plateau, but not a steady state); else the whole run.
- */
-export type RangeBasis = 'steady' | 'full-load' | 'run';
-
 /** The analysed range of a run in unix seconds: its full-load phase (steady or not), else the run from start to end. */
 export function analysedRange(f: RunFacts): SeriesSide['range'] | null {
   const run: Run = f.run;
   const start = run.start ? Date.parse(run.start) / 1000 : NaN;
   if (!Number.isFinite(start)) return null;
-  if (f.phase.steady) return { startS: start + f.phase.steady.startT, endS: start + f.phase.steady.endT, basis: f.reading.state === 'steady' ? 'steady' : 'full-load' };
+  if (f.phase.steady) return { startS: start + f.phase.steady.startT, endS: start + f.phase.steady.endT, basis: rangeBasis(f) };
   const end = run.end ? Date.parse(run.end) / 1000 : run.durationS !== null ? start + run.durationS : NaN;
   return Number.isFinite(end) && end > start ? { startS: start, endS: end, basis: 'run' } : null;
 }

@@ -61,6 +61,16 @@ function valueTable(scale: number, size: number): { keys: Float64Array; mids: Fl
   return t;
 }
 
+/** The value (highest equivalent) of HDR slot `i`, from the table, computed by `h` and kept there (with its median) the first time. */
+function slotValue(table: { keys: Float64Array; mids: Float64Array }, h: Pick<DecodedHistogram, 'valueFromIndex' | 'highestEquivalentValue' | 'medianEquivalentValue'>, i: number): number {
+  let value = table.keys[i]!;
+  if (value !== value) {
+    value = table.keys[i] = h.highestEquivalentValue(h.valueFromIndex(i));
+    table.mids[i] = h.medianEquivalentValue(value);
+  }
+  return value;
+}
+
 export function decodeSparse(encoded: string): SparseHistogram {
   const hit = cache.get(encoded);
   if (hit) return hit;
@@ -146,12 +156,7 @@ export function decodeDirect(encoded: string): SparseHistogram | null {
     }
     if (count > 0) {
       if (index >= table.keys.length) table = valueTable(out.scale, Math.max(index + 1, 2 * table.keys.length, 4096));
-      let value = table.keys[index]!;
-      if (value !== value) {
-        value = table.keys[index] = h.highestEquivalentValue(h.valueFromIndex(index));
-        table.mids[index] = h.medianEquivalentValue(value);
-      }
-      out.keys.push(value);
+      out.keys.push(slotValue(table, h, index));
       out.mids.push(table.mids[index]!);
       out.counts.push(count);
       out.index.push(index);
@@ -187,12 +192,7 @@ export function decodeSparseWithHdr(encoded: string): SparseHistogram {
   for (let i = 0; i < n && out.total < totalCount; i++) {
     const count = h.getCountAtIndex(i);
     if (count === 0) continue;
-    let value = table.keys[i]!;
-    if (value !== value) {
-      value = table.keys[i] = h.highestEquivalentValue(h.valueFromIndex(i));
-      table.mids[i] = h.medianEquivalentValue(value);
-    }
-    out.keys.push(value);
+    out.keys.push(slotValue(table, h, i));
     out.mids.push(table.mids[i]!);
     out.counts.push(count);
     out.index.push(i);

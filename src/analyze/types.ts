@@ -515,7 +515,7 @@ export interface ServerExperimentFacts {
   /** Steps per block in the moving-block bootstrap and the rank test. */
   blockLength: { baseline: number; candidate: number };
   /** Analysed range: the run's steady phase or the whole run. */
-  range: { baseline: 'steady' | 'full-load' | 'run'; candidate: 'steady' | 'full-load' | 'run' };
+  range: { baseline: RangeBasis; candidate: RangeBasis };
   /** For `max`: the highest value, its steps and the next value, per side. */
   maxSupport?: {
     baseline: { top: number; topT: number; topSteps: number; next: number | null };
@@ -587,6 +587,12 @@ export interface LatencyGroup extends Percentiles {
   failureRate: number | null;
 }
 
+/**
+ * Where a run's values are taken: its steady phase; the full-load phase of a run that is not
+ * steady (overloaded, unsteady: the same plateau, but not a steady state); else the whole run.
+ */
+export type RangeBasis = 'steady' | 'full-load' | 'run';
+
 export interface FailureLatencyEffect {
   /** Timeline intervals with a failure rate above `splitRate` … */
   high: LatencyGroup | null;
@@ -594,8 +600,8 @@ export interface FailureLatencyEffect {
   low: LatencyGroup | null;
   /** The median per-interval failure rate (0..1) that splits the intervals. */
   splitRate: number | null;
-  /** Where the intervals came from: the steady phase, the full-load phase of a run that is not steady (overloaded, unsteady), or the whole run without one. */
-  range: 'steady' | 'full-load' | 'run';
+  /** Where the intervals came from (RangeBasis). */
+  range: RangeBasis;
   /** (high p95 − low p95) / low p95, in %. */
   p95ChangePct: number | null;
   /** Spearman rank correlation of per-interval failure rate and p95. */

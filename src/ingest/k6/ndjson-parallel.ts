@@ -5,7 +5,7 @@
 // Lines are independent and every aggregate is a sum, max, min or histogram; sums are
 // compensated and exact extremes restored, so the merge gives the same model as one
 // sequential scan.
-import { closeSync, existsSync, openSync, promises as fs, readSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -247,25 +247,12 @@ function mergeAggregate(into: NdjsonScan, part: SerializedScan): void {
 }
 
 /** Byte offsets that cut `file` into about `n` ranges, each starting at a line start. */
-async function lineAlignedCuts(file: string, size: number, n: number): Promise<number[]> {
+function lineAlignedCuts(file: string, size: number, n: number): number[] {
   const cuts = [0];
-  const fh = await fs.open(file, 'r');
-  try {
-    const probe = Buffer.alloc(64 * 1024);
-    for (let i = 1; i < n; i++) {
-      let pos = Math.max(Math.floor((size * i) / n), cuts[cuts.length - 1]!);
-      let found = -1;
-      while (found < 0 && pos < size) {
-        const { bytesRead } = await fh.read(probe, 0, probe.length, pos);
-        if (bytesRead === 0) break;
-        const nl = probe.subarray(0, bytesRead).indexOf(10);
-        if (nl >= 0) found = pos + nl + 1;
-        else pos += bytesRead;
-      }
-      if (found > 0 && found < size && found > cuts[cuts.length - 1]!) cuts.push(found);
-    }
-  } finally {
-    await fh.close();
+  for (let i = 1; i < n; i++) {
+    const last = cuts[cuts.length - 1]!;
+    const cut = lineStartAtOrAfter(file, Math.max(Math.floor((size * i) / n), last), size);
+    if (cut !== null && cut > last) cuts.push(cut);
   }
   cuts.push(size);
   return cuts;
@@ -391,7 +378,7 @@ function defaultWorkers(): number {
  */
 export async function scanInParallel(file: string, size: number, ctx: IngestContext, parts?: number, mainTakesPart = false): Promise<NdjsonScan> {
   const n = Math.max(1, parts ?? defaultWorkers());
-  const cuts = await lineAlignedCuts(file, size, n);
+  const cuts = lineAlignedCuts(file, size, n);
   const progress = new Array<number>(cuts.length - 1).fill(0);
   const report = () => ctx.options.onBytes?.(progress.reduce((x, y) => x + y, 0));
   const onProgress = (i: number) => (bytes: number) => {
@@ -462,13 +449,14 @@ export async function scanPlainSplitting(file: string, size: number, ctx: Ingest
     const end = bound.end;
     bound.end = cut;
     w.ref();
-    const entry = { start: cut, bytes: 0, result: Promise.resolve(null as unknown as SerializedScan) };
+    const index = shares.length;
     // seq orders the parts by their place in the file (a gauge keeps the later part's value).
-    entry.result = runRange({ file, start: cut, end, seq: cut, timelineIntervalS: interval }, (bytes) => {
-      entry.bytes = bytes;
+    const job = { file, start: cut, end, seq: cut, timelineIntervalS: interval };
+    const onBytes = (bytes: number) => {
+      shares[index]!.bytes = bytes;
       report();
-    }, w);
-    shares.push(entry);
+    };
+    shares.push({ start: cut, bytes: 0, result: runRange(job, onBytes, w) });
   };
   for (let i = 0; i < waiting; i++) {
     const w = acquireWorker();

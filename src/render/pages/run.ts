@@ -139,6 +139,7 @@ export function runPage(run: Run, ctx: SiteContext): PageDraft {
   const ra = runAnalysisFor(ctx.analysis, run.id);
   const { charts, seriesCharts, seriesZeroKnown } = runCharts(run, ctx);
   const runFiles = new Set(run.sources.map((s) => s.path));
+  const users = constantUsers(run);
   return {
     path: `runs/${ctx.runSlugs.get(run.id)}`,
     title: run.name || run.id,
@@ -170,7 +171,7 @@ export function runPage(run: Run, ctx: SiteContext): PageDraft {
         precisionNote: precisionNote(s.precision, run.tool),
         phasesText:
           phasesText(run, ra) +
-          (constantUsers(run) !== null ? ` ${fmtCount(constantUsers(run))} ${run.tool === 'k6' ? 'VUs' : 'users'} at every point of the timeline.` : '') +
+          (users !== null ? ` ${fmtCount(users)} ${run.tool === 'k6' ? 'VUs' : 'users'} at every point of the timeline.` : '') +
           (run.timelineLatency === 'cumulative' ? ' Latency lines are cumulative since the run start (the tool gives no per-interval figures).' : ''),
         timelineCharts: charts.map((c) => chartMarkdown(c, links)),
         seriesCharts: seriesCharts.map((c) => chartMarkdown(c, links)),
