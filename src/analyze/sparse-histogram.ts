@@ -210,19 +210,22 @@ export function decodeSparseWithHdr(encoded: string): SparseHistogram {
  * tail nearest-rank could be a whole sample gap away from the run's own figure.
  */
 export function mergedPercentilesMs(parts: readonly SparseHistogram[], percents: readonly number[]): Array<number | null> {
-  let total = 0;
-  let minNonZero = Number.MAX_SAFE_INTEGER;
-  let max = 0;
-  let entries = 0;
-  for (const p of parts) {
-    if (p.total === 0) continue;
-    total += p.total;
-    minNonZero = Math.min(minNonZero, p.minNonZero);
-    max = Math.max(max, p.max);
-    entries += p.keys.length;
-  }
+  const { total, minNonZero, max, entries } = extremesOf(parts, 0, parts.length);
   if (total === 0) return percents.map(() => null);
-  const [merged, n] = (parts.length > MANY_PARTS ? mergeByIndex(parts, entries) : null) ?? mergeByKey(parts, entries);
+  if (parts.length > MANY_PARTS) {
+    const dense = denseCounts(parts, mergeScratch);
+    if (dense) {
+      mergeScratch = dense;
+      for (const p of parts) if (p.total > 0) dense.add(p, 1);
+      try {
+        return interpolatedPercentilesMs(total, percents, (ranks) => dense.valuesAtRanks(ranks, minNonZero, max));
+      } finally {
+        // Emptied for the next merge that reuses them.
+        for (const p of parts) if (p.total > 0) dense.add(p, -1);
+      }
+    }
+  }
+  const [merged, n] = mergeByKey(parts, entries);
   return interpolatedPercentilesMs(total, percents, (ranks) => {
     // The samples at the ranks, in one pass over the entries in key order.
     const values = new Array<number>(ranks.length).fill(max);
@@ -235,6 +238,23 @@ export function mergedPercentilesMs(parts: readonly SparseHistogram[], percents:
     }
     return values;
   });
+}
+
+/** What the parts[lo, hi) with values hold together: their count, smallest non-zero and largest value, and recorded slots. */
+function extremesOf(parts: ReadonlyArray<SparseHistogram | null>, lo: number, hi: number): { total: number; minNonZero: number; max: number; entries: number } {
+  let total = 0;
+  let minNonZero = Number.MAX_SAFE_INTEGER;
+  let max = 0;
+  let entries = 0;
+  for (let i = lo; i < hi; i++) {
+    const p = parts[i];
+    if (!p || p.total === 0) continue;
+    total += p.total;
+    minNonZero = Math.min(minNonZero, p.minNonZero);
+    max = Math.max(max, p.max);
+    entries += p.keys.length;
+  }
+  return { total, minNonZero, max, entries };
 }
 
 /** Entries as parallel arrays; two sets, reused across calls (windows merge thousands of times). */
@@ -259,22 +279,12 @@ function entriesOf(n: number): Entries {
  */
 /**
  * Above this many parts (a whole phase of a long run: hundreds of buckets), parts of one
- * HDR layout are summed by their counts index and read back in index order; pairwise
- * merging would move every entry once per round (log2 of the parts). Both give the same
- * entries.
+ * HDR layout are summed by their counts index and read in index order (the sliding
+ * windows' dense counts); pairwise merging would move every entry once per round (log2 of
+ * the parts). Both give the same samples at every rank.
  */
 const MANY_PARTS = 16;
-
-function mergeByIndex(parts: readonly SparseHistogram[], entries: number): [Entries, number] | null {
-  const dense = denseCounts(parts, mergeScratch);
-  if (!dense) return null;
-  mergeScratch = dense;
-  for (const p of parts) dense.add(p, 1);
-  if (scratch[0].keys.length < entries) scratch[0] = entriesOf(Math.max(entries, 2 * scratch[0].keys.length));
-  const out = scratch[0];
-  const n = dense.drain(out);
-  return [out, n];
-}
+/** The dense counts of the last many-part merge, empty again after it, reused by the next. */
 let mergeScratch: DenseCounts | null = null;
 
 function mergeByKey(parts: readonly SparseHistogram[], entries: number): [Entries, number] {
@@ -367,8 +377,6 @@ interface DenseCounts {
   add(p: SparseHistogram, sign: 1 | -1): void;
   /** Values (µs) at 1-based ascending ranks, as mergedPercentilesMs reads them. */
   valuesAtRanks(ranks: readonly number[], minNonZero: number, max: number): number[];
-  /** Writes the non-zero entries in index order to `out` and zeroes the counts; returns how many. */
-  drain(out: Entries): number;
 }
 
 /** Dense counts for `parts` (reusing `reuse` when it is big enough and of their layout); null when the parts' layouts differ. */
@@ -424,22 +432,6 @@ function denseCounts(parts: ReadonlyArray<SparseHistogram | null>, reuse: DenseC
       }
       return values;
     },
-    drain(out) {
-      let n = 0;
-      for (let b = 0; b < blocks.length; b++) {
-        if (blocks[b] === 0) continue;
-        blocks[b] = 0;
-        const last = Math.min(size, (b + 1) << BLOCK_BITS);
-        for (let e = b << BLOCK_BITS; e < last; e++) {
-          if (counts[e] === 0) continue;
-          out.keys[n] = keys[e]!;
-          out.mids[n] = mids[e]!;
-          out.counts[n++] = counts[e]!;
-          counts[e] = 0;
-        }
-      }
-      return n;
-    },
   };
 }
 
@@ -464,16 +456,7 @@ export function slidingPercentiles(parts: ReadonlyArray<SparseHistogram | null>)
     },
     percentiles(percents) {
       if (!dense) return mergedPercentilesMs(parts.slice(lo, hi).filter((p): p is SparseHistogram => p !== null), percents);
-      let total = 0;
-      let minNonZero = Number.MAX_SAFE_INTEGER;
-      let max = 0;
-      for (let i = lo; i < hi; i++) {
-        const p = parts[i];
-        if (!p || p.total === 0) continue;
-        total += p.total;
-        minNonZero = Math.min(minNonZero, p.minNonZero);
-        max = Math.max(max, p.max);
-      }
+      const { total, minNonZero, max } = extremesOf(parts, lo, hi);
       if (total === 0) return percents.map(() => null);
       return interpolatedPercentilesMs(total, percents, (ranks) => dense.valuesAtRanks(ranks, minNonZero, max));
     },
