@@ -1,6 +1,6 @@
 // After tsc: makes the CLI executable (tsc keeps the shebang but not the mode), and
-// writes the config and model validators as ajv standalone code (see src/config.ts
-// configValidator and src/model/schema.ts modelValidator).
+// writes the config and model validators as ajv standalone code (read by
+// src/precompiled-validator.ts for src/config.ts and src/model/schema.ts).
 import { chmodSync, existsSync, writeFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import standaloneCode from 'ajv/dist/standalone/index.js';
