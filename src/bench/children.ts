@@ -3,6 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { median as medianOf } from '../analyze/stats.js';
 
 const MB = 1024 * 1024;
 const CLI = fileURLToPath(new URL('../cli.js', import.meta.url));
@@ -27,11 +28,8 @@ export function timeNode(args: string[], cwd: string, env: NodeJS.ProcessEnv = p
 
 const lastLines = (s: string, n = 3) => s.trim().split('\n').slice(-n).join(' | ');
 
-export function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
+/** The median of timings (never empty here): the analysis's own median. */
+export const median = (xs: readonly number[]): number => medianOf(xs) ?? NaN;
 
 /** Per-endpoint figures keyed as the DuckDB query keys them: method + ' ' + name. */
 export type Endpoints = Map<string, { n: number; p95: number | null }>;
