@@ -139,7 +139,7 @@ async function* readBytes(file: string, ctx: IngestContext): AsyncGenerator<Buff
   }
   let chunks: AsyncIterable<Buffer>;
   let stop = () => {};
-  if (size >= inflateWorkerMinBytes() && canInflateInWorker()) chunks = inflateInWorker(file, ctx);
+  if (inflatesInWorker(size)) chunks = inflateInWorker(file, ctx);
   else {
     // zlib inflates on libuv's thread pool while the caller scans on this thread; a deep
     // output buffer lets it run ahead instead of waiting for each chunk to be taken (1 GiB
@@ -204,10 +204,10 @@ const ACK_EVERY = 4;
 
 /**
  * Compressed size from which a gzip file is inflated in a worker thread (see
- * inflate-worker.ts). The worker's first chunk comes ~75 ms after it is asked for (~40 ms
- * in a process that set no V8 flag at run time: after v8-tuning's, a new thread compiles
- * Node's internal modules again), during which this thread has nothing to scan; it wins
- * back ~0.1 s per GiB of content. k6 output gzipped at level 1 (~20:1), 2 cores,
+ * inflate-worker.ts). A worker started when the file is reached sends its first chunk
+ * ~40 ms later (worker-start.ts; one started ahead for a .gz on the command line is
+ * quicker), during which this thread has nothing to scan; it wins back ~0.1 s per GiB of
+ * content. Measured before worker-start.ts, with a ~75 ms first chunk: k6 output gzipped at level 1 (~20:1), 2 cores,
  * in-process: 64 MiB of content (3.3 MiB gzipped) 0.16 s against 0.14 s on this thread,
  * 256 MiB (13 MiB) 0.35-0.42 s against 0.33-0.35 s, 512 MiB (27 MiB) 0.55-0.62 s against
  * 0.62-0.75 s. CE_REPORT_INFLATE_WORKER_MIN_BYTES sets another size (tests send small
@@ -219,9 +219,12 @@ function inflateWorkerMinBytes(): number {
   return Number.isFinite(n) && n >= 0 ? n : 16 * 1024 * 1024;
 }
 
-/** The worker runs from the compiled module; from the TypeScript sources (tests) there is none. */
-function canInflateInWorker(): boolean {
-  return INFLATE_WORKER_URL.protocol === 'file:' && existsSync(fileURLToPath(INFLATE_WORKER_URL));
+/**
+ * Whether a gzip file of `size` compressed bytes is inflated in a worker: big enough, and the
+ * worker's compiled module is there (from the TypeScript sources, in tests, there is none).
+ */
+function inflatesInWorker(size: number): boolean {
+  return size >= inflateWorkerMinBytes() && INFLATE_WORKER_URL.protocol === 'file:' && existsSync(fileURLToPath(INFLATE_WORKER_URL));
 }
 
 /** An inflate worker started ahead, booted and waiting for its file (prestartInflateWorker). */
@@ -235,9 +238,9 @@ let prestarted: Worker | null = null;
  * nothing alive; unused, it ends with the process.
  */
 export function prestartInflateWorker(file: string): void {
-  if (prestarted || !canInflateInWorker()) return;
+  if (prestarted) return;
   try {
-    if (!(statSync(file).size >= inflateWorkerMinBytes())) return;
+    if (!inflatesInWorker(statSync(file).size)) return;
   } catch {
     return;
   }
