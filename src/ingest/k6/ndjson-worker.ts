@@ -1,6 +1,6 @@
 // Worker thread for ndjson-parallel.ts. Workers are pooled and reused across files
-// (starting one costs ~0.25 s of CPU: a V8 isolate, loading the modules, compiling the
-// scanner), so this waits for jobs:
+// (starting one costs ~0.1-0.2 s: a V8 isolate, loading the bundled module, instantiating
+// the WebAssembly kernel; it says `ready` then), so this waits for jobs:
 // - range: scan one byte range of a plain NDJSON file (it starts at a line start and
 //   ends after a newline or at the end of the file) and post the aggregation back;
 // - start / chunk / end: scan newline-aligned chunks of decompressed text that the main
